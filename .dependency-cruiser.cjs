@@ -1,0 +1,79 @@
+/**
+ * The one-way layering of ARCHITECTURE.md, enforced in `npm test`:
+ *   cli -> app -> {http, voicemail, mwi, registrar, events, storage} -> sip
+ * A lower layer talks to a higher one through a delegate interface it declares.
+ *
+ * Deviation from ARCHITECTURE.md, on purpose: sip/transport/ may import the
+ * npm package `ws` (RFC 7118 WebSocket framing is not the heart of the
+ * product; the ws library does it well). Everything else in sip/ imports only
+ * node:* and sip/*.
+ */
+module.exports = {
+  forbidden: [
+    {
+      name: 'sip-is-self-contained',
+      comment: 'src/sip imports node builtins and src/sip only (ws only in transport/)',
+      severity: 'error',
+      from: { path: '^src/sip/', pathNot: '^src/sip/transport/' },
+      to: { pathNot: ['^src/sip/'], dependencyTypesNot: ['core', 'type-only'] },
+    },
+    {
+      name: 'sip-transport-deps',
+      severity: 'error',
+      from: { path: '^src/sip/transport/' },
+      to: { pathNot: ['^src/sip/', '^node_modules/ws/', '^node_modules/@types/ws/'], dependencyTypesNot: ['core'] },
+    },
+    {
+      name: 'no-upward-from-sip',
+      severity: 'error',
+      from: { path: '^src/sip/' },
+      to: { path: '^src/(events|registrar|mwi|media|voicemail|storage|http|app|cli)/' },
+    },
+    {
+      name: 'domain-not-app-or-cli',
+      comment: 'only cli imports app; app is the composition root',
+      severity: 'error',
+      from: { path: '^src/(events|registrar|mwi|media|voicemail|storage|http|sip)/' },
+      to: { path: '^src/(app|cli)/' },
+    },
+    {
+      name: 'http-never-imports-sip',
+      severity: 'error',
+      from: { path: '^src/http/' },
+      to: { path: '^src/sip/' },
+    },
+    {
+      name: 'storage-below-domain',
+      comment: 'storage adapters implement ports declared by the domain layers but import no domain logic except their port types',
+      severity: 'error',
+      from: { path: '^src/storage/' },
+      to: { path: '^src/(http|mwi|voicemail|events)/', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'events-below-mwi-registrar',
+      severity: 'error',
+      from: { path: '^src/events/' },
+      to: { path: '^src/(mwi|registrar|voicemail|http)/' },
+    },
+    {
+      name: 'registrar-below-mwi',
+      severity: 'error',
+      from: { path: '^src/registrar/' },
+      to: { path: '^src/(mwi|voicemail|http|events)/' },
+    },
+    {
+      name: 'cli-only-app',
+      comment: 'cli imports app/ only (and node builtins / npm packages)',
+      severity: 'error',
+      from: { path: '^src/cli/' },
+      to: { path: '^src/(sip|events|registrar|mwi|media|voicemail|storage|http)/' },
+    },
+    { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+  },
+};

@@ -1,0 +1,82 @@
+/**
+ * What the CLI may call: the app layer's commands. The CLI imports this file
+ * only (ARCHITECTURE.md: cli -> app).
+ */
+import { resolveConfig, type RawConfig } from './config.js';
+import { UsageError } from './errors.js';
+import { openStorage } from './open-storage.js';
+import { startServer } from './server.js';
+import { addUser, listUsers, removeUser } from './user-commands.js';
+
+export { UsageError } from './errors.js';
+export { VERSION } from './version.js';
+
+function withStorage<T>(dataDir: string, fn: (s: ReturnType<typeof openStorage>) => T): T {
+  const storage = openStorage(dataDir);
+  try {
+    return fn(storage);
+  } finally {
+    storage.close();
+  }
+}
+
+/** `openum user add NAME --password P ...` */
+export function userAdd(name: string, o: Record<string, string | undefined>): void {
+  if (o.password === undefined) throw new UsageError('--password is required');
+  const password = o.password;
+  withStorage(o.data ?? './data', (s) => {
+    const u = addUser(s, {
+      name, password,
+      ...(o.extension !== undefined && { extension: o.extension }),
+      ...(o.displayName !== undefined && { displayName: o.displayName }),
+      ...(o.mwi !== undefined && { mwi: o.mwi as 'on' | 'off' }),
+      ...(o.pin !== undefined && { pin: o.pin }),
+      ...(o.domain !== undefined && { domain: o.domain }),
+    });
+    process.stdout.write(`added ${u.name} (realm ${u.realm}${u.extension ? `, extension ${u.extension}` : ''})\n`);
+  });
+}
+
+/** `openum user list` */
+export function userList(dataDir: string): void {
+  withStorage(dataDir, (s) => {
+    for (const line of listUsers(s)) process.stdout.write(`${line}\n`);
+  });
+}
+
+/** `openum user remove NAME` */
+export function userRemove(name: string, dataDir: string): void {
+  withStorage(dataDir, (s) => {
+    removeUser(s, name);
+    process.stdout.write(`removed ${name}\n`);
+  });
+}
+
+const FLAG_KEYS: (keyof RawConfig)[] = ['data', 'domain', 'sip', 'sips', 'http', 'tlsCert', 'tlsKey', 'trust', 'mwiTarget',
+  'databaseUrl', 'logLevel', 'authAlgorithms'];
+
+/** `openum serve`: start, print where it listens, stop cleanly on SIGINT/SIGTERM. */
+export async function runServe(opts: Record<string, unknown>): Promise<void> {
+  const flags: Record<string, unknown> = {};
+  for (const k of FLAG_KEYS) if (opts[k] !== undefined) flags[k] = opts[k];
+  const config = resolveConfig(flags as RawConfig, typeof opts.config === 'string' ? opts.config : undefined);
+  if (config.databaseUrl) throw new UsageError('--database-url: the PostgreSQL adapter is not built yet; use the default SQLite store');
+  if (config.mwiTarget.length > 0) throw new UsageError('--mwi-target: not built yet (MWI arrives with a later release)');
+  if (config.trust.length > 0) throw new UsageError('--trust: not built yet (trusted MWI peers arrive with the MWI server)');
+  const server = await startServer(config);
+  for (const l of server.listening) process.stdout.write(`openum listening ${l}\n`);
+  process.stdout.write('openum ready\n');
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (): void => {
+      if (stopping) return;
+      stopping = true;
+      server.stop().then(resolve, (e: unknown) => {
+        process.stderr.write(`openum: error while stopping: ${String(e)}\n`);
+        resolve();
+      });
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}

@@ -1,0 +1,18 @@
+import { join, resolve } from 'node:path';
+import type { Storage } from '../storage/ports.js';
+import { SqliteStorage } from '../storage/sqlite/sqlite-storage.js';
+
+/** The SQLite file inside a data folder. */
+export function databaseFile(dataDir: string): string {
+  return join(resolve(dataDir), 'openum.sqlite');
+}
+
+/** Open the store of a data folder (created on first use). */
+export function openStorage(dataDir: string): Storage {
+  return new SqliteStorage(databaseFile(dataDir));
+}
+
+/** The domain a server last ran with on this store, or `localhost`. */
+export function storedDomain(storage: Storage): string {
+  return storage.getSetting('domain') ?? 'localhost';
+}

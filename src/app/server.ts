@@ -1,0 +1,116 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { buildHttpApp } from '../http/http-app.js';
+import type { Transport } from '../sip/transport/index.js';
+import type { ServeConfig } from './config.js';
+import { UsageError } from './errors.js';
+import { formatHostPort } from './host-port.js';
+import { createLogger } from './logger.js';
+import { openStorage } from './open-storage.js';
+import { createSipService } from './sip-service.js';
+import { startTls, startUdpAndTcp, startWs } from './sip-listeners.js';
+import { loadOrCreateTlsCredentials, TlsCredentialsError } from './tls-credentials.js';
+import { VERSION } from './version.js';
+
+/** A running server. */
+export interface RunningServer {
+  /** `udp 127.0.0.1:5060`, `tcp ...`, `tls ...`, `http ...`, `ws .../sip`: what `openum serve` prints. */
+  listening: string[];
+  stop(): Promise<void>;
+}
+
+/** How often expired bindings are swept (RFC 3261 section 10.3: a binding lapses at its expiry). */
+const SWEEP_MS = 10_000;
+
+/** The nonce secret of this data folder, made once (so nonces survive a restart). */
+function digestSecret(storage: ReturnType<typeof openStorage>): Buffer {
+  let hex = storage.getSetting('digest-secret');
+  if (!hex) {
+    hex = randomBytes(32).toString('hex');
+    storage.setSetting('digest-secret', hex);
+  }
+  return Buffer.from(hex, 'hex');
+}
+
+/** Wire everything together and start listening (the composition root). */
+export async function startServer(config: ServeConfig): Promise<RunningServer> {
+  const log = createLogger(config.logLevel);
+  const storage = openStorage(config.data);
+  storage.setSetting('domain', config.domain);
+  const otherRealm = storage.listUsers().filter((u) => u.realm !== config.domain).map((u) => u.name);
+  if (otherRealm.length > 0) {
+    log.warn({ users: otherRealm.slice(0, 10), count: otherRealm.length, domain: config.domain },
+      'users whose password was set for another domain cannot authenticate; add them again');
+  }
+
+  const { transports, core, registrar } = createSipService({
+    storage, domain: config.domain, digestSecret: digestSecret(storage), authAlgorithms: config.authAlgorithms,
+    coreDelegate: {
+      onParseError: (d, e) => log.debug({ from: d.source, code: e.code, err: e.message }, 'unparseable message'),
+      onHandlerError: (req, e) => log.error({ method: req.method, err: e }, 'request handler failed'),
+    },
+    registrarDelegate: {
+      onContactRegistered: (b) => log.info({ user: b.user, contact: b.uri, via: b.source.protocol }, 'registered'),
+      onContactRemoved: (b, why) => log.info({ user: b.user, contact: b.uri, why }, 'contact removed'),
+    },
+  });
+
+  const http = buildHttpApp({ version: VERSION, health: () => ({ registrations: storage.countBindings() }) });
+  const listening: string[] = [];
+  const started: Transport[] = [];
+  const stopAll = async (): Promise<void> => {
+    core.close();
+    await Promise.allSettled(started.map((t) => t.stop()));
+    await http.close().catch(() => undefined);
+    storage.close();
+  };
+  try {
+    const [udp, tcp] = await startUdpAndTcp(config.sip);
+    started.push(udp, tcp);
+    listening.push(`udp ${formatHostPort(udp.local.address, udp.local.port)}`, `tcp ${formatHostPort(tcp.local.address, tcp.local.port)}`);
+    if (config.sips) {
+      const creds = await loadOrCreateTlsCredentials(config.data, {
+        ...(config.tlsCert && { certFile: config.tlsCert }), ...(config.tlsKey && { keyFile: config.tlsKey }),
+        hostnames: ['localhost', config.domain, '127.0.0.1', '::1'],
+      });
+      if (creds.generated) log.info({ dir: config.data }, 'generated a self-signed TLS certificate');
+      const tls = await startTls(config.sips, creds.cert, creds.key);
+      started.push(tls);
+      listening.push(`tls ${formatHostPort(tls.local.address, tls.local.port)}`);
+    }
+    await http.listen({ host: config.http.host, port: config.http.port });
+    const ws = await startWs(http.server);
+    started.push(ws);
+    const addr = http.server.address() as AddressInfo;
+    listening.push(`http ${formatHostPort(addr.address, addr.port)}`, `ws ${formatHostPort(addr.address, addr.port)}/sip`);
+  } catch (e) {
+    await stopAll();
+    if (e instanceof TlsCredentialsError) throw new UsageError(e.message);
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'EADDRINUSE' || err.code === 'EACCES' || err.code === 'EADDRNOTAVAIL') {
+      throw new UsageError(`cannot listen: ${err.message}`);
+    }
+    throw e;
+  }
+  for (const t of started) transports.add(t);
+
+  const sweeper = setInterval(() => {
+    try {
+      registrar.sweepExpired();
+    } catch (e) {
+      log.error({ err: e }, 'binding sweep failed');
+    }
+  }, SWEEP_MS);
+  sweeper.unref();
+  log.info({ listening, domain: config.domain, data: config.data }, 'openum started');
+
+  return {
+    listening,
+    stop: async () => {
+      clearInterval(sweeper);
+      await stopAll();
+      log.info('openum stopped');
+      log.flush();
+    },
+  };
+}

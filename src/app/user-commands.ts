@@ -1,0 +1,60 @@
+import { scryptSync, randomBytes } from 'node:crypto';
+import { computeHa1 } from '../sip/auth/ha1.js';
+import type { Storage, UserRecord } from '../storage/ports.js';
+import { UsageError } from './errors.js';
+import { storedDomain } from './open-storage.js';
+
+/** Options of `openum user add` (CONTRACT.md). */
+export interface AddUserOptions {
+  name: string;
+  password: string;
+  extension?: string;
+  displayName?: string;
+  mwi?: 'on' | 'off';
+  pin?: string;
+  domain?: string;
+}
+
+/** User names are SIP user parts we never need to escape (RFC 3261 section 25.1 `unreserved`). */
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._~-]{0,63}$/;
+
+/** Hash a voicemail PIN with scrypt; stored as `scrypt$salt$hash` (hex). */
+export function hashPin(pin: string): string {
+  const salt = randomBytes(16);
+  return `scrypt$${salt.toString('hex')}$${scryptSync(pin, salt, 32).toString('hex')}`;
+}
+
+/** Validate and add a user; the password is kept only as HA1 values (RFC 8760 section 3). */
+export function addUser(storage: Storage, o: AddUserOptions, now = Date.now()): UserRecord {
+  if (!NAME.test(o.name)) throw new UsageError(`user name "${o.name}": use letters, digits and . _ ~ - (at most 64)`);
+  if (/^\d+$/.test(o.name) && storage.findUser(o.name)) throw new UsageError(`"${o.name}" is already an extension`);
+  if (o.password.length < 4) throw new UsageError('--password: at least 4 characters');
+  if (o.extension !== undefined && !/^\d{1,15}$/.test(o.extension)) throw new UsageError(`--extension "${o.extension}": digits only (1-15)`);
+  if (o.pin !== undefined && !/^\d{4,12}$/.test(o.pin)) throw new UsageError('--pin: 4 to 12 digits');
+  if (o.mwi !== undefined && o.mwi !== 'on' && o.mwi !== 'off') throw new UsageError('--mwi: on or off');
+  if (storage.getUser(o.name)) throw new UsageError(`user "${o.name}" exists`);
+  if (o.extension !== undefined && storage.findUser(o.extension)) throw new UsageError(`extension ${o.extension} is taken`);
+  const realm = o.domain ?? storedDomain(storage);
+  const user: UserRecord = {
+    name: o.name, extension: o.extension ?? null, displayName: o.displayName ?? null, mwiEnabled: o.mwi !== 'off',
+    unsolicitedMwi: true, realm,
+    ha1: { MD5: computeHa1(o.name, realm, o.password, 'MD5'), 'SHA-256': computeHa1(o.name, realm, o.password, 'SHA-256') },
+    pinHash: o.pin === undefined ? null : hashPin(o.pin), createdAt: now,
+  };
+  storage.addUser(user);
+  return user;
+}
+
+/** Remove a user and its bindings. */
+export function removeUser(storage: Storage, name: string): void {
+  if (!storage.removeUser(name)) throw new UsageError(`no user "${name}"`);
+}
+
+/** One line per user for `openum user list`: name, extension, MWI, registered contacts. */
+export function listUsers(storage: Storage, now = Date.now()): string[] {
+  return storage.listUsers().map((u) => {
+    const contacts = storage.listBindings(u.name).filter((b) => b.expiresAt > now).length;
+    return [u.name, u.extension ? `ext=${u.extension}` : 'ext=-', `mwi=${u.mwiEnabled ? 'on' : 'off'}`,
+      `contacts=${contacts}`, u.displayName ? `"${u.displayName}"` : ''].join(' ').trimEnd();
+  });
+}

@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+/**
+ * The `openum` command (CONTRACT.md). Bad input prints one line on stderr and
+ * exits with code 2; nothing is half-written.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { UsageError, runServe, userAdd, userList, userRemove, VERSION } from '../app/cli-api.js';
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+const program = new Command('openum')
+  .description('open unified messaging: voicemail, SIP registrar and MWI server')
+  .version(VERSION)
+  .exitOverride()
+  .configureOutput({ outputError: (str, write) => write(str.trimEnd().split('\n')[0] + '\n') });
+
+program.command('serve')
+  .description('run the server')
+  .option('--data <dir>', 'data folder (SQLite file, audio, TLS keys)')
+  .option('--domain <name>', 'SIP domain and digest realm')
+  .option('--sip <host:port>', 'UDP and TCP listener')
+  .option('--sips <host:port>', 'TLS listener')
+  .option('--http <host:port>', 'HTTP (REST, WebSocket /sip)')
+  .option('--tls-cert <file>', 'PEM certificate for TLS')
+  .option('--tls-key <file>', 'PEM private key for TLS')
+  .option('--trust <cidr>', 'trusted MWI peer (repeatable)', collect)
+  .option('--mwi-target <uri>', 'forward mailbox changes to this SIP server (repeatable)', collect)
+  .option('--database-url <url>', 'postgres://... instead of SQLite')
+  .option('--config <file>', 'YAML settings file')
+  .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+  .option('--auth-algorithms <list>', 'digest algorithms offered, in order (e.g. SHA-256,MD5)', (v: string) => v.split(','))
+  .action(async (opts: Record<string, unknown>) => {
+    await runServe(opts);
+  });
+
+const user = program.command('user').description('manage users');
+user.command('add <name>')
+  .requiredOption('--password <p>', 'SIP password (stored only as digest HA1)')
+  .option('--extension <n>', 'numeric alias')
+  .option('--display-name <s>', 'display name')
+  .option('--mwi <on|off>', 'message waiting indication', 'on')
+  .option('--pin <nnnn>', 'voicemail PIN')
+  .option('--data <dir>', 'data folder', './data')
+  .option('--domain <name>', 'realm (default: the one the server last ran with, else localhost)')
+  .action((name: string, opts: Record<string, string | undefined>) => {
+    userAdd(name, opts);
+  });
+user.command('list')
+  .option('--data <dir>', 'data folder', './data')
+  .action((opts: { data: string }) => {
+    userList(opts.data);
+  });
+user.command('remove <name>')
+  .option('--data <dir>', 'data folder', './data')
+  .action((name: string, opts: { data: string }) => {
+    userRemove(name, opts.data);
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    process.exitCode = e.exitCode === 0 ? 0 : 2;
+  } else if (e instanceof UsageError) {
+    process.stderr.write(`openum: ${e.message}\n`);
+    process.exitCode = 2;
+  } else {
+    process.stderr.write(`openum: ${(e as Error).stack ?? String(e)}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,39 @@
+import type { RequestContext } from '../sip/core.js';
+import { SipUri, TelUri, createResponse, type SipRequest, type SipResponse } from '../sip/message/index.js';
+import type { UserStore } from '../storage/ports.js';
+import type { Registrar } from './registrar.js';
+import type { RequestAuthenticator } from './request-authenticator.js';
+
+/** The user part an address-of-record names (`sip:NAME@DOMAIN` or `tel:EXT`), or undefined. */
+export function aorUser(uri: SipUri | TelUri | { scheme: string }): string | undefined {
+  if (uri instanceof SipUri) return uri.user;
+  if (uri instanceof TelUri) return uri.number;
+  return undefined;
+}
+
+/**
+ * REGISTER processing of RFC 3261 section 10.3, steps 3 to 5, before the
+ * binding rules of {@link Registrar}: authenticate (step 3), resolve the To
+ * address-of-record to a user, name or extension (step 5: 404 when unknown),
+ * and allow a user to change only its own bindings (step 4: 403).
+ *
+ * One domain per server: the host of the AOR is not compared (Kamailio's
+ * `use_domain=0`), so phones that register `sip:alice@192.0.2.1` work.
+ */
+export function createRegisterHandler(deps: { registrar: Registrar; auth: RequestAuthenticator; users: UserStore }):
+  (req: SipRequest, ctx: RequestContext) => SipResponse {
+  return (req, ctx) => {
+    const auth = deps.auth.authenticate(req);
+    if ('response' in auth) return auth.response;
+    const name = aorUser(req.to.uri);
+    const target = name === undefined ? undefined : deps.users.findUser(name);
+    if (!target) return createResponse(req, 404, 'Not Found');
+    if (target.name !== auth.user.name) {
+      return createResponse(req, 403, 'Forbidden (credentials are not for this address-of-record)');
+    }
+    return deps.registrar.handleRegister(req, target.name, {
+      source: { protocol: ctx.source.protocol, address: ctx.source.address, port: ctx.source.port },
+      flowId: ctx.source.flowId,
+    });
+  };
+}

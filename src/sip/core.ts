@@ -1,0 +1,188 @@
+import {
+  SipParseError, SipRequest, SipResponse, createResponse, parseMessage, serializeMessage,
+} from './message/index.js';
+import {
+  TransactionLayer, statelessErrorResponse, type Clock, type ServerTransaction, type TimerSettings,
+  type TxDestination, type TxProtocol,
+} from './transaction/index.js';
+import type { InboundData, TransportLayer } from './transport/index.js';
+
+/** What a request handler learns besides the request itself. */
+export interface RequestContext {
+  /** Where the request came from (after RFC 3581 stamping); responses go back by RFC 3261 section 18.2.2. */
+  source: TxDestination;
+  /** The server transaction; handlers normally just return a response. */
+  tx: ServerTransaction;
+}
+
+/**
+ * A method handler (the UAS core's delegate, RFC 3261 section 8.2). It returns
+ * the final response, or nothing when it answers through `ctx.tx` itself.
+ */
+export type RequestHandler = (req: SipRequest, ctx: RequestContext) =>
+  SipResponse | undefined | Promise<SipResponse | undefined>;
+
+/** What the core reports for logging; never needed for correctness. */
+export interface CoreDelegate {
+  onParseError?(data: InboundData, error: SipParseError): void;
+  onHandlerError?(req: SipRequest, error: unknown): void;
+  onFlowClosed?(flowId: string): void;
+}
+
+/** Construction options of {@link UserAgentCore}. */
+export interface UserAgentCoreOptions {
+  transports: TransportLayer;
+  clock?: Clock;
+  timers?: Partial<TimerSettings>;
+  /** Largest message accepted (bytes); beyond, 513 or a dropped datagram. */
+  maxMessageSize?: number;
+  /** `Server` header of responses and `User-Agent` of requests, e.g. `openum/0.1.0`. */
+  product: string;
+  /** Option tags we support (RFC 3261 section 8.2.2.3); anything else in Require gets 420. */
+  supported?: string[];
+  delegate?: CoreDelegate;
+}
+
+const DEFAULT_MAX_MESSAGE = 65_535;
+
+/**
+ * The UA core (RFC 3261 section 8.2, as a UAS): parses what the transports
+ * deliver, answers unparseable requests statelessly (400 with the reason),
+ * hands the rest to the transaction layer, and dispatches new requests by
+ * method to handlers registered with {@link onRequest}. Performs the UAS
+ * checks of section 8.2: 405 with Allow (8.2.1), 416 for an unsupported URI
+ * scheme (8.2.2.1), 420 with Unsupported for an unknown Require (8.2.2.3),
+ * and answers OPTIONS (section 11.2) unless a handler is registered.
+ */
+export class UserAgentCore {
+  readonly transactions: TransactionLayer;
+  private readonly handlers = new Map<string, RequestHandler>();
+  private readonly maxSize: number;
+  private readonly supported: Set<string>;
+
+  constructor(private readonly opts: UserAgentCoreOptions) {
+    this.maxSize = opts.maxMessageSize ?? DEFAULT_MAX_MESSAGE;
+    this.supported = new Set((opts.supported ?? []).map((s) => s.toLowerCase()));
+    this.transactions = new TransactionLayer({
+      send: (msg, dest) => this.opts.transports.send(
+        { protocol: dest.protocol, address: dest.address, port: dest.port }, serializeMessage(msg), dest.flowId),
+      user: {
+        onRequest: (tx, req) => this.dispatch(tx, req),
+        onAck: () => undefined,
+      },
+      ...(opts.clock && { clock: opts.clock }),
+      ...(opts.timers && { timers: opts.timers }),
+    });
+    opts.transports.delegate = {
+      onData: (d) => this.receive(d),
+      onFlowClosed: (flowId) => this.opts.delegate?.onFlowClosed?.(flowId),
+    };
+  }
+
+  /** Register the handler of a method (upper-case, e.g. `REGISTER`). */
+  onRequest(method: string, handler: RequestHandler): void {
+    this.handlers.set(method.toUpperCase(), handler);
+  }
+
+  /** Methods we answer (for Allow, RFC 3261 section 20.5). */
+  get allowed(): string[] {
+    return [...new Set(['ACK', 'CANCEL', 'OPTIONS', ...this.handlers.keys()])];
+  }
+
+  /** Bytes from a transport: parse, or answer statelessly with 400/505/513 and drop garbage (RFC 3261 section 18.1.2/18.2.1). */
+  receive(d: InboundData): void {
+    const source: TxDestination = {
+      protocol: d.source.protocol as TxProtocol, address: d.source.address, port: d.source.port,
+      reliable: d.source.protocol !== 'udp', ...(d.flowId !== undefined && { flowId: d.flowId }),
+    };
+    let msg: SipRequest | SipResponse;
+    try {
+      msg = parseMessage(d.data, { maxSize: this.maxSize });
+    } catch (e) {
+      if (!(e instanceof SipParseError)) throw e;
+      this.opts.delegate?.onParseError?.(d, e);
+      const reply = statelessErrorResponse(d.data, e);
+      if (reply) this.opts.transports.send(d.source, reply, d.flowId).catch(() => undefined);
+      return;
+    }
+    if (msg instanceof SipRequest) this.transactions.receiveRequest(msg, source);
+    else this.transactions.receiveResponse(msg, source);
+  }
+
+  private dispatch(tx: ServerTransaction, req: SipRequest): void {
+    const early = this.precheck(req);
+    if (early) {
+      this.send(tx, early);
+      return;
+    }
+    const handler = this.handlers.get(req.method);
+    if (!handler) {
+      this.send(tx, req.method === 'OPTIONS' ? this.optionsResponse(req) : this.methodNotAllowed(req));
+      return;
+    }
+    let out: ReturnType<RequestHandler>;
+    try {
+      out = handler(req, { source: tx.source, tx });
+    } catch (e) {
+      this.failed(tx, req, e);
+      return;
+    }
+    if (out instanceof Promise) {
+      out.then((res) => { if (res) this.send(tx, res); }, (e: unknown) => this.failed(tx, req, e));
+    } else if (out) {
+      this.send(tx, out);
+    }
+  }
+
+  /** RFC 3261 section 8.2.2.1 and 8.2.2.3 checks; a response when the request must be refused. */
+  private precheck(req: SipRequest): SipResponse | undefined {
+    const scheme = req.uri.scheme;
+    if (scheme !== 'sip' && scheme !== 'sips' && scheme !== 'tel') {
+      return createResponse(req, 416, 'Unsupported URI Scheme');
+    }
+    if (req.method !== 'CANCEL' && req.method !== 'ACK') {
+      const unsupported = req.getHeaderList('Require').filter((t) => !this.supported.has(t.toLowerCase()));
+      if (unsupported.length > 0) {
+        const res = createResponse(req, 420, 'Bad Extension');
+        res.setHeader('Unsupported', unsupported.join(', '));
+        return res;
+      }
+    }
+    return undefined;
+  }
+
+  /** RFC 3261 section 11.2: OPTIONS gets 200 with what we can do. */
+  private optionsResponse(req: SipRequest): SipResponse {
+    const res = createResponse(req, 200, 'OK');
+    res.setHeader('Allow', this.allowed.join(', '));
+    res.setHeader('Accept', 'application/sdp');
+    res.setHeader('Accept-Encoding', 'identity');
+    res.setHeader('Accept-Language', 'en');
+    if (this.supported.size > 0) res.setHeader('Supported', [...this.supported].join(', '));
+    return res;
+  }
+
+  private methodNotAllowed(req: SipRequest): SipResponse {
+    const res = createResponse(req, 405, 'Method Not Allowed');
+    res.setHeader('Allow', this.allowed.join(', '));
+    return res;
+  }
+
+  private failed(tx: ServerTransaction, req: SipRequest, e: unknown): void {
+    this.opts.delegate?.onHandlerError?.(req, e);
+    const res = e instanceof SipParseError
+      ? createResponse(req, e.status, `Bad Request (${e.message})`)
+      : createResponse(req, 500, 'Server Internal Error');
+    this.send(tx, res);
+  }
+
+  private send(tx: ServerTransaction, res: SipResponse): void {
+    if (!res.hasHeader('Server')) res.setHeader('Server', this.opts.product);
+    tx.respond(res);
+  }
+
+  /** Stop every transaction (shutdown; the transports are stopped by their owner). */
+  close(): void {
+    this.transactions.close();
+  }
+}

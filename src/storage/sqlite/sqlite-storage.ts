@@ -1,0 +1,138 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { BindingRecord, Storage, UserRecord } from '../ports.js';
+import { migrate } from './migrations.js';
+
+interface UserRow {
+  name: string; extension: string | null; display_name: string | null; mwi_enabled: number;
+  unsolicited_mwi: number; realm: string; ha1_md5: string; ha1_sha256: string; pin_hash: string | null; created_at: number;
+}
+interface BindingRow {
+  user: string; key: string; contact: string; uri: string; instance_id: string | null; call_id: string; cseq: number;
+  expires_at: number; source_protocol: string; source_address: string; source_port: number; flow_id: string | null;
+  user_agent: string | null; q: number | null; updated_at: number;
+}
+
+function toUser(r: UserRow): UserRecord {
+  return {
+    name: r.name, extension: r.extension, displayName: r.display_name, mwiEnabled: r.mwi_enabled === 1,
+    unsolicitedMwi: r.unsolicited_mwi === 1, realm: r.realm, ha1: { MD5: r.ha1_md5, 'SHA-256': r.ha1_sha256 },
+    pinHash: r.pin_hash, createdAt: r.created_at,
+  };
+}
+
+function toBinding(r: BindingRow): BindingRecord {
+  return {
+    user: r.user, key: r.key, contact: r.contact, uri: r.uri, instanceId: r.instance_id, callId: r.call_id, cseq: r.cseq,
+    expiresAt: r.expires_at, source: { protocol: r.source_protocol, address: r.source_address, port: r.source_port },
+    flowId: r.flow_id, userAgent: r.user_agent, q: r.q, updatedAt: r.updated_at,
+  };
+}
+
+/**
+ * The default storage adapter: one SQLite file (better-sqlite3, synchronous,
+ * WAL mode so the CLI can read and write while a server runs on the same file).
+ */
+export class SqliteStorage implements Storage {
+  readonly db: Database.Database;
+  private readonly stmts;
+
+  constructor(file: string) {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    migrate(this.db);
+    const db = this.db;
+    this.stmts = {
+      insertUser: db.prepare(`INSERT INTO users (name, extension, display_name, mwi_enabled, unsolicited_mwi, realm,
+        ha1_md5, ha1_sha256, pin_hash, created_at) VALUES (@name, @extension, @display_name, @mwi_enabled,
+        @unsolicited_mwi, @realm, @ha1_md5, @ha1_sha256, @pin_hash, @created_at)`),
+      getUser: db.prepare('SELECT * FROM users WHERE name = ?'),
+      findUser: db.prepare('SELECT * FROM users WHERE name = ? OR extension = ? ORDER BY name = ? DESC LIMIT 1'),
+      listUsers: db.prepare('SELECT * FROM users ORDER BY name'),
+      removeUser: db.prepare('DELETE FROM users WHERE name = ?'),
+      listBindings: db.prepare('SELECT * FROM bindings WHERE user = ? ORDER BY key'),
+      listAll: db.prepare('SELECT * FROM bindings ORDER BY user, key'),
+      deleteBindings: db.prepare('DELETE FROM bindings WHERE user = ?'),
+      insertBinding: db.prepare(`INSERT INTO bindings (user, key, contact, uri, instance_id, call_id, cseq, expires_at,
+        source_protocol, source_address, source_port, flow_id, user_agent, q, updated_at) VALUES (@user, @key, @contact,
+        @uri, @instance_id, @call_id, @cseq, @expires_at, @source_protocol, @source_address, @source_port, @flow_id,
+        @user_agent, @q, @updated_at)`),
+      deleteExpired: db.prepare('DELETE FROM bindings WHERE expires_at <= ?'),
+      countBindings: db.prepare('SELECT count(*) AS n FROM bindings'),
+      getSetting: db.prepare('SELECT value FROM settings WHERE key = ?'),
+      setSetting: db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+    };
+  }
+
+  addUser(u: UserRecord): void {
+    this.stmts.insertUser.run({
+      name: u.name, extension: u.extension, display_name: u.displayName, mwi_enabled: u.mwiEnabled ? 1 : 0,
+      unsolicited_mwi: u.unsolicitedMwi ? 1 : 0, realm: u.realm, ha1_md5: u.ha1.MD5, ha1_sha256: u.ha1['SHA-256'],
+      pin_hash: u.pinHash, created_at: u.createdAt,
+    });
+  }
+
+  getUser(name: string): UserRecord | undefined {
+    const r = this.stmts.getUser.get(name) as UserRow | undefined;
+    return r && toUser(r);
+  }
+
+  findUser(nameOrExtension: string): UserRecord | undefined {
+    const r = this.stmts.findUser.get(nameOrExtension, nameOrExtension, nameOrExtension) as UserRow | undefined;
+    return r && toUser(r);
+  }
+
+  listUsers(): UserRecord[] {
+    return (this.stmts.listUsers.all() as UserRow[]).map(toUser);
+  }
+
+  removeUser(name: string): boolean {
+    return this.stmts.removeUser.run(name).changes > 0;
+  }
+
+  listBindings(user: string): BindingRecord[] {
+    return (this.stmts.listBindings.all(user) as BindingRow[]).map(toBinding);
+  }
+
+  listAllBindings(): BindingRecord[] {
+    return (this.stmts.listAll.all() as BindingRow[]).map(toBinding);
+  }
+
+  replaceBindings(user: string, bindings: BindingRecord[]): void {
+    this.db.transaction(() => {
+      this.stmts.deleteBindings.run(user);
+      for (const b of bindings) {
+        this.stmts.insertBinding.run({
+          user: b.user, key: b.key, contact: b.contact, uri: b.uri, instance_id: b.instanceId, call_id: b.callId,
+          cseq: b.cseq, expires_at: b.expiresAt, source_protocol: b.source.protocol, source_address: b.source.address,
+          source_port: b.source.port, flow_id: b.flowId, user_agent: b.userAgent, q: b.q, updated_at: b.updatedAt,
+        });
+      }
+    })();
+  }
+
+  deleteExpired(now: number): number {
+    return this.stmts.deleteExpired.run(now).changes;
+  }
+
+  countBindings(): number {
+    return (this.stmts.countBindings.get() as { n: number }).n;
+  }
+
+  getSetting(key: string): string | undefined {
+    return (this.stmts.getSetting.get(key) as { value: string } | undefined)?.value;
+  }
+
+  setSetting(key: string, value: string): void {
+    this.stmts.setSetting.run(key, value);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
