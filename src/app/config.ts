@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -128,8 +129,8 @@ export function resolveConfig(flags: RawConfig, configPath?: string, env: NodeJS
 /** Validate `ADDRESS/BITS` or a bare address (a /32 or /128). */
 export function parseCidr(text: string): { address: string; bits: number } {
   const [address = '', bitsText] = text.split('/');
-  const v = address.includes(':') ? 6 : 4;
-  const ok = v === 4 ? /^\d{1,3}(\.\d{1,3}){3}$/.test(address) : /^[0-9a-fA-F:.]+$/.test(address);
+  const v = isIP(address);
+  const ok = v !== 0;
   const bits = bitsText === undefined ? (v === 4 ? 32 : 128) : Number(bitsText);
   if (!ok || !Number.isInteger(bits) || bits < 0 || bits > (v === 4 ? 32 : 128)) {
     throw new UsageError(`--trust: "${text}" is not an address or CIDR block`);

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { resolveConfig } from '../../../src/app/config.js';
+import { UsageError } from '../../../src/app/errors.js';
+import { parseHostPort } from '../../../src/app/host-port.js';
+
+describe('configuration layers (CONTRACT.md: flags win over OPENUM_* over --config over defaults)', () => {
+  test('defaults', () => {
+    const c = resolveConfig({}, undefined, {});
+    assert.equal(c.domain, 'localhost');
+    assert.deepEqual(c.sip, { host: '0.0.0.0', port: 5060 });
+    assert.deepEqual(c.http, { host: '0.0.0.0', port: 8080 });
+    assert.equal(c.sips, null);
+    assert.deepEqual(c.authAlgorithms, ['SHA-256', 'MD5']);
+  });
+
+  test('file < environment < flags', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'openum-cfg-'));
+    const file = join(dir, 'openum.yaml');
+    writeFileSync(file, 'domain: file.example\nsip: 127.0.0.1:5070\nhttp: 127.0.0.1:9000\ntrust: 10.0.0.0/8\n');
+    const c = resolveConfig({ http: '127.0.0.1:9100' }, file, { OPENUM_SIP: '127.0.0.1:5080' });
+    assert.equal(c.domain, 'file.example');
+    assert.equal(c.sip.port, 5080);
+    assert.equal(c.http.port, 9100);
+    assert.deepEqual(c.trust, ['10.0.0.0/8']);
+  });
+
+  test('bad input is a UsageError naming the setting', () => {
+    assert.throws(() => resolveConfig({ sip: 'nonsense' }, undefined, {}), (e: unknown) => e instanceof UsageError && /--sip/.test(e.message));
+    assert.throws(() => resolveConfig({ domain: 'bad domain' }, undefined, {}), UsageError);
+    assert.throws(() => resolveConfig({ trust: ['300.1.1.1/8'] }, undefined, {}), /--trust/);
+    assert.throws(() => resolveConfig({ tlsCert: 'a.pem' }, undefined, {}), /go together/);
+    assert.throws(() => resolveConfig({}, '/nonexistent/openum.yaml', {}), /--config/);
+    assert.throws(() => resolveConfig({}, undefined, { OPENUM_LOG_LEVEL: 'loud' }), /environment/);
+  });
+
+  test('HOST:PORT forms', () => {
+    assert.deepEqual(parseHostPort('[::1]:5060', 'x'), { host: '::1', port: 5060 });
+    assert.deepEqual(parseHostPort('5070', 'x'), { host: '0.0.0.0', port: 5070 });
+    assert.deepEqual(parseHostPort('127.0.0.1:0', 'x'), { host: '127.0.0.1', port: 0 });
+    assert.throws(() => parseHostPort('::1:5060', 'x'), UsageError);
+    assert.throws(() => parseHostPort('h:70000', 'x'), UsageError);
+  });
+});

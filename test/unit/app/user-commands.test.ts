@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { UsageError } from '../../../src/app/errors.js';
+import { addUser, listUsers, removeUser } from '../../../src/app/user-commands.js';
+import { computeHa1 } from '../../../src/sip/auth/index.js';
+import { SqliteStorage } from '../../../src/storage/sqlite/sqlite-storage.js';
+
+describe('openum user add|list|remove', () => {
+  test('stores HA1 values, never the password', () => {
+    const s = new SqliteStorage(':memory:');
+    addUser(s, { name: 'alice', password: 'secret', extension: '1001', domain: 'example.com', pin: '1234' });
+    const u = s.getUser('alice')!;
+    assert.equal(u.ha1.MD5, computeHa1('alice', 'example.com', 'secret', 'MD5'));
+    assert.equal(u.ha1['SHA-256'], computeHa1('alice', 'example.com', 'secret', 'SHA-256'));
+    const row = JSON.stringify(s.db.prepare('SELECT * FROM users').all());
+    assert.ok(!row.includes('secret'));
+    assert.ok(!row.includes('"1234"'));
+    assert.equal(s.findUser('1001')?.name, 'alice');
+    assert.deepEqual(listUsers(s), ['alice ext=1001 mwi=on contacts=0']);
+  });
+
+  test('rejects bad and duplicate input without writing', () => {
+    const s = new SqliteStorage(':memory:');
+    addUser(s, { name: 'alice', password: 'secret', extension: '1001' });
+    for (const bad of [
+      { name: 'alice', password: 'secret' },
+      { name: 'bob', password: 'secret', extension: '1001' },
+      { name: 'b o b', password: 'secret' },
+      { name: 'bob', password: 'x' },
+      { name: 'bob', password: 'secret', extension: '12a' },
+      { name: 'bob', password: 'secret', pin: '12' },
+    ]) {
+      assert.throws(() => addUser(s, bad), UsageError, JSON.stringify(bad));
+    }
+    assert.equal(s.listUsers().length, 1);
+    assert.throws(() => removeUser(s, 'nobody'), UsageError);
+    removeUser(s, 'alice');
+    assert.equal(s.listUsers().length, 0);
+  });
+});
