@@ -1,0 +1,146 @@
+import type { SipMessage, SipRequest } from '../message/index.js';
+import type { Clock, TimerHandle } from './clock.js';
+import type { TxDestination, TxSend } from './destination.js';
+import { toError } from './errors.js';
+import type { TransactionTimers } from './timers.js';
+
+/** The four transaction kinds of RFC 3261 section 17. */
+export type TransactionKind = 'invite-client' | 'non-invite-client' | 'invite-server' | 'non-invite-server';
+
+/**
+ * What a transaction needs from its owner (normally the TransactionLayer):
+ * time, timer values, the transport and termination bookkeeping. One shared
+ * object per layer, so a transaction allocates no closures per message.
+ */
+export interface TransactionContext {
+  readonly clock: Clock;
+  readonly timers: TransactionTimers;
+  readonly send: TxSend;
+  /** Called exactly once when a transaction enters "Terminated" (RFC 3261 17.1.1.2: destroyed at once). */
+  onTerminated(tx: Transaction): void;
+  /** A server transaction timed out (Timer H, RFC 3261 17.2.1) or was never answered by the TU. */
+  onServerTimeout(tx: Transaction): void;
+  /** A server transaction could not send a response (RFC 3261 17.2.4). */
+  onServerTransportError(tx: Transaction, error: Error): void;
+}
+
+/**
+ * Shared plumbing of the four machines: two timer slots (a retransmission
+ * timer: A, E, G or the 100 Trying delay; and a lifetime timer: B, D, F, H, I,
+ * J, K, L, M) and transport-failure capture. The state machines themselves
+ * live in the subclasses.
+ */
+export abstract class Transaction {
+  abstract readonly kind: TransactionKind;
+  /** Key in the layer's matching map (RFC 3261 17.1.3 / 17.2.3); set by the layer. */
+  key = '';
+  /** Key in the RFC 2543 fallback map, if the transaction is indexed there (17.2.3). */
+  legacyKey: string | undefined;
+
+  private retransmitHandle: TimerHandle | undefined;
+  private lifeHandle: TimerHandle | undefined;
+  private done = false;
+
+  protected constructor(
+    /** The request that created the transaction. */
+    readonly request: SipRequest,
+    /** Whether the transport is reliable (no retransmissions, zero wait timers). */
+    readonly reliable: boolean,
+    protected readonly ctx: TransactionContext,
+  ) {}
+
+  /** True once the machine reached "Terminated". */
+  get isTerminated(): boolean {
+    return this.done;
+  }
+
+  /** Request method of the transaction (INVITE for an INVITE transaction). */
+  get method(): string {
+    return this.request.method;
+  }
+
+  /**
+   * Stops the transaction at once without telling anyone (layer shutdown).
+   * Timers are cleared and the owner's onTerminated runs.
+   */
+  abort(): void {
+    this.terminate();
+  }
+
+  /** Timer slot 1 fired (A, E, G or 100 Trying delay, depending on the machine). */
+  protected abstract onRetransmitTimer(): void;
+  /** Timer slot 2 fired (B, D, F, H, I, J, K, L or M, depending on state). */
+  protected abstract onLifeTimer(): void;
+  /** The transport failed to send one of this transaction's messages. */
+  protected abstract onTransportFailure(error: Error): void;
+  /** Subclasses record their Terminated state here. */
+  protected abstract enterTerminated(): void;
+
+  /** Passes a message to the transport, capturing sync and async failures. */
+  protected transmit(msg: SipMessage, dest: TxDestination): void {
+    let r: void | Promise<void>;
+    try {
+      r = this.ctx.send(msg, dest);
+    } catch (e) {
+      this.onTransportFailure(toError(e));
+      return;
+    }
+    if (r instanceof Promise) r.then(undefined, this.sendRejected);
+  }
+
+  private readonly sendRejected = (e: unknown): void => {
+    if (!this.done) this.onTransportFailure(toError(e));
+  };
+
+  protected startRetransmitTimer(ms: number): void {
+    if (this.retransmitHandle !== undefined) this.ctx.clock.clearTimeout(this.retransmitHandle);
+    this.retransmitHandle = this.ctx.clock.setTimeout(this.retransmitFired, ms);
+  }
+
+  protected stopRetransmitTimer(): void {
+    if (this.retransmitHandle === undefined) return;
+    this.ctx.clock.clearTimeout(this.retransmitHandle);
+    this.retransmitHandle = undefined;
+  }
+
+  protected startLifeTimer(ms: number): void {
+    if (this.lifeHandle !== undefined) this.ctx.clock.clearTimeout(this.lifeHandle);
+    this.lifeHandle = this.ctx.clock.setTimeout(this.lifeFired, ms);
+  }
+
+  protected stopLifeTimer(): void {
+    if (this.lifeHandle === undefined) return;
+    this.ctx.clock.clearTimeout(this.lifeHandle);
+    this.lifeHandle = undefined;
+  }
+
+  /**
+   * Waits `ms` in the current state and then terminates (Timers D, I, J, K,
+   * L, M). Zero (reliable transports) terminates at once.
+   */
+  protected terminateAfter(ms: number): void {
+    this.stopRetransmitTimer();
+    if (ms <= 0) this.terminate();
+    else this.startLifeTimer(ms);
+  }
+
+  /** Enters "Terminated": clears timers and tells the owner, once. */
+  protected terminate(): void {
+    if (this.done) return;
+    this.done = true;
+    this.stopRetransmitTimer();
+    this.stopLifeTimer();
+    this.enterTerminated();
+    this.ctx.onTerminated(this);
+  }
+
+  private readonly retransmitFired = (): void => {
+    this.retransmitHandle = undefined;
+    if (!this.done) this.onRetransmitTimer();
+  };
+
+  private readonly lifeFired = (): void => {
+    this.lifeHandle = undefined;
+    if (!this.done) this.onLifeTimer();
+  };
+}
