@@ -1,0 +1,390 @@
+import {
+  createInDialogRequest, createUasDialog, checkInDialogRequest, dialogIdOf, resolveUriTarget, restoreDialogState,
+  type ViaSentBy,
+} from '../sip/dialog/index.js';
+import { createResponse, randomToken, type SipRequest, type SipResponse } from '../sip/message/index.js';
+import type { RequestContext } from '../sip/core.js';
+import type { ClientTransactionHandlers, Clock, TimerHandle, TxDestination } from '../sip/transaction/index.js';
+import type { Endpoint } from '../sip/transport/index.js';
+import type { SubscriptionStore } from '../storage/ports.js';
+import { isRefusal, type EventPackage } from './event-package.js';
+import { classifyNotifyStatus, retryDelay } from './notify-policy.js';
+import { Pacer } from './pacer.js';
+import { RateLimiter } from './rate-limiter.js';
+import { acceptable, eventName } from './subscribe-headers.js';
+import { SEQ_BLOCK, Subscription } from './subscription.js';
+import { TimingWheel } from './timing-wheel.js';
+
+/** How the notifier sends (the UA core implements it). */
+export interface NotifierTransport {
+  sendRequest(req: SipRequest, dest: TxDestination, handlers: ClientTransactionHandlers): unknown;
+  sendStateless(req: SipRequest, dest: TxDestination): void;
+  viaFor(protocol: TxDestination['protocol']): ViaSentBy;
+}
+
+/** Counters for metrics and logs; all optional. */
+export interface NotifierHooks {
+  onNotifySent?(event: string, outcome: 'delivered' | 'retry' | 'terminated' | 'unanswered'): void;
+  onSubscriptionStart?(sub: Subscription): void;
+  onSubscriptionEnd?(sub: Subscription, reason: string): void;
+  onThrottled?(key: string): void;
+}
+
+/** Churn caps (see rate-limiter.ts): new subscriptions per user and per source address, and how many one user may hold. */
+export interface SubscribeLimits {
+  perUserPerSecond: number;
+  perUserBurst: number;
+  perAddressPerSecond: number;
+  perAddressBurst: number;
+  /** Subscriptions one user may hold per event package; a new one beyond ends the oldest. */
+  maxPerSubscriber: number;
+}
+
+export const DEFAULT_SUBSCRIBE_LIMITS: SubscribeLimits = {
+  perUserPerSecond: 2, perUserBurst: 20, perAddressPerSecond: 50, perAddressBurst: 200, maxPerSubscriber: 16,
+};
+
+export interface NotifierOptions {
+  store: SubscriptionStore;
+  clock: Clock;
+  transport: NotifierTransport;
+  /** Digest-authenticate a new SUBSCRIBE (RFC 6665 section 4.2.1.2); in-dialog refreshes are bound to their dialog. */
+  authenticate(req: SipRequest): { user: string } | { response: SipResponse };
+  limits?: Partial<SubscribeLimits>;
+  /** NOTIFYs per second when re-sending state to every subscription after a restart. */
+  resendRatePerSecond?: number;
+  hooks?: NotifierHooks;
+}
+
+const TICK_MS = 1000;
+
+function sipContact(local: Endpoint): string {
+  const host = local.address.includes(':') ? `[${local.address}]` : local.address;
+  return `<sip:${host}:${local.port};transport=${local.protocol}>`;
+}
+
+/**
+ * The notifier of RFC 6665: SUBSCRIBE processing (create, refresh,
+ * unsubscribe, fetch), expiry, the full-state NOTIFY after every accept and
+ * refresh, notifications on state change, persistence across restarts, and
+ * the churn caps. Packages are records registered with {@link register}.
+ *
+ * Expiries and NOTIFY retries live in one timing wheel ticked once a second,
+ * not in a timer per subscription.
+ */
+export class Notifier {
+  private readonly packages = new Map<string, EventPackage>();
+  private readonly byId = new Map<string, Subscription>();
+  private readonly byResource = new Map<string, Set<Subscription>>();
+  private readonly bySubscriber = new Map<string, Set<Subscription>>();
+  private readonly wheel: TimingWheel<Subscription>;
+  private readonly limits: SubscribeLimits;
+  private readonly perUser: RateLimiter;
+  private readonly perAddress: RateLimiter;
+  private readonly pacer: Pacer<Subscription>;
+  private ticker: TimerHandle | undefined;
+
+  constructor(private readonly o: NotifierOptions) {
+    this.wheel = new TimingWheel(TICK_MS, o.clock.now());
+    this.limits = { ...DEFAULT_SUBSCRIBE_LIMITS, ...o.limits };
+    this.perUser = new RateLimiter(this.limits.perUserPerSecond, this.limits.perUserBurst);
+    this.perAddress = new RateLimiter(this.limits.perAddressPerSecond, this.limits.perAddressBurst);
+    this.pacer = new Pacer(o.clock, o.resendRatePerSecond ?? 1000, (sub) => {
+      if (!sub.terminated) this.sendNotify(sub);
+    });
+  }
+
+  register(pkg: EventPackage): void {
+    this.packages.set(pkg.name, pkg);
+  }
+
+  /** The packages we serve (Allow-Events, RFC 6665 section 8.2.2). */
+  get allowEvents(): string[] {
+    return [...this.packages.keys()];
+  }
+
+  /** Active subscriptions. */
+  get size(): number {
+    return this.byId.size;
+  }
+
+  /** The subscriptions of one resource of one package. */
+  subscriptionsOf(event: string, resource: string): ReadonlySet<Subscription> {
+    return this.byResource.get(`${event}\u0000${resource}`) ?? new Set();
+  }
+
+  /** The state of a resource changed: notify every subscription to it (coalescing per subscription). */
+  notifyResource(event: string, resource: string): void {
+    for (const sub of this.subscriptionsOf(event, resource)) this.sendNotify(sub);
+  }
+
+  /** Load persisted subscriptions, start the expiry tick, and re-send the state to all, paced. */
+  start(): void {
+    const now = this.o.clock.now();
+    for (const r of this.o.store.listSubscriptions()) {
+      const pkg = this.packages.get(r.event);
+      let sub: Subscription | undefined;
+      if (pkg && r.expiresAt > now) {
+        try {
+          const dialog = restoreDialogState(JSON.parse(r.dialog));
+          dialog.localSeq = Math.max(dialog.localSeq, r.seqCeiling);
+          // Connections did not survive the restart: go to the remote target (flowId dropped).
+          const source: TxDestination = { protocol: r.source.protocol as TxDestination['protocol'], address: r.source.address,
+            port: r.source.port, reliable: r.source.protocol !== 'udp' };
+          sub = new Subscription(r.id, pkg, r.resource, r.subscriber, dialog, r.expiresAt, source, r.localContact,
+            r.packageState === null ? undefined : JSON.parse(r.packageState), dialog.localSeq + SEQ_BLOCK, r.createdAt);
+        } catch {
+          sub = undefined;
+        }
+      }
+      if (!sub) {
+        this.o.store.deleteSubscription(r.id);
+        continue;
+      }
+      this.o.store.putSubscription(sub.toRecord());
+      this.index(sub);
+      this.pacer.enqueue(sub);
+    }
+    this.scheduleTick();
+  }
+
+  stop(): void {
+    if (this.ticker) this.o.clock.clearTimeout(this.ticker);
+    this.ticker = undefined;
+    this.pacer.stop();
+  }
+
+  /** SUBSCRIBE (RFC 6665 section 4.2.1). Returns the final response; NOTIFYs follow it. */
+  handleSubscribe(req: SipRequest, ctx: RequestContext): SipResponse {
+    const name = eventName(req);
+    const pkg = name === undefined ? undefined : this.packages.get(name);
+    if (!pkg) {
+      const res = createResponse(req, 489, 'Bad Event');
+      res.setHeader('Allow-Events', this.allowEvents.join(', '));
+      return res;
+    }
+    const accept = req.getHeaderList('Accept');
+    if (accept.length > 0 && !acceptable(accept, pkg.accept ?? [pkg.contentType])) {
+      const res = createResponse(req, 406, 'Not Acceptable');
+      res.setHeader('Accept', (pkg.accept ?? [pkg.contentType]).join(', '));
+      return res;
+    }
+    let expires = req.expires ?? pkg.defaultExpires;
+    if (expires !== 0 && expires < pkg.minExpires) {
+      const res = createResponse(req, 423, 'Interval Too Brief');
+      res.setHeader('Min-Expires', String(pkg.minExpires));
+      return res;
+    }
+    expires = Math.min(expires, pkg.maxExpires);
+    return req.to.params.get('tag') ? this.refresh(req, pkg, expires, ctx) : this.create(req, pkg, expires, ctx);
+  }
+
+  private create(req: SipRequest, pkg: EventPackage, expires: number, ctx: RequestContext): SipResponse {
+    const now = this.o.clock.now();
+    if (!this.perAddress.take(ctx.source.address, now)) return this.throttled(req, `address ${ctx.source.address}`);
+    const auth = this.o.authenticate(req);
+    if ('response' in auth) return auth.response;
+    if (!this.perUser.take(auth.user, now)) return this.throttled(req, `user ${auth.user}`);
+    const target = pkg.resolve(req, auth.user);
+    if (isRefusal(target)) return createResponse(req, target.status, target.reason);
+    const pstate = pkg.subscribeState?.(req, undefined);
+    if (pstate && isRefusal(pstate)) return createResponse(req, pstate.status, pstate.reason);
+    const dialog = createUasDialog(req, randomToken(), ctx.source.protocol === 'tls' || ctx.source.protocol === 'wss');
+    const sub = new Subscription(dialogIdOf(dialog), pkg, target.resource, auth.user, dialog, now + expires * 1000,
+      { ...ctx.source }, sipContact(ctx.local), pstate?.state, SEQ_BLOCK, now);
+    const res = this.accepted(req, sub, expires);
+    if (expires === 0) {
+      // A fetch (RFC 6665 section 4.4.3): one NOTIFY with the state, then nothing.
+      sub.terminated = 'timeout';
+      queueMicrotask(() => this.sendNotify(sub));
+      return res;
+    }
+    this.capSubscriber(sub);
+    this.o.store.putSubscription(sub.toRecord());
+    this.index(sub);
+    this.o.hooks?.onSubscriptionStart?.(sub);
+    if (!pkg.decorateAccept?.(req, res, sub)) queueMicrotask(() => this.sendNotify(sub));
+    return res;
+  }
+
+  private refresh(req: SipRequest, pkg: EventPackage, expires: number, ctx: RequestContext): SipResponse {
+    const sub = this.byId.get(dialogIdOf(req));
+    if (!sub || sub.terminated || sub.pkg !== pkg) return createResponse(req, 481, 'Call/Transaction Does Not Exist');
+    if (checkInDialogRequest(sub.dialog, req) === 'out-of-order') {
+      return createResponse(req, 500, 'Server Internal Error (CSeq out of order)');
+    }
+    const pstate = pkg.subscribeState?.(req, sub.packageState);
+    if (pstate && isRefusal(pstate)) return createResponse(req, pstate.status, pstate.reason);
+    if (pstate) sub.packageState = pstate.state;
+    const now = this.o.clock.now();
+    sub.source = { ...ctx.source };
+    const res = this.accepted(req, sub, expires);
+    if (expires === 0) {
+      this.terminate(sub, 'timeout');
+      return res;
+    }
+    sub.expiresAt = now + expires * 1000;
+    sub.failures = 0;
+    sub.retryAt = 0;
+    this.reschedule(sub);
+    this.o.store.putSubscription(sub.toRecord());
+    if (!pkg.decorateAccept?.(req, res, sub)) queueMicrotask(() => this.sendNotify(sub));
+    return res;
+  }
+
+  private accepted(req: SipRequest, sub: Subscription, expires: number): SipResponse {
+    const res = createResponse(req, 200, 'OK', sub.dialog.localTag);
+    res.setHeader('Expires', String(expires));
+    res.setHeader('Contact', sub.localContact);
+    return res;
+  }
+
+  private throttled(req: SipRequest, key: string): SipResponse {
+    this.o.hooks?.onThrottled?.(key);
+    const res = createResponse(req, 503, 'Service Unavailable (too many subscriptions, slow down)');
+    res.setHeader('Retry-After', '10');
+    return res;
+  }
+
+  /** Keep at most `maxPerSubscriber` subscriptions per (user, package): the oldest goes. */
+  private capSubscriber(sub: Subscription): void {
+    const set = this.bySubscriber.get(`${sub.pkg.name}\u0000${sub.subscriber}`);
+    if (!set || set.size < this.limits.maxPerSubscriber) return;
+    let oldest: Subscription | undefined;
+    for (const s of set) if (!oldest || s.createdAt < oldest.createdAt) oldest = s;
+    if (oldest) this.terminate(oldest, 'timeout');
+  }
+
+  /** End a subscription: forget it now, tell the subscriber with a final NOTIFY (RFC 6665 section 4.2.2). */
+  terminate(sub: Subscription, reason: string, sendFinal = true): void {
+    if (sub.terminated) return;
+    sub.terminated = reason;
+    this.unindex(sub);
+    this.o.store.deleteSubscription(sub.id);
+    this.o.hooks?.onSubscriptionEnd?.(sub, reason);
+    if (sendFinal) this.sendNotify(sub);
+  }
+
+  /**
+   * Send the current state (or the final NOTIFY of a terminated
+   * subscription). At most one NOTIFY per subscription is in flight; a call
+   * meanwhile marks it dirty and the answer triggers one more.
+   */
+  private sendNotify(sub: Subscription): void {
+    if (sub.inFlight) {
+      sub.dirty = true;
+      return;
+    }
+    sub.dirty = false;
+    const now = this.o.clock.now();
+    const pkg = sub.pkg;
+    const content = pkg.content(sub);
+    const state = sub.terminated ? `terminated;reason=${sub.terminated}` : `active;expires=${sub.remainingSeconds(now)}`;
+    const how = pkg.notifyMethod?.(sub) ?? { method: 'NOTIFY', fireAndForget: false };
+    const reliableFlow = sub.source.flowId !== undefined && sub.source.protocol !== 'udp';
+    const protocol = reliableFlow ? sub.source.protocol : resolveUriTarget(sub.dialog.remoteTarget, sub.dialog.secure).protocol;
+    const out = createInDialogRequest(sub.dialog, how.method, {
+      via: this.o.transport.viaFor(protocol), contact: sub.localContact,
+      headers: [['Event', pkg.name], ['Subscription-State', state]], body: content.body, contentType: content.contentType,
+    });
+    if (sub.dialog.localSeq >= sub.seqCeiling && !sub.terminated) {
+      sub.seqCeiling = sub.dialog.localSeq + SEQ_BLOCK;
+      this.o.store.putSubscription(sub.toRecord());
+    }
+    let dest: TxDestination;
+    if (reliableFlow) {
+      dest = { ...sub.source };
+    } else {
+      const t = resolveUriTarget(out.destinationUri, sub.dialog.secure);
+      dest = { protocol: t.protocol, address: t.address, port: t.port, reliable: t.protocol !== 'udp' };
+    }
+    if (how.fireAndForget) {
+      this.o.transport.sendStateless(out.request, dest);
+      this.o.hooks?.onNotifySent?.(pkg.name, 'unanswered');
+      return;
+    }
+    sub.inFlight = true;
+    this.o.transport.sendRequest(out.request, dest, {
+      onFinal: (res) => this.notifyAnswered(sub, res.status, res.getHeader('Retry-After')),
+      onTimeout: () => this.notifyAnswered(sub, 0),
+      onTransportError: () => this.notifyAnswered(sub, 0),
+    });
+  }
+
+  private notifyAnswered(sub: Subscription, status: number, retryAfter?: string): void {
+    sub.inFlight = false;
+    const outcome = classifyNotifyStatus(status);
+    if (outcome === 'delivered') {
+      this.o.hooks?.onNotifySent?.(sub.pkg.name, 'delivered');
+      sub.failures = 0;
+      sub.retryAt = 0;
+      if (sub.dirty) this.sendNotify(sub);
+      return;
+    }
+    if (outcome === 'terminate') {
+      this.o.hooks?.onNotifySent?.(sub.pkg.name, 'terminated');
+      this.terminate(sub, 'noresource', false);
+      return;
+    }
+    this.o.hooks?.onNotifySent?.(sub.pkg.name, 'retry');
+    if (sub.terminated) return;
+    sub.failures++;
+    const ra = retryAfter === undefined ? undefined : Number.parseInt(retryAfter, 10);
+    sub.retryAt = this.o.clock.now() + retryDelay(sub.failures, Number.isFinite(ra) ? ra : undefined);
+    this.reschedule(sub);
+  }
+
+  private index(sub: Subscription): void {
+    this.byId.set(sub.id, sub);
+    const rk = `${sub.pkg.name}\u0000${sub.resource}`;
+    let set = this.byResource.get(rk);
+    if (!set) this.byResource.set(rk, (set = new Set()));
+    set.add(sub);
+    const sk = `${sub.pkg.name}\u0000${sub.subscriber}`;
+    let mine = this.bySubscriber.get(sk);
+    if (!mine) this.bySubscriber.set(sk, (mine = new Set()));
+    mine.add(sub);
+    this.reschedule(sub);
+  }
+
+  private unindex(sub: Subscription): void {
+    this.byId.delete(sub.id);
+    const rk = `${sub.pkg.name}\u0000${sub.resource}`;
+    const set = this.byResource.get(rk);
+    if (set && set.delete(sub) && set.size === 0) this.byResource.delete(rk);
+    const sk = `${sub.pkg.name}\u0000${sub.subscriber}`;
+    const mine = this.bySubscriber.get(sk);
+    if (mine && mine.delete(sub) && mine.size === 0) this.bySubscriber.delete(sk);
+    this.wheel.cancel(sub);
+    this.pacer.forget(sub);
+  }
+
+  private reschedule(sub: Subscription): void {
+    sub.dueAt = sub.retryAt > 0 ? Math.min(sub.retryAt, sub.expiresAt) : sub.expiresAt;
+    this.wheel.schedule(sub);
+  }
+
+  private scheduleTick(): void {
+    this.ticker = this.o.clock.setTimeout(() => {
+      this.tick();
+      this.scheduleTick();
+    }, TICK_MS);
+  }
+
+  /** Expire subscriptions (final NOTIFY with reason=timeout) and retry failed NOTIFYs. */
+  tick(): void {
+    const now = this.o.clock.now();
+    for (const sub of this.wheel.advance(now)) {
+      if (sub.terminated) continue;
+      if (now >= sub.expiresAt) {
+        this.terminate(sub, 'timeout');
+      } else {
+        if (sub.retryAt > 0 && now >= sub.retryAt) {
+          sub.retryAt = 0;
+          this.sendNotify(sub);
+        }
+        this.reschedule(sub);
+      }
+    }
+  }
+}
