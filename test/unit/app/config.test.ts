@@ -14,7 +14,7 @@ describe('configuration layers (CONTRACT.md: flags win over OPENUM_* over --conf
     assert.deepEqual(c.sip, { host: '0.0.0.0', port: 5060 });
     assert.deepEqual(c.http, { host: '0.0.0.0', port: 8080 });
     assert.equal(c.sips, null);
-    assert.deepEqual(c.authAlgorithms, ['SHA-256', 'MD5']);
+    assert.deepEqual(c.authAlgorithms, ['MD5']);
   });
 
   test('file < environment < flags', () => {

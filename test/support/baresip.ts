@@ -1,0 +1,92 @@
+/**
+ * Run baresip (Debian `baresip-core` 1.0.0) headless: a temp config dir with
+ * no audio devices and only the modules a registration needs (account.so to
+ * read `accounts`, menu.so to print registration results), listening on
+ * 127.0.0.1 and a free port, bounded by `-t`.
+ */
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ManagedProcess, type ExitStatus } from './child-process.js';
+import { freePortWith } from './ports.js';
+import { makeTempDir, removeTempDir } from './temp-dir.js';
+
+const MODULE_DIRS = [
+  '/usr/lib/baresip/modules',
+  '/usr/lib/x86_64-linux-gnu/baresip/modules',
+  '/usr/lib/aarch64-linux-gnu/baresip/modules',
+  '/usr/local/lib/baresip/modules',
+];
+
+/** Where baresip's modules are installed, or undefined. */
+export function baresipModuleDir(): string | undefined {
+  return MODULE_DIRS.find((d) => existsSync(join(d, 'account.so')));
+}
+
+export interface BaresipOptions {
+  user: string;
+  password: string;
+  domain: string;
+  /** the registrar 'host:port' (sent to via an outbound proxy URI) */
+  registrar: string;
+  transport: 'udp' | 'tcp';
+  /** registration interval in seconds (accounts `regint`); default 60 */
+  regint?: number;
+  /** baresip quits by itself after this many seconds (-t); default 60 */
+  lifetimeS?: number;
+}
+
+/** A running baresip and its temp config dir. */
+export interface BaresipPeer {
+  readonly process: ManagedProcess;
+  readonly configDir: string;
+  readonly sipPort: number;
+  /** all output so far (stdout + stderr) */
+  output(): string;
+  /** SIGTERM (baresip unregisters), SIGKILL after `graceMs` (default 2 s); removes the config dir */
+  stop(graceMs?: number): Promise<ExitStatus>;
+}
+
+/** Start baresip with one account. Throws when no module dir is found. */
+export async function startBaresip(baresipPath: string, o: BaresipOptions): Promise<BaresipPeer> {
+  const moduleDir = baresipModuleDir();
+  if (!moduleDir) throw new Error(`baresip modules not found in ${MODULE_DIRS.join(', ')}`);
+  const configDir = await makeTempDir('baresip');
+  // baresip listens on sip_listen for UDP and TCP, and on port + 1 for TLS
+  const sipPort = await freePortWith([1]);
+  await writeFile(
+    join(configDir, 'config'),
+    [
+      `module_path ${moduleDir}`,
+      `sip_listen 127.0.0.1:${sipPort}`,
+      // no DNS query leaves the host (the outbound proxy is an IP address anyway)
+      'dns_server 127.0.0.1:53',
+      'audio_player none',
+      'audio_source none',
+      'audio_alert none',
+      'module_app account.so',
+      'module_app menu.so',
+      '',
+    ].join('\n'),
+  );
+  await writeFile(
+    join(configDir, 'accounts'),
+    `<sip:${o.user}@${o.domain}>;auth_pass=${o.password};outbound="sip:${o.registrar};transport=${o.transport}";regint=${o.regint ?? 60}\n`,
+  );
+  const proc = new ManagedProcess(baresipPath, ['-f', configDir, '-t', String(o.lifetimeS ?? 60), '-s'], { cwd: configDir });
+  let stopping: Promise<ExitStatus> | undefined;
+  return {
+    process: proc,
+    configDir,
+    sipPort,
+    output: () => proc.stdout + proc.stderr,
+    stop(graceMs = 2000): Promise<ExitStatus> {
+      stopping ??= (async () => {
+        const status = await proc.stop(graceMs);
+        await removeTempDir(configDir);
+        return status;
+      })();
+      return stopping;
+    },
+  };
+}
