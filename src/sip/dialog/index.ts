@@ -1,0 +1,16 @@
+/**
+ * The dialog layer (RFC 3261 section 12): dialog state as a compact,
+ * persistable plain object, dialog IDs, in-dialog request checks and
+ * construction, out-of-dialog UAC requests, and URI-to-transport targets.
+ */
+export { DialogError, type DialogErrorCode } from './errors.js';
+export { type DialogState, MAX_CSEQ, makeDialogState, restoreDialogState } from './dialog-state.js';
+export { dialogIdOf, dialogKey } from './dialog-id.js';
+export { copyRecordRoute, createDialogFromNotify, createUacDialog, createUasDialog } from './create-dialog.js';
+export { checkInDialogRequest, isTargetRefresh, refreshTargetFromResponse } from './in-dialog-check.js';
+export { type RoutedTarget, applyRouteSet } from './route-set.js';
+export { DEFAULT_MAX_FORWARDS, type RequestOptions, type ViaSentBy } from './request-builder.js';
+export { type InDialogRequestOptions, type OutgoingRequest, createInDialogRequest } from './in-dialog-request.js';
+export { type OutOfDialogRequestOptions, createOutOfDialogRequest } from './out-of-dialog-request.js';
+export { type TargetProtocol, type UriTarget, resolveUriTarget } from './uri-target.js';
+export { nameAddrWithoutTag } from './address.js';
