@@ -7,6 +7,7 @@ import { UsageError } from './errors.js';
 import { openStorage } from './open-storage.js';
 import { startServer } from './server.js';
 import { addUser, listUsers, removeUser } from './user-commands.js';
+import { createToken, mwiSet, mwiShow } from './admin-commands.js';
 
 export { UsageError } from './errors.js';
 export { VERSION } from './version.js';
@@ -52,6 +53,23 @@ export function userRemove(name: string, dataDir: string): void {
   });
 }
 
+/** `openum token create [--scope admin|mwi:write] [--mailbox NAME]` */
+export function tokenCreate(o: { scope?: string; mailbox?: string; data?: string }): void {
+  withStorage(o.data ?? './data', (s) => {
+    process.stdout.write(`${createToken(s, o.scope ?? 'mwi:write', o.mailbox)}\n`);
+  });
+}
+
+/** `openum mwi show NAME` */
+export function mwiShowCommand(name: string, dataDir: string): void {
+  withStorage(dataDir, (s) => process.stdout.write(`${mwiShow(s, name)}\n`));
+}
+
+/** `openum mwi set NAME --new N --old N ...` */
+export function mwiSetCommand(name: string, o: { new?: string; old?: string; urgentNew?: string; urgentOld?: string; data?: string }): void {
+  withStorage(o.data ?? './data', (s) => process.stdout.write(`${mwiSet(s, name, o)}\n`));
+}
+
 const FLAG_KEYS: (keyof RawConfig)[] = ['data', 'domain', 'sip', 'sips', 'http', 'tlsCert', 'tlsKey', 'trust', 'mwiTarget',
   'databaseUrl', 'logLevel', 'authAlgorithms'];
 
@@ -62,7 +80,6 @@ export async function runServe(opts: Record<string, unknown>): Promise<void> {
   const config = resolveConfig(flags as RawConfig, typeof opts.config === 'string' ? opts.config : undefined);
   if (config.databaseUrl) throw new UsageError('--database-url: the PostgreSQL adapter is not built yet; use the default SQLite store');
   if (config.mwiTarget.length > 0) throw new UsageError('--mwi-target: not built yet (MWI arrives with a later release)');
-  if (config.trust.length > 0) throw new UsageError('--trust: not built yet (trusted MWI peers arrive with the MWI server)');
   const server = await startServer(config);
   for (const l of server.listening) process.stdout.write(`openum listening ${l}\n`);
   process.stdout.write('openum ready\n');

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { buildHttpApp } from '../http/http-app.js';
 import type { Transport } from '../sip/transport/index.js';
 import type { ServeConfig } from './config.js';
@@ -8,6 +9,8 @@ import { formatHostPort } from './host-port.js';
 import { createLogger } from './logger.js';
 import { openStorage } from './open-storage.js';
 import { createSipService } from './sip-service.js';
+import { createMetrics } from './metrics.js';
+import { apiCredentials, mwiApi } from './http-wiring.js';
 import { startTls, startUdpAndTcp, startWs } from './sip-listeners.js';
 import { loadOrCreateTlsCredentials, TlsCredentialsError } from './tls-credentials.js';
 import { VERSION } from './version.js';
@@ -32,6 +35,16 @@ function digestSecret(storage: ReturnType<typeof openStorage>): Buffer {
   return Buffer.from(hex, 'hex');
 }
 
+/**
+ * The address we name in Contact and Via when listening on a wildcard
+ * address: the first external IPv4 (or IPv6) interface, else loopback.
+ */
+function advertisedHost(listenHost: string): string {
+  if (listenHost !== '0.0.0.0' && listenHost !== '::') return listenHost;
+  const all = Object.values(networkInterfaces()).flat().filter((i) => i !== undefined && !i.internal);
+  return all.find((i) => i!.family === 'IPv4')?.address ?? all[0]?.address ?? '127.0.0.1';
+}
+
 /** Wire everything together and start listening (the composition root). */
 export async function startServer(config: ServeConfig): Promise<RunningServer> {
   const log = createLogger(config.logLevel);
@@ -43,8 +56,14 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       'users whose password was set for another domain cannot authenticate; add them again');
   }
 
-  const { transports, core, registrar } = createSipService({
+  // Read at scrape time, after svc exists.
+  const metrics = createMetrics({ subscriptions: () => svc.notifier.size, registrations: () => storage.countBindings() });
+  const svc = createSipService({
+    trust: config.trust,
+    notifierHooks: metrics.notifierHooks,
+    onUnsolicited: metrics.unsolicited,
     storage, domain: config.domain, digestSecret: digestSecret(storage), authAlgorithms: config.authAlgorithms,
+    advertisedHost: advertisedHost(config.sip.host),
     coreDelegate: {
       onParseError: (d, e) => log.debug({ from: d.source, code: e.code, err: e.message }, 'unparseable message'),
       onHandlerError: (req, e) => log.error({ method: req.method, err: e }, 'request handler failed'),
@@ -55,10 +74,19 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     },
   });
 
-  const http = buildHttpApp({ version: VERSION, health: () => ({ registrations: storage.countBindings() }) });
+  svc.mwi.onUpdate((u) => metrics.mwiUpdate(u.source));
+  const { transports, core, registrar } = svc;
+  const http = buildHttpApp({
+    version: VERSION,
+    health: () => ({ registrations: storage.countBindings(), subscriptions: svc.notifier.size }),
+    metrics: async () => ({ contentType: metrics.registry.contentType, text: await metrics.registry.metrics() }),
+    mwi: mwiApi(storage, svc.mwi),
+    credentials: apiCredentials(storage),
+  });
   const listening: string[] = [];
   const started: Transport[] = [];
   const stopAll = async (): Promise<void> => {
+    svc.stop();
     core.close();
     await Promise.allSettled(started.map((t) => t.stop()));
     await http.close().catch(() => undefined);
@@ -79,6 +107,10 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       listening.push(`tls ${formatHostPort(tls.local.address, tls.local.port)}`);
     }
     await http.listen({ host: config.http.host, port: config.http.port });
+    // Upgrades on any path but /sip are not ours to serve: close them rather than leave them open.
+    http.server.on('upgrade', (req: { url?: string }, socket: { destroy(): void }) => {
+      if ((req.url ?? '').split('?')[0] !== '/sip') socket.destroy();
+    });
     const ws = await startWs(http.server);
     started.push(ws);
     const addr = http.server.address() as AddressInfo;
@@ -93,6 +125,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     throw e;
   }
   for (const t of started) transports.add(t);
+  svc.start();
 
   const sweeper = setInterval(() => {
     try {

@@ -3,7 +3,9 @@ import { createRegisterHandler } from '../registrar/register-handler.js';
 import { RequestAuthenticator } from '../registrar/request-authenticator.js';
 import { DigestServer, type DigestAlgorithm } from '../sip/auth/index.js';
 import { UserAgentCore, type CoreDelegate } from '../sip/core.js';
-import type { Clock } from '../sip/transaction/index.js';
+import { RealClock, type Clock } from '../sip/transaction/index.js';
+import type { NotifierHooks } from '../events/notifier.js';
+import { wireMwi, type MwiParts } from './mwi-wiring.js';
 import { TransportLayer } from '../sip/transport/index.js';
 import type { Storage } from '../storage/ports.js';
 import { VERSION } from './version.js';
@@ -17,25 +19,44 @@ export interface SipServiceOptions {
   transports?: TransportLayer;
   clock?: Clock;
   registrar?: Partial<Omit<RegistrarOptions, 'now'>>;
+  /** Address for Contact/Via when listening on a wildcard address. */
+  advertisedHost?: string;
   coreDelegate?: CoreDelegate;
   registrarDelegate?: RegistrarDelegate;
+  /** Peers whose message-summary NOTIFY/PUBLISH is accepted (`--trust`). */
+  trust?: readonly string[];
+  /** Paced re-sends per second (restart, registrations). */
+  resendRatePerSecond?: number;
+  notifierHooks?: NotifierHooks;
+  onUnsolicited?(outcome: 'delivered' | 'refused' | 'failed'): void;
 }
 
 /** The SIP side, wired: UA core, digest auth, registrar. */
-export interface SipService {
+export interface SipService extends MwiParts {
   transports: TransportLayer;
   core: UserAgentCore;
   registrar: Registrar;
 }
 
-/** Wire the SIP core, authentication and the registrar (REGISTER, OPTIONS). */
+/** Wire the SIP core, authentication, the registrar (REGISTER, OPTIONS) and the MWI server (SUBSCRIBE, NOTIFY, PUBLISH). */
 export function createSipService(o: SipServiceOptions): SipService {
   const transports = o.transports ?? new TransportLayer();
-  const now = o.clock ? () => o.clock!.now() : () => Date.now();
-  const registrar = new Registrar(o.storage, { ...o.registrar, now }, o.registrarDelegate);
+  const clock = o.clock ?? new RealClock();
+  const now = (): number => clock.now();
+  const registrar = new Registrar(o.storage, { ...o.registrar, now }, {
+    onContactRegistered: (b) => {
+      o.registrarDelegate?.onContactRegistered?.(b);
+      mwiParts.fanout.onContactRegistered(b);
+    },
+    onContactRemoved: (b, why) => {
+      o.registrarDelegate?.onContactRemoved?.(b, why);
+      mwiParts.fanout.onContactRemoved(b);
+    },
+  });
   const core = new UserAgentCore({
     transports, product: `openum/${VERSION}`, supported: ['path', 'outbound', 'gruu'],
-    ...(o.clock && { clock: o.clock }),
+    clock,
+    ...(o.advertisedHost && { advertisedHost: o.advertisedHost }),
     delegate: {
       ...o.coreDelegate,
       onFlowClosed: (flowId) => {
@@ -50,5 +71,11 @@ export function createSipService(o: SipServiceOptions): SipService {
   });
   const auth = new RequestAuthenticator(digest, o.storage, o.domain);
   core.onRequest('REGISTER', createRegisterHandler({ registrar, auth, users: o.storage }));
-  return { transports, core, registrar };
+  const mwiParts: MwiParts = wireMwi({
+    core, storage: o.storage, registrar, auth, clock, domain: o.domain, trust: o.trust ?? [],
+    ...(o.resendRatePerSecond !== undefined && { resendRatePerSecond: o.resendRatePerSecond }),
+    ...(o.notifierHooks && { notifierHooks: o.notifierHooks }),
+    ...(o.onUnsolicited && { onUnsolicited: o.onUnsolicited }),
+  });
+  return { transports, core, registrar, ...mwiParts };
 }

@@ -4,7 +4,9 @@
  * exits with code 2; nothing is half-written.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { UsageError, runServe, userAdd, userList, userRemove, VERSION } from '../app/cli-api.js';
+import {
+  UsageError, VERSION, mwiSetCommand, mwiShowCommand, runServe, tokenCreate, userAdd, userList, userRemove,
+} from '../app/cli-api.js';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -56,6 +58,31 @@ user.command('remove <name>')
   .option('--data <dir>', 'data folder', './data')
   .action((name: string, opts: { data: string }) => {
     userRemove(name, opts.data);
+  });
+
+program.command('token').description('API tokens')
+  .command('create')
+  .option('--scope <scope>', 'admin or mwi:write', 'mwi:write')
+  .option('--mailbox <name>', 'limit an mwi:write token to one mailbox')
+  .option('--data <dir>', 'data folder', './data')
+  .action((opts: { scope?: string; mailbox?: string; data?: string }) => {
+    tokenCreate(opts);
+  });
+
+const mwi = program.command('mwi').description('message waiting indication');
+mwi.command('show <name>')
+  .option('--data <dir>', 'data folder', './data')
+  .action((name: string, opts: { data: string }) => {
+    mwiShowCommand(name, opts.data);
+  });
+mwi.command('set <name>')
+  .requiredOption('--new <n>', 'new messages')
+  .requiredOption('--old <n>', 'old (read) messages')
+  .option('--urgent-new <n>', 'urgent new messages (part of new)')
+  .option('--urgent-old <n>', 'urgent old messages (part of old)')
+  .option('--data <dir>', 'data folder', './data')
+  .action((name: string, opts: Record<string, string | undefined>) => {
+    mwiSetCommand(name, opts);
   });
 
 try {

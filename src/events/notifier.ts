@@ -1,6 +1,6 @@
 import {
   createInDialogRequest, createUasDialog, checkInDialogRequest, dialogIdOf, resolveUriTarget, restoreDialogState,
-  type ViaSentBy,
+  type OutgoingRequest, type UriTarget, type ViaSentBy,
 } from '../sip/dialog/index.js';
 import { createResponse, randomToken, type SipRequest, type SipResponse } from '../sip/message/index.js';
 import type { RequestContext } from '../sip/core.js';
@@ -220,7 +220,9 @@ export class Notifier {
     sub.source = { ...ctx.source };
     const res = this.accepted(req, sub, expires);
     if (expires === 0) {
-      this.terminate(sub, 'timeout');
+      // Unsubscribe (RFC 6665 section 4.2.1.4): forget it now; the final NOTIFY follows the 200, as after an accept.
+      this.terminate(sub, 'timeout', false);
+      queueMicrotask(() => this.sendNotify(sub));
       return res;
     }
     sub.expiresAt = now + expires * 1000;
@@ -282,11 +284,20 @@ export class Notifier {
     const state = sub.terminated ? `terminated;reason=${sub.terminated}` : `active;expires=${sub.remainingSeconds(now)}`;
     const how = pkg.notifyMethod?.(sub) ?? { method: 'NOTIFY', fireAndForget: false };
     const reliableFlow = sub.source.flowId !== undefined && sub.source.protocol !== 'udp';
-    const protocol = reliableFlow ? sub.source.protocol : resolveUriTarget(sub.dialog.remoteTarget, sub.dialog.secure).protocol;
-    const out = createInDialogRequest(sub.dialog, how.method, {
-      via: this.o.transport.viaFor(protocol), contact: sub.localContact,
-      headers: [['Event', pkg.name], ['Subscription-State', state]], body: content.body, contentType: content.contentType,
-    });
+    let out: OutgoingRequest;
+    let target: UriTarget;
+    try {
+      const protocol = reliableFlow ? sub.source.protocol : resolveUriTarget(sub.dialog.remoteTarget, sub.dialog.secure).protocol;
+      out = createInDialogRequest(sub.dialog, how.method, {
+        via: this.o.transport.viaFor(protocol), contact: sub.localContact,
+        headers: [['Event', pkg.name], ['Subscription-State', state]], body: content.body, contentType: content.contentType,
+      });
+      target = resolveUriTarget(out.destinationUri, sub.dialog.secure);
+    } catch {
+      // An unusable target or an exhausted CSeq (DialogError): the dialog cannot carry NOTIFYs any more.
+      this.terminate(sub, 'noresource', false);
+      return;
+    }
     if (sub.dialog.localSeq >= sub.seqCeiling && !sub.terminated) {
       sub.seqCeiling = sub.dialog.localSeq + SEQ_BLOCK;
       this.o.store.putSubscription(sub.toRecord());
@@ -295,8 +306,7 @@ export class Notifier {
     if (reliableFlow) {
       dest = { ...sub.source };
     } else {
-      const t = resolveUriTarget(out.destinationUri, sub.dialog.secure);
-      dest = { protocol: t.protocol, address: t.address, port: t.port, reliable: t.protocol !== 'udp' };
+      dest = { protocol: target.protocol, address: target.address, port: target.port, reliable: target.protocol !== 'udp' };
     }
     if (how.fireAndForget) {
       this.o.transport.sendStateless(out.request, dest);

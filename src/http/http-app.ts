@@ -1,20 +1,29 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { ApiCredentials } from './api-auth.js';
+import { jsonError } from './json-error.js';
+import { registerMwiRoutes, type MwiApi } from './mwi-routes.js';
+
+export { jsonError } from './json-error.js';
 
 /** What the HTTP side needs from the rest of the server (a delegate; http/ never imports sip/). */
 export interface HttpAppDeps {
   /** Liveness facts shown by /healthz. */
-  health(): { registrations: number };
+  health(): Record<string, number>;
   version: string;
+  /** Prometheus exposition text and its content type. */
+  metrics?(): Promise<{ contentType: string; text: string }>;
+  mwi?: MwiApi;
+  credentials?: ApiCredentials;
 }
 
-/** A coded JSON error (CONTRACT.md: `{"error":{"code":"...","message":"..."}}`). */
-export function jsonError(code: string, message: string): { error: { code: string; message: string } } {
-  return { error: { code, message } };
-}
+/** Error codes for fastify's own errors (bad JSON, too large, wrong type). */
+const STATUS_CODES: Record<number, string> = {
+  400: 'bad_request', 404: 'not_found', 405: 'method_not_allowed', 413: 'too_large', 415: 'unsupported_media_type',
+};
 
 /**
- * The fastify application: /healthz now; the REST API, EWS and the web inbox
- * mount here as they arrive. Every error, including fastify's own (bad JSON,
+ * The fastify application: /healthz, /metrics, the MWI API; the rest of the
+ * REST API, EWS and the web inbox mount here as they arrive. Every error, including fastify's own (bad JSON,
  * unknown route), leaves as the JSON error shape.
  */
 export function buildHttpApp(deps: HttpAppDeps): FastifyInstance {
@@ -22,11 +31,19 @@ export function buildHttpApp(deps: HttpAppDeps): FastifyInstance {
   app.setNotFoundHandler((req, reply) => {
     void reply.code(404).send(jsonError('not_found', `no route ${req.method} ${req.url}`));
   });
-  app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, _req, reply) => {
+  app.setErrorHandler((err: { statusCode?: number; message: string }, _req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
-    void reply.code(status).send(jsonError(err.code ?? (status >= 500 ? 'internal' : 'bad_request'),
-      status >= 500 ? 'internal error' : err.message));
+    const code = STATUS_CODES[status] ?? (status >= 500 ? 'internal' : 'bad_request');
+    void reply.code(status).send(jsonError(code, status >= 500 ? 'internal error' : err.message));
   });
   app.get('/healthz', async () => ({ status: 'ok', version: deps.version, ...deps.health() }));
+  const metrics = deps.metrics;
+  if (metrics) {
+    app.get('/metrics', async (_req, reply) => {
+      const m = await metrics();
+      return reply.header('Content-Type', m.contentType).send(m.text);
+    });
+  }
+  if (deps.mwi && deps.credentials) registerMwiRoutes(app, deps.mwi, deps.credentials);
   return app;
 }

@@ -5,12 +5,15 @@ import {
   TransactionLayer, statelessErrorResponse, type Clock, type ServerTransaction, type TimerSettings,
   type TxDestination, type TxProtocol,
 } from './transaction/index.js';
-import type { InboundData, TransportLayer } from './transport/index.js';
+import type { ClientTransaction, ClientTransactionHandlers } from './transaction/index.js';
+import type { Endpoint, InboundData, TransportLayer } from './transport/index.js';
 
 /** What a request handler learns besides the request itself. */
 export interface RequestContext {
   /** Where the request came from (after RFC 3581 stamping); responses go back by RFC 3261 section 18.2.2. */
   source: TxDestination;
+  /** Our endpoint it arrived on (a wildcard address replaced by the advertised one): for Contact and Via. */
+  local: Endpoint;
   /** The server transaction; handlers normally just return a response. */
   tx: ServerTransaction;
 }
@@ -40,6 +43,8 @@ export interface UserAgentCoreOptions {
   product: string;
   /** Option tags we support (RFC 3261 section 8.2.2.3); anything else in Require gets 420. */
   supported?: string[];
+  /** Address put in Contact/Via when a listener is bound to a wildcard address (0.0.0.0, ::). */
+  advertisedHost?: string;
   delegate?: CoreDelegate;
 }
 
@@ -59,6 +64,8 @@ export class UserAgentCore {
   private readonly handlers = new Map<string, RequestHandler>();
   private readonly maxSize: number;
   private readonly supported: Set<string>;
+  /** The local endpoint each request in progress arrived on (no field on the message itself). */
+  private readonly arrivedOn = new WeakMap<SipRequest, Endpoint>();
 
   constructor(private readonly opts: UserAgentCoreOptions) {
     this.maxSize = opts.maxMessageSize ?? DEFAULT_MAX_MESSAGE;
@@ -105,7 +112,10 @@ export class UserAgentCore {
       if (reply) this.opts.transports.send(d.source, reply, d.flowId).catch(() => undefined);
       return;
     }
-    if (msg instanceof SipRequest) this.transactions.receiveRequest(msg, source);
+    if (msg instanceof SipRequest) {
+      this.arrivedOn.set(msg, d.local);
+      this.transactions.receiveRequest(msg, source);
+    }
     else this.transactions.receiveResponse(msg, source);
   }
 
@@ -122,7 +132,7 @@ export class UserAgentCore {
     }
     let out: ReturnType<RequestHandler>;
     try {
-      out = handler(req, { source: tx.source, tx });
+      out = handler(req, { source: tx.source, local: this.localFor(req, tx.source), tx });
     } catch (e) {
       this.failed(tx, req, e);
       return;
@@ -179,6 +189,38 @@ export class UserAgentCore {
   private send(tx: ServerTransaction, res: SipResponse): void {
     if (!res.hasHeader('Server')) res.setHeader('Server', this.opts.product);
     tx.respond(res);
+  }
+
+  private localFor(req: SipRequest, source: TxDestination): Endpoint {
+    const l = this.arrivedOn.get(req) ?? { protocol: source.protocol, address: '0.0.0.0', port: 0 };
+    if (l.address !== '0.0.0.0' && l.address !== '::') return l;
+    return { ...l, address: this.opts.advertisedHost ?? '127.0.0.1' };
+  }
+
+  /**
+   * Send a request in a client transaction (RFC 3261 section 17.1). A `User-Agent`
+   * header is added when missing; the Via must be there (see {@link viaFor}).
+   */
+  sendRequest(req: SipRequest, dest: TxDestination, handlers: ClientTransactionHandlers): ClientTransaction {
+    if (!req.hasHeader('User-Agent')) req.setHeader('User-Agent', this.opts.product);
+    return this.transactions.sendRequest(req, dest, handlers);
+  }
+
+  /** Send a message outside any transaction (ACK for a 2xx, a BENOTIFY that is never answered). */
+  sendStateless(req: SipRequest, dest: TxDestination): void {
+    if (!req.hasHeader('User-Agent')) req.setHeader('User-Agent', this.opts.product);
+    const r = this.transactions.sendStateless(req, dest);
+    if (r instanceof Promise) r.catch(() => undefined);
+  }
+
+  /**
+   * Our Via sent-by for a destination: the listener of that protocol (RFC 3261
+   * section 18.1.1), with a wildcard address replaced by the advertised one.
+   */
+  viaFor(protocol: TxDestination['protocol']): { transport: string; host: string; port: number } {
+    const t = this.opts.transports.transportFor(protocol);
+    const address = !t || t.local.address === '0.0.0.0' || t.local.address === '::' ? this.opts.advertisedHost ?? '127.0.0.1' : t.local.address;
+    return { transport: protocol.toUpperCase(), host: address.includes(':') ? `[${address}]` : address, port: t?.local.port ?? 5060 };
   }
 
   /** Stop every transaction (shutdown; the transports are stopped by their owner). */

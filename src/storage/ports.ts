@@ -85,7 +85,100 @@ export interface SettingsStore {
   setSetting(key: string, value: string): void;
 }
 
+/** Message counts of one mailbox as one source sees them (RFC 3842 section 5.2 voice-message counts). */
+export interface MwiCounts {
+  new: number;
+  old: number;
+  urgentNew: number;
+  urgentOld: number;
+}
+
+/**
+ * One source's view of one mailbox: our voicemail store (`voicemail`), a
+ * trusted SIP peer (`sip:ADDRESS`), an API token (`token:ID`), the CLI (`cli`).
+ * Each update of a source replaces that source's counts whole.
+ */
+export interface MwiSourceRecord {
+  mailbox: string;
+  source: string;
+  counts: MwiCounts;
+  /** Optional Message-Account the source named. */
+  account: string | null;
+  updatedAt: number;
+  /** RFC 3903 publications expire; other sources do not (null). */
+  expiresAt: number | null;
+  /** RFC 3903 entity-tag of a PUBLISH source. */
+  etag: string | null;
+}
+
+/** MWI state: per (mailbox, source) counts, a version per mailbox, and a change feed. */
+export interface MwiStore {
+  listMwiSources(mailbox: string): MwiSourceRecord[];
+  listAllMwiSources(): MwiSourceRecord[];
+  /** Sources whose publication ran out at or before `now` (RFC 3903). */
+  listExpiredMwiSources(now: number): MwiSourceRecord[];
+  getMwiVersion(mailbox: string): number;
+  /**
+   * Atomically replace (or, with `counts` null, delete) one source's record,
+   * set the mailbox version, and append to the change feed. Returns the
+   * change id.
+   */
+  applyMwiChange(change: { mailbox: string; source: string; record: MwiSourceRecord | null; version: number }): number;
+  /** Changes after `afterId` (to learn of writes by another process, e.g. the CLI). */
+  mwiChangesSince(afterId: number, limit: number): { id: number; mailbox: string }[];
+  latestMwiChangeId(): number;
+}
+
+/** A subscription as persisted (RFC 6665 dialog state and what the notifier needs to resume it). */
+export interface SubscriptionRecord {
+  /** Dialog id: Call-ID, local tag, remote tag. */
+  id: string;
+  event: string;
+  /** The resource (mailbox) subscribed to. */
+  resource: string;
+  /** The authenticated user who subscribed. */
+  subscriber: string;
+  /** The dialog state (JSON of sip/dialog's DialogState). */
+  dialog: string;
+  expiresAt: number;
+  /** Where the SUBSCRIBE came from and over which flow. */
+  source: BindingSource;
+  flowId: string | null;
+  /** Our Contact for this dialog. */
+  localContact: string;
+  /** Package-specific state (JSON), e.g. the roaming list or ms-benotify support. */
+  packageState: string | null;
+  /** An upper bound of the CSeq numbers we have used in the dialog (we skip past it after a restart). */
+  seqCeiling: number;
+  createdAt: number;
+}
+
+/** Subscriptions (RFC 6665), kept across restarts. */
+export interface SubscriptionStore {
+  putSubscription(r: SubscriptionRecord): void;
+  deleteSubscription(id: string): void;
+  listSubscriptions(): SubscriptionRecord[];
+  countSubscriptions(): number;
+}
+
+/** An API token; only its SHA-256 is kept. */
+export interface TokenRecord {
+  id: string;
+  hash: string;
+  scope: 'admin' | 'mwi:write';
+  /** Limited to one mailbox, or null for all. */
+  mailbox: string | null;
+  createdAt: number;
+}
+
+/** API tokens. */
+export interface TokenStore {
+  addToken(t: TokenRecord): void;
+  findTokenByHash(hash: string): TokenRecord | undefined;
+  listTokens(): TokenRecord[];
+}
+
 /** Everything the server persists. */
-export interface Storage extends UserStore, BindingStore, SettingsStore {
+export interface Storage extends UserStore, BindingStore, SettingsStore, MwiStore, SubscriptionStore, TokenStore {
   close(): void;
 }

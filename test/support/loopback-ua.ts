@@ -1,5 +1,8 @@
 import { LoopbackNetwork, LoopbackTransport, type Endpoint, type TransportProtocol } from '../../src/sip/transport/index.js';
-import { parseMessage, SipResponse, type SipRequest } from '../../src/sip/message/index.js';
+import { createResponse, parseMessage, serializeMessage, SipRequest, SipResponse } from '../../src/sip/message/index.js';
+
+/** One turn of the event loop: every queued loopback delivery (microtasks) has run by then. */
+const turn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * A scripted user agent on a loopback network, for scenario tests: it sends
@@ -29,9 +32,18 @@ export class LoopbackUa {
     return this.transport.start();
   }
 
-  /** Send text with `\n` line ends (turned into CRLF) to the server. */
+  stop(): Promise<void> {
+    return this.transport.stop();
+  }
+
+  /**
+   * Send text with `\n` line ends (turned into CRLF) to the server. The head
+   * ends at the first blank line; the body after it is sent as written.
+   */
   async send(to: Endpoint, text: string): Promise<void> {
-    const [head = '', body = ''] = text.split('\n\n');
+    const cut = text.indexOf('\n\n');
+    const head = cut < 0 ? text : text.slice(0, cut);
+    const body = cut < 0 ? '' : text.slice(cut + 2);
     const wire = head.trim().split('\n').map((l) => l.trim()).join('\r\n') + '\r\n\r\n' + body;
     await this.transport.send(to, Buffer.from(wire));
   }
@@ -58,6 +70,40 @@ export class LoopbackUa {
     const m = await this.next();
     if (!(m instanceof SipResponse)) throw new Error(`expected a response, got ${m.method}`);
     return m;
+  }
+
+  /** The next message, which must be a request (of `method`, when given). */
+  async nextRequest(method?: string): Promise<SipRequest> {
+    const m = await this.next();
+    if (!(m instanceof SipRequest)) throw new Error(`expected a request, got ${m.status} ${m.reason}`);
+    if (method !== undefined && m.method !== method) throw new Error(`expected ${method}, got ${m.method}`);
+    return m;
+  }
+
+  /** Answer a request we received (to where it came from: the server's listener), optionally with extra headers. */
+  async respond(req: SipRequest, to: Endpoint, status = 200, reason = 'OK', headers: readonly [string, string][] = []): Promise<void> {
+    const res = createResponse(req, status, reason);
+    for (const [name, value] of headers) res.addHeader(name, value);
+    await this.transport.send(to, serializeMessage(res));
+  }
+
+  /** Let queued deliveries land: run `turns` event-loop turns (no clock time passes). */
+  async settle(turns = 20): Promise<void> {
+    for (let i = 0; i < turns; i++) await turn();
+  }
+
+  /** Everything received and not yet read, parsed, oldest first (after letting deliveries land). */
+  async drain(turns = 20): Promise<(SipRequest | SipResponse)[]> {
+    await this.settle(turns);
+    return this.inbox.splice(0).map((b) => parseMessage(b));
+  }
+
+  /** Throws when anything arrived (after letting deliveries land): "nothing is sent" assertions. */
+  async expectSilence(what = 'nothing', turns = 20): Promise<void> {
+    await this.settle(turns);
+    if (this.inbox.length === 0) return;
+    const first = this.inbox[0]!.toString('latin1').split('\r\n')[0];
+    throw new Error(`expected ${what}, but ${this.inbox.length} message(s) arrived, first: ${first}`);
   }
 
   /** Messages not yet read. */

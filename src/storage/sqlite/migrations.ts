@@ -37,6 +37,41 @@ const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX bindings_expiry ON bindings(expires_at);
    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  `CREATE TABLE mwi_sources (
+     mailbox TEXT NOT NULL,
+     source TEXT NOT NULL,
+     new INTEGER NOT NULL, old INTEGER NOT NULL, urgent_new INTEGER NOT NULL, urgent_old INTEGER NOT NULL,
+     account TEXT,
+     updated_at INTEGER NOT NULL,
+     expires_at INTEGER,
+     etag TEXT,
+     PRIMARY KEY (mailbox, source)
+   );
+   CREATE UNIQUE INDEX mwi_sources_etag ON mwi_sources(etag) WHERE etag IS NOT NULL;
+   CREATE INDEX mwi_sources_expiry ON mwi_sources(expires_at) WHERE expires_at IS NOT NULL;
+   CREATE TABLE mwi_versions (mailbox TEXT PRIMARY KEY, version INTEGER NOT NULL);
+   CREATE TABLE mwi_changes (id INTEGER PRIMARY KEY AUTOINCREMENT, mailbox TEXT NOT NULL, at INTEGER NOT NULL);
+   CREATE TABLE subscriptions (
+     id TEXT PRIMARY KEY,
+     event TEXT NOT NULL,
+     resource TEXT NOT NULL,
+     subscriber TEXT NOT NULL,
+     dialog TEXT NOT NULL,
+     expires_at INTEGER NOT NULL,
+     source_protocol TEXT NOT NULL, source_address TEXT NOT NULL, source_port INTEGER NOT NULL,
+     flow_id TEXT,
+     local_contact TEXT NOT NULL,
+     package_state TEXT,
+     seq_ceiling INTEGER NOT NULL,
+     created_at INTEGER NOT NULL
+   );
+   CREATE TABLE tokens (
+     id TEXT PRIMARY KEY,
+     hash TEXT NOT NULL UNIQUE,
+     scope TEXT NOT NULL,
+     mailbox TEXT,
+     created_at INTEGER NOT NULL
+   );`,
 ];
 
 /** Bring the database to the newest schema inside one transaction per step. */

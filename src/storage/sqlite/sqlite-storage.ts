@@ -1,8 +1,12 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { BindingRecord, Storage, UserRecord } from '../ports.js';
+import type {
+  BindingRecord, MwiSourceRecord, MwiStore, Storage, SubscriptionRecord, TokenRecord, UserRecord,
+} from '../ports.js';
 import { migrate } from './migrations.js';
+import { SqliteMwi } from './sqlite-mwi.js';
+import { SqliteSubscriptions } from './sqlite-subscriptions.js';
 
 interface UserRow {
   name: string; extension: string | null; display_name: string | null; mwi_enabled: number;
@@ -37,6 +41,8 @@ function toBinding(r: BindingRow): BindingRecord {
 export class SqliteStorage implements Storage {
   readonly db: Database.Database;
   private readonly stmts;
+  private readonly mwi: SqliteMwi;
+  private readonly subs: SqliteSubscriptions;
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -47,6 +53,8 @@ export class SqliteStorage implements Storage {
     this.db.pragma('busy_timeout = 5000');
     migrate(this.db);
     const db = this.db;
+    this.mwi = new SqliteMwi(db);
+    this.subs = new SqliteSubscriptions(db);
     this.stmts = {
       insertUser: db.prepare(`INSERT INTO users (name, extension, display_name, mwi_enabled, unsolicited_mwi, realm,
         ha1_md5, ha1_sha256, pin_hash, created_at) VALUES (@name, @extension, @display_name, @mwi_enabled,
@@ -131,6 +139,22 @@ export class SqliteStorage implements Storage {
   setSetting(key: string, value: string): void {
     this.stmts.setSetting.run(key, value);
   }
+
+  listMwiSources(mailbox: string): MwiSourceRecord[] { return this.mwi.listMwiSources(mailbox); }
+  listAllMwiSources(): MwiSourceRecord[] { return this.mwi.listAllMwiSources(); }
+  listExpiredMwiSources(now: number): MwiSourceRecord[] { return this.mwi.listExpiredMwiSources(now); }
+  getMwiVersion(mailbox: string): number { return this.mwi.getMwiVersion(mailbox); }
+  applyMwiChange(c: Parameters<MwiStore['applyMwiChange']>[0]): number { return this.mwi.applyMwiChange(c); }
+  mwiChangesSince(afterId: number, limit: number): { id: number; mailbox: string }[] { return this.mwi.mwiChangesSince(afterId, limit); }
+  latestMwiChangeId(): number { return this.mwi.latestMwiChangeId(); }
+
+  putSubscription(r: SubscriptionRecord): void { this.subs.putSubscription(r); }
+  deleteSubscription(id: string): void { this.subs.deleteSubscription(id); }
+  listSubscriptions(): SubscriptionRecord[] { return this.subs.listSubscriptions(); }
+  countSubscriptions(): number { return this.subs.countSubscriptions(); }
+  addToken(t: TokenRecord): void { this.subs.addToken(t); }
+  findTokenByHash(hash: string): TokenRecord | undefined { return this.subs.findTokenByHash(hash); }
+  listTokens(): TokenRecord[] { return this.subs.listTokens(); }
 
   close(): void {
     this.db.close();

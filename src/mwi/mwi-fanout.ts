@@ -1,0 +1,139 @@
+import { Pacer } from '../events/pacer.js';
+import type { Notifier } from '../events/notifier.js';
+import { MESSAGE_SUMMARY } from '../events/packages/message-summary/message-summary-package.js';
+import type { Clock } from '../sip/transaction/index.js';
+import type { BindingRecord } from '../storage/ports.js';
+import type { MailboxMwi } from './mwi-service.js';
+
+/** Sends one unsolicited NOTIFY; resolves with the final status (0: timeout or transport error). */
+export type UnsolicitedSender = (binding: BindingRecord, state: MailboxMwi) => Promise<number>;
+
+export interface MwiFanoutDeps {
+  notifier: Notifier;
+  clock: Clock;
+  /** Current bindings of a user (the registrar's location service). */
+  bindings(user: string): BindingRecord[];
+  allBindings(): BindingRecord[];
+  /** Does the user want unsolicited NOTIFYs at all (per-user setting, default on)? And is MWI on? */
+  userWants(user: string): boolean;
+  state(mailbox: string): MailboxMwi;
+  sendUnsolicited: UnsolicitedSender;
+  /** Re-sends per second after a restart or a wave of registrations. */
+  resendRatePerSecond?: number;
+  onUnsolicited?(outcome: 'delivered' | 'refused' | 'failed'): void;
+}
+
+interface EndpointState {
+  inFlight: boolean;
+  dirty: boolean;
+}
+
+/** Statuses by which a contact says it does not take unsolicited NOTIFY (PROTOCOLS.md section 2). */
+const REFUSALS = new Set([489, 405, 501]);
+
+const endpointKey = (b: BindingRecord): string => `${b.user}\u0000${b.key}`;
+
+/**
+ * The fan-out of a lamp change to every endpoint of the user
+ * (PROTOCOLS.md sections 1-2):
+ * - subscriptions to message-summary get a NOTIFY in their dialog (the
+ *   notifier coalesces per subscription);
+ * - registered contacts with no such subscription get an unsolicited NOTIFY
+ *   (out of dialog), one in flight per contact, later changes coalesced into
+ *   one more NOTIFY with the latest state; a contact that answers 489, 405 or
+ *   501 gets none until it registers anew;
+ * - on every new registration, and for every binding after a restart, the
+ *   current state is sent, paced at `resendRatePerSecond` so that 100,000
+ *   endpoints cause no storm.
+ */
+export class MwiFanout {
+  private readonly endpoints = new Map<string, EndpointState>();
+  private readonly refused = new Set<string>();
+  private readonly pacer: Pacer<string>;
+  private readonly pending = new Map<string, BindingRecord>();
+
+  constructor(private readonly d: MwiFanoutDeps) {
+    this.pacer = new Pacer(d.clock, d.resendRatePerSecond ?? 500, (key) => {
+      const b = this.pending.get(key);
+      this.pending.delete(key);
+      if (b) this.sendToContact(b);
+    });
+  }
+
+  /** The lamp of a mailbox changed. */
+  onLampChange(state: MailboxMwi): void {
+    this.d.notifier.notifyResource(MESSAGE_SUMMARY, state.mailbox);
+    if (!this.d.userWants(state.mailbox)) return;
+    for (const b of this.d.bindings(state.mailbox)) this.sendToContact(b);
+  }
+
+  /** A contact registered anew: it may take unsolicited NOTIFYs again; send it the current state (paced). */
+  onContactRegistered(b: BindingRecord): void {
+    this.refused.delete(endpointKey(b));
+    this.enqueue(b);
+  }
+
+  onContactRemoved(b: BindingRecord): void {
+    const k = endpointKey(b);
+    this.refused.delete(k);
+    this.pending.delete(k);
+    this.pacer.forget(k);
+  }
+
+  /** After a restart: the current state to every registered contact, paced. */
+  resendAll(): void {
+    for (const b of this.d.allBindings()) this.enqueue(b);
+  }
+
+  stop(): void {
+    this.pacer.stop();
+  }
+
+  private enqueue(b: BindingRecord): void {
+    const k = endpointKey(b);
+    this.pending.set(k, b);
+    this.pacer.enqueue(k);
+  }
+
+  /** Is the contact served by a message-summary subscription of its user (same address, or same target)? */
+  private covered(b: BindingRecord): boolean {
+    for (const sub of this.d.notifier.subscriptionsOf(MESSAGE_SUMMARY, b.user)) {
+      if (sub.source.address === b.source.address && sub.source.port === b.source.port) return true;
+      if (sub.dialog.remoteTarget === b.uri) return true;
+    }
+    return false;
+  }
+
+  private sendToContact(b: BindingRecord): void {
+    const k = endpointKey(b);
+    if (this.refused.has(k) || !this.d.userWants(b.user) || this.covered(b)) return;
+    let ep = this.endpoints.get(k);
+    if (!ep) this.endpoints.set(k, (ep = { inFlight: false, dirty: false }));
+    if (ep.inFlight) {
+      ep.dirty = true;
+      return;
+    }
+    ep.inFlight = true;
+    ep.dirty = false;
+    const done = (status: number): void => {
+      const e = this.endpoints.get(k);
+      if (REFUSALS.has(status)) {
+        this.refused.add(k);
+        this.d.onUnsolicited?.('refused');
+      } else {
+        this.d.onUnsolicited?.(status >= 200 && status < 300 ? 'delivered' : 'failed');
+      }
+      if (!e) return;
+      e.inFlight = false;
+      if (e.dirty && !this.refused.has(k)) {
+        const fresh = this.d.bindings(b.user).find((x) => x.key === b.key);
+        if (fresh) {
+          this.sendToContact(fresh);
+          return;
+        }
+      }
+      this.endpoints.delete(k);
+    };
+    this.d.sendUnsolicited(b, this.d.state(b.user)).then(done, () => done(0));
+  }
+}

@@ -1,0 +1,135 @@
+import type { MwiCounts, MwiSourceRecord, MwiStore } from '../storage/ports.js';
+import { sameCounts, sumCounts, ZERO_COUNTS } from './mwi-counts.js';
+
+/** The lamp of one mailbox: the aggregate of all sources, and a version that rises on every change. */
+export interface MailboxMwi {
+  mailbox: string;
+  counts: MwiCounts;
+  messagesWaiting: boolean;
+  version: number;
+}
+
+/** Listener of lamp changes (the fan-out). */
+export type MwiListener = (state: MailboxMwi) => void;
+
+/** An update from one source (it replaces that source's counts whole). */
+export interface MwiUpdate {
+  mailbox: string;
+  source: string;
+  /** null removes the source's counts. */
+  counts: MwiCounts | null;
+  account?: string | null;
+  expiresAt?: number | null;
+  etag?: string | null;
+}
+
+interface Cached {
+  sources: Map<string, MwiSourceRecord>;
+  counts: MwiCounts;
+  version: number;
+}
+
+/**
+ * The MWI state service: counts per (mailbox, source), the aggregate the
+ * lamp shows, a version per mailbox, kept in the {@link MwiStore} (write
+ * first, then tell the listeners: nothing acknowledged is lost). Changes
+ * written by another process on the same store (the CLI) are picked up by
+ * {@link pollExternal}.
+ */
+export class MwiService {
+  private readonly cache = new Map<string, Cached>();
+  private readonly listeners: MwiListener[] = [];
+  private readonly updateListeners: ((u: MwiUpdate) => void)[] = [];
+  private lastChangeId: number;
+
+  constructor(private readonly store: MwiStore, private readonly now: () => number = Date.now) {
+    this.lastChangeId = store.latestMwiChangeId();
+  }
+
+  onChange(l: MwiListener): void {
+    this.listeners.push(l);
+  }
+
+  /** Every accepted update, changed lamp or not (for metrics). */
+  onUpdate(l: (u: MwiUpdate) => void): void {
+    this.updateListeners.push(l);
+  }
+
+  /** The current lamp of a mailbox. */
+  get(mailbox: string): MailboxMwi {
+    const c = this.load(mailbox);
+    return { mailbox, counts: c.counts, messagesWaiting: c.counts.new > 0, version: c.version };
+  }
+
+  /** One source's record (e.g. to check a PUBLISH entity-tag). */
+  source(mailbox: string, source: string): MwiSourceRecord | undefined {
+    return this.load(mailbox).sources.get(source);
+  }
+
+  /** Apply an update; returns the lamp after it and whether the lamp changed. */
+  update(u: MwiUpdate): { state: MailboxMwi; changed: boolean } {
+    const c = this.load(u.mailbox);
+    const prev = c.sources.get(u.source);
+    const record: MwiSourceRecord | null = u.counts === null ? null : {
+      mailbox: u.mailbox, source: u.source, counts: { ...u.counts }, account: u.account ?? prev?.account ?? null,
+      updatedAt: this.now(), expiresAt: u.expiresAt ?? null, etag: u.etag ?? null,
+    };
+    if (record === null && !prev) return { state: this.get(u.mailbox), changed: false };
+    const sources = new Map(c.sources);
+    if (record) sources.set(u.source, record);
+    else sources.delete(u.source);
+    const counts = sumCounts([...sources.values()].map((s) => s.counts));
+    const changed = !sameCounts(counts, c.counts);
+    const version = changed ? c.version + 1 : c.version;
+    this.lastChangeId = this.store.applyMwiChange({ mailbox: u.mailbox, source: u.source, record, version });
+    c.sources = sources;
+    c.counts = counts;
+    c.version = version;
+    const state = this.get(u.mailbox);
+    for (const l of this.updateListeners) l(u);
+    if (changed) for (const l of this.listeners) l(state);
+    return { state, changed };
+  }
+
+  /** Remove publications whose time ran out (RFC 3903 section 6: an expired publication is gone). */
+  expirePublications(): number {
+    const now = this.now();
+    let n = 0;
+    for (const r of this.store.listExpiredMwiSources(now)) {
+      this.update({ mailbox: r.mailbox, source: r.source, counts: null });
+      n++;
+    }
+    return n;
+  }
+
+  /** Learn of changes another process wrote to the store (e.g. `openum mwi set`), and tell the listeners. */
+  pollExternal(): number {
+    const changes = this.store.mwiChangesSince(this.lastChangeId, 1000);
+    const touched = new Set<string>();
+    for (const ch of changes) {
+      this.lastChangeId = ch.id;
+      touched.add(ch.mailbox);
+    }
+    for (const mailbox of touched) {
+      const before = this.cache.get(mailbox);
+      this.cache.delete(mailbox);
+      const after = this.load(mailbox);
+      if (!before || before.version !== after.version) {
+        const state = this.get(mailbox);
+        for (const l of this.listeners) l(state);
+      }
+    }
+    return touched.size;
+  }
+
+  private load(mailbox: string): Cached {
+    let c = this.cache.get(mailbox);
+    if (!c) {
+      const sources = new Map(this.store.listMwiSources(mailbox).map((r) => [r.source, r]));
+      c = { sources, counts: sources.size ? sumCounts([...sources.values()].map((s) => s.counts)) : { ...ZERO_COUNTS },
+        version: this.store.getMwiVersion(mailbox) };
+      this.cache.set(mailbox, c);
+    }
+    return c;
+  }
+}
