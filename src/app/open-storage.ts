@@ -7,9 +7,9 @@ export function databaseFile(dataDir: string): string {
   return join(resolve(dataDir), 'openum.sqlite');
 }
 
-/** Open the store of a data folder (created on first use). */
-export function openStorage(dataDir: string): Storage {
-  return new SqliteStorage(databaseFile(dataDir));
+/** Open the store of a data folder (created on first use); the server checkpoints on a worker thread. */
+export function openStorage(dataDir: string, opts: { server?: boolean } = {}): Storage {
+  return new SqliteStorage(databaseFile(dataDir), { background: opts.server ?? false });
 }
 
 /** The domain a server last ran with on this store, or `localhost`. */

@@ -48,7 +48,7 @@ function advertisedHost(listenHost: string): string {
 /** Wire everything together and start listening (the composition root). */
 export async function startServer(config: ServeConfig): Promise<RunningServer> {
   const log = createLogger(config.logLevel);
-  const storage = openStorage(config.data);
+  const storage = openStorage(config.data, { server: true });
   storage.setSetting('domain', config.domain);
   const otherRealm = storage.listUsers().filter((u) => u.realm !== config.domain).map((u) => u.name);
   if (otherRealm.length > 0) {
