@@ -31,13 +31,12 @@ export const REGISTER = Buffer.from([
   'REGISTER sip:example.com SIP/2.0',
   'Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK776asdhds;rport',
   'Max-Forwards: 70',
-  'From: "Alice" <sip:alice@example.com>;tag=1928301774',
-  'To: "Alice" <sip:alice@example.com>',
+  'From: <sip:alice@example.com>;tag=1928301774',
+  'To: <sip:alice@example.com>',
   'Call-ID: a84b4c76e66710@pc33.example.com',
   'CSeq: 314159 REGISTER',
   'Contact: <sip:alice@192.0.2.10:5060;transport=udp>;+sip.instance="<urn:uuid:00000000-0000-1000-8000-AABBCCDDEEFF>";expires=3600',
-  'Authorization: Digest username="alice", realm="example.com", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", uri="sip:example.com", response="6629fae49393a05397450978507c4ef1", algorithm=MD5, cnonce="0a4f113b", qop=auth, nc=00000001',
-  'User-Agent: Yealink SIP-T46S 66.85.0.5',
+  'Authorization: Digest username="alice", realm="example.com", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", uri="sip:example.com", response="6629fae49393a05397450978507c4ef1", cnonce="0a4f113b", qop=auth, nc=00000001',
   'Content-Length: 0',
   '', '',
 ].join('\r\n'));
@@ -226,9 +225,12 @@ export async function runParserBench(opts?: { seconds?: number }): Promise<Parse
     { name: 'sip.js', work: sipjs, data: NOTIFY, counts: [], times: [] },
     { name: 'llhttp', work: llhttp, data: NOTIFY_HTTP, counts: [], times: [] },
   ];
-  // warm-up (also checks every contender works on its input)
-  for (const lane of lanes) {
-    for (let i = 0; i < 200; i++) sink += lane.work(lane.data);
+  // warm-up, so that the first rounds do not measure the JIT (also checks every contender works on its input)
+  for (let r = 0; r < 3; r++) {
+    for (const lane of lanes) {
+      const t0 = performance.now();
+      while (performance.now() - t0 < 60) for (let i = 0; i < 16; i++) sink += lane.work(lane.data);
+    }
   }
   const sliceMs = 25;
   const rounds = Math.max(3, Math.round((seconds * 1000) / (sliceMs * lanes.length)));
