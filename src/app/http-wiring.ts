@@ -15,7 +15,11 @@ export function mwiApi(storage: Storage, mwi: MwiService): MwiApi {
       return u && { mwiEnabled: u.mwiEnabled };
     },
     get: (mailbox) => apiState(mwi.get(mailbox)),
-    set: (mailbox, source, counts) => apiState(mwi.update({ mailbox, source, counts }).state),
+    set: async (mailbox, source, counts) => {
+      const { state } = mwi.update({ mailbox, source, counts });
+      await storage.barrier();
+      return apiState(state);
+    },
   };
 }
 

@@ -56,6 +56,7 @@ export function createSipService(o: SipServiceOptions): SipService {
   const core = new UserAgentCore({
     transports, product: `openum/${VERSION}`, supported: ['path', 'outbound', 'gruu'],
     clock,
+    durability: () => o.storage.barrier(),
     ...(o.advertisedHost && { advertisedHost: o.advertisedHost }),
     delegate: {
       ...o.coreDelegate,

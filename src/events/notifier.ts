@@ -196,14 +196,14 @@ export class Notifier {
     if (expires === 0) {
       // A fetch (RFC 6665 section 4.4.3): one NOTIFY with the state, then nothing.
       sub.terminated = 'timeout';
-      queueMicrotask(() => this.sendNotify(sub));
+      ctx.afterResponse(() => this.sendNotify(sub));
       return res;
     }
     this.capSubscriber(sub);
     this.o.store.putSubscription(sub.toRecord());
     this.index(sub);
     this.o.hooks?.onSubscriptionStart?.(sub);
-    if (!pkg.decorateAccept?.(req, res, sub)) queueMicrotask(() => this.sendNotify(sub));
+    if (!pkg.decorateAccept?.(req, res, sub)) ctx.afterResponse(() => this.sendNotify(sub));
     return res;
   }
 
@@ -222,7 +222,7 @@ export class Notifier {
     if (expires === 0) {
       // Unsubscribe (RFC 6665 section 4.2.1.4): forget it now; the final NOTIFY follows the 200, as after an accept.
       this.terminate(sub, 'timeout', false);
-      queueMicrotask(() => this.sendNotify(sub));
+      ctx.afterResponse(() => this.sendNotify(sub));
       return res;
     }
     sub.expiresAt = now + expires * 1000;
@@ -230,7 +230,7 @@ export class Notifier {
     sub.retryAt = 0;
     this.reschedule(sub);
     this.o.store.putSubscription(sub.toRecord());
-    if (!pkg.decorateAccept?.(req, res, sub)) queueMicrotask(() => this.sendNotify(sub));
+    if (!pkg.decorateAccept?.(req, res, sub)) ctx.afterResponse(() => this.sendNotify(sub));
     return res;
   }
 

@@ -18,8 +18,8 @@ export interface MwiApi {
   /** The mailbox of a user name, with its MWI setting; undefined when no such user. */
   mailbox(name: string): { mwiEnabled: boolean } | undefined;
   get(mailbox: string): ApiMwiState;
-  /** Replace the caller's source's counts (null clears them). */
-  set(mailbox: string, source: string, counts: { new: number; old: number; urgentNew: number; urgentOld: number } | null): ApiMwiState;
+  /** Replace the caller's source's counts (null clears them); resolves once the change is durable. */
+  set(mailbox: string, source: string, counts: { new: number; old: number; urgentNew: number; urgentOld: number } | null): Promise<ApiMwiState>;
 }
 
 const U32 = z.number().int().min(0).max(0xffffffff);
@@ -68,6 +68,6 @@ export function registerMwiRoutes(app: FastifyInstance, mwi: MwiApi, creds: ApiC
     const b = parsed.data;
     const counts = { new: b.new, old: b.old, urgentNew: b.urgentNew ?? 0, urgentOld: b.urgentOld ?? 0 };
     const zero = counts.new + counts.old === 0;
-    return reply.send(mwi.set(name, `token:${c.id}`, zero ? null : counts));
+    return reply.send(await mwi.set(name, `token:${c.id}`, zero ? null : counts));
   });
 }

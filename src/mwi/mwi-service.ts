@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { MwiCounts, MwiSourceRecord, MwiStore } from '../storage/ports.js';
 import { sameCounts, sumCounts, ZERO_COUNTS } from './mwi-counts.js';
 
@@ -41,6 +42,8 @@ export class MwiService {
   private readonly listeners: MwiListener[] = [];
   private readonly updateListeners: ((u: MwiUpdate) => void)[] = [];
   private lastChangeId: number;
+  /** Tags our entries in the change feed, so that {@link pollExternal} skips them. */
+  private readonly origin = randomBytes(8).toString('hex');
 
   constructor(private readonly store: MwiStore, private readonly now: () => number = Date.now) {
     this.lastChangeId = store.latestMwiChangeId();
@@ -81,7 +84,7 @@ export class MwiService {
     const counts = sumCounts([...sources.values()].map((s) => s.counts));
     const changed = !sameCounts(counts, c.counts);
     const version = changed ? c.version + 1 : c.version;
-    this.lastChangeId = this.store.applyMwiChange({ mailbox: u.mailbox, source: u.source, record, version });
+    this.store.applyMwiChange({ mailbox: u.mailbox, source: u.source, record, version, origin: this.origin });
     c.sources = sources;
     c.counts = counts;
     c.version = version;
@@ -104,11 +107,14 @@ export class MwiService {
 
   /** Learn of changes another process wrote to the store (e.g. `openum mwi set`), and tell the listeners. */
   pollExternal(): number {
-    const changes = this.store.mwiChangesSince(this.lastChangeId, 1000);
     const touched = new Set<string>();
-    for (const ch of changes) {
-      this.lastChangeId = ch.id;
-      touched.add(ch.mailbox);
+    for (;;) {
+      const changes = this.store.mwiChangesSince(this.lastChangeId, 5000, this.origin);
+      for (const ch of changes) {
+        this.lastChangeId = ch.id;
+        if (ch.mailbox !== '') touched.add(ch.mailbox);
+      }
+      if (changes.length < 5000) break;
     }
     for (const mailbox of touched) {
       const before = this.cache.get(mailbox);

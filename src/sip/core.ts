@@ -16,6 +16,12 @@ export interface RequestContext {
   local: Endpoint;
   /** The server transaction; handlers normally just return a response. */
   tx: ServerTransaction;
+  /**
+   * Run `fn` right after the final response has been handed to the
+   * transport (e.g. the first NOTIFY of a subscription, which must not
+   * overtake the 200, RFC 6665 section 4.2.1.4).
+   */
+  afterResponse(fn: () => void): void;
 }
 
 /**
@@ -45,6 +51,11 @@ export interface UserAgentCoreOptions {
   supported?: string[];
   /** Address put in Contact/Via when a listener is bound to a wildcard address (0.0.0.0, ::). */
   advertisedHost?: string;
+  /**
+   * Resolves once every state change made so far is durable (the store's
+   * group commit); responses wait for it, so nothing acknowledged is lost.
+   */
+  durability?: () => Promise<void> | undefined;
   delegate?: CoreDelegate;
 }
 
@@ -131,16 +142,21 @@ export class UserAgentCore {
       return;
     }
     let out: ReturnType<RequestHandler>;
+    let after: (() => void)[] | undefined;
+    const ctx: RequestContext = {
+      source: tx.source, local: this.localFor(req, tx.source), tx,
+      afterResponse: (fn) => { (after ??= []).push(fn); },
+    };
     try {
-      out = handler(req, { source: tx.source, local: this.localFor(req, tx.source), tx });
+      out = handler(req, ctx);
     } catch (e) {
       this.failed(tx, req, e);
       return;
     }
     if (out instanceof Promise) {
-      out.then((res) => { if (res) this.send(tx, res); }, (e: unknown) => this.failed(tx, req, e));
+      out.then((res) => { if (res) this.send(tx, res, after); }, (e: unknown) => this.failed(tx, req, e));
     } else if (out) {
-      this.send(tx, out);
+      this.send(tx, out, after);
     }
   }
 
@@ -186,9 +202,15 @@ export class UserAgentCore {
     this.send(tx, res);
   }
 
-  private send(tx: ServerTransaction, res: SipResponse): void {
+  private send(tx: ServerTransaction, res: SipResponse, after?: (() => void)[]): void {
     if (!res.hasHeader('Server')) res.setHeader('Server', this.opts.product);
-    tx.respond(res);
+    const respond = (r: SipResponse): void => {
+      tx.respond(r);
+      if (after && r === res) for (const fn of after) fn();
+    };
+    const durable = this.opts.durability?.();
+    if (durable) durable.then(() => respond(res), () => respond(createResponse(tx.request, 500, 'Server Internal Error (storage)')));
+    else respond(res);
   }
 
   private localFor(req: SipRequest, source: TxDestination): Endpoint {

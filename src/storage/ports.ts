@@ -119,13 +119,13 @@ export interface MwiStore {
   listExpiredMwiSources(now: number): MwiSourceRecord[];
   getMwiVersion(mailbox: string): number;
   /**
-   * Atomically replace (or, with `counts` null, delete) one source's record,
-   * set the mailbox version, and append to the change feed. Returns the
-   * change id.
+   * Atomically replace (or, with `record` null, delete) one source's record,
+   * set the mailbox version, and append to the change feed tagged with
+   * `origin` (the writing process).
    */
-  applyMwiChange(change: { mailbox: string; source: string; record: MwiSourceRecord | null; version: number }): number;
-  /** Changes after `afterId` (to learn of writes by another process, e.g. the CLI). */
-  mwiChangesSince(afterId: number, limit: number): { id: number; mailbox: string }[];
+  applyMwiChange(change: { mailbox: string; source: string; record: MwiSourceRecord | null; version: number; origin: string }): void;
+  /** Changes after `afterId` written by another origin (to learn of writes by another process, e.g. the CLI). */
+  mwiChangesSince(afterId: number, limit: number, exceptOrigin: string): { id: number; mailbox: string }[];
   latestMwiChangeId(): number;
 }
 
@@ -180,5 +180,11 @@ export interface TokenStore {
 
 /** Everything the server persists. */
 export interface Storage extends UserStore, BindingStore, SettingsStore, MwiStore, SubscriptionStore, TokenStore {
+  /**
+   * Hot-path writes may be committed in groups: this resolves once every
+   * write made so far is durable (undefined when none is pending). Anything
+   * that acknowledges a write waits for it first.
+   */
+  barrier(): Promise<void> | undefined;
   close(): void;
 }

@@ -16,7 +16,8 @@ function toRecord(r: SourceRow): MwiSourceRecord {
 /** The MWI tables of the SQLite adapter: sources, versions, change feed. */
 export class SqliteMwi implements MwiStore {
   private readonly s;
-  private readonly apply: (c: Parameters<MwiStore['applyMwiChange']>[0]) => number;
+  /** Runs inside the caller's transaction (the adapter's write batch). */
+  private readonly apply: (c: Parameters<MwiStore['applyMwiChange']>[0]) => void;
 
   constructor(db: Database.Database) {
     this.s = {
@@ -31,12 +32,12 @@ export class SqliteMwi implements MwiStore {
         expires_at = excluded.expires_at, etag = excluded.etag`),
       del: db.prepare('DELETE FROM mwi_sources WHERE mailbox = ? AND source = ?'),
       setVersion: db.prepare('INSERT INTO mwi_versions (mailbox, version) VALUES (?, ?) ON CONFLICT(mailbox) DO UPDATE SET version = excluded.version'),
-      change: db.prepare('INSERT INTO mwi_changes (mailbox, at) VALUES (?, ?)'),
-      since: db.prepare('SELECT id, mailbox FROM mwi_changes WHERE id > ? ORDER BY id LIMIT ?'),
+      change: db.prepare('INSERT INTO mwi_changes (mailbox, origin, at) VALUES (?, ?, ?)'),
+      since: db.prepare('SELECT id, mailbox, origin FROM mwi_changes WHERE id > ? ORDER BY id LIMIT ?'),
       latest: db.prepare('SELECT coalesce(max(id), 0) AS id FROM mwi_changes'),
       trim: db.prepare('DELETE FROM mwi_changes WHERE id <= ?'),
     };
-    this.apply = db.transaction((c: Parameters<MwiStore['applyMwiChange']>[0]): number => {
+    this.apply = (c: Parameters<MwiStore['applyMwiChange']>[0]): void => {
       if (c.record) {
         const r = c.record;
         this.s.upsert.run({
@@ -47,11 +48,10 @@ export class SqliteMwi implements MwiStore {
         this.s.del.run(c.mailbox, c.source);
       }
       this.s.setVersion.run(c.mailbox, c.version);
-      const id = Number(this.s.change.run(c.mailbox, Date.now()).lastInsertRowid);
+      const id = Number(this.s.change.run(c.mailbox, c.origin, Date.now()).lastInsertRowid);
       // The feed only serves other processes catching up: keep the last 10,000 entries.
       if (id % 1000 === 0) this.s.trim.run(id - 10_000);
-      return id;
-    });
+    };
   }
 
   listMwiSources(mailbox: string): MwiSourceRecord[] {
@@ -70,12 +70,14 @@ export class SqliteMwi implements MwiStore {
     return (this.s.version.get(mailbox) as { version: number } | undefined)?.version ?? 0;
   }
 
-  applyMwiChange(change: Parameters<MwiStore['applyMwiChange']>[0]): number {
-    return this.apply(change);
+  applyMwiChange(change: Parameters<MwiStore['applyMwiChange']>[0]): void {
+    this.apply(change);
   }
 
-  mwiChangesSince(afterId: number, limit: number): { id: number; mailbox: string }[] {
-    return this.s.since.all(afterId, limit) as { id: number; mailbox: string }[];
+  /** Entries by other origins are returned; our own only advance the position (id). */
+  mwiChangesSince(afterId: number, limit: number, exceptOrigin: string): { id: number; mailbox: string }[] {
+    const rows = this.s.since.all(afterId, limit) as { id: number; mailbox: string; origin: string }[];
+    return rows.map((r) => ({ id: r.id, mailbox: r.origin === exceptOrigin ? '' : r.mailbox }));
   }
 
   latestMwiChangeId(): number {

@@ -5,6 +5,7 @@ import type {
   BindingRecord, MwiSourceRecord, MwiStore, Storage, SubscriptionRecord, TokenRecord, UserRecord,
 } from '../ports.js';
 import { WalCheckpointer } from './checkpointer.js';
+import { WriteBatch } from './write-batch.js';
 import { migrate } from './migrations.js';
 import { SqliteMwi } from './sqlite-mwi.js';
 import { SqliteSubscriptions } from './sqlite-subscriptions.js';
@@ -49,6 +50,7 @@ export class SqliteStorage implements Storage {
   private readonly subs: SqliteSubscriptions;
 
   private checkpointer: WalCheckpointer | undefined;
+  private readonly batch: WriteBatch;
   /**
    * Read caches of users and bindings (REGISTER and SUBSCRIBE look them up
    * several times each; SQLite reads were a quarter of a REGISTER's CPU).
@@ -72,6 +74,7 @@ export class SqliteStorage implements Storage {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     migrate(this.db);
+    this.batch = new WriteBatch(this.db);
     if (opts.background && file !== ':memory:') {
       this.db.pragma('wal_autocheckpoint = 0');
       this.checkpointer = new WalCheckpointer(file);
@@ -117,6 +120,7 @@ export class SqliteStorage implements Storage {
     this.checkedAt = now;
     const v = this.db.pragma('data_version', { simple: true }) as number;
     if (v !== this.dataVersion) {
+      this.batch.flush();
       this.dataVersion = v;
       this.userCache.clear();
       this.bindingCache.clear();
@@ -153,6 +157,7 @@ export class SqliteStorage implements Storage {
   }
 
   removeUser(name: string): boolean {
+    this.batch.flush();
     this.userCache.clear();
     this.bindingCache.delete(name);
     return this.stmts.removeUser.run(name).changes > 0;
@@ -162,6 +167,7 @@ export class SqliteStorage implements Storage {
     this.fresh();
     let list = this.bindingCache.get(user);
     if (!list) {
+      this.batch.flush();
       list = (this.stmts.listBindings.all(user) as BindingRow[]).map(toBinding);
       if (this.bindingCache.size > 200_000) this.bindingCache.clear();
       this.bindingCache.set(user, list);
@@ -170,30 +176,32 @@ export class SqliteStorage implements Storage {
   }
 
   listAllBindings(): BindingRecord[] {
+    this.batch.flush();
     return (this.stmts.listAll.all() as BindingRow[]).map(toBinding);
   }
 
   replaceBindings(user: string, bindings: BindingRecord[]): void {
-    this.db.transaction(() => {
+    const rows = bindings.map((b) => ({
+      user: b.user, key: b.key, contact: b.contact, uri: b.uri, instance_id: b.instanceId, call_id: b.callId,
+      cseq: b.cseq, expires_at: b.expiresAt, source_protocol: b.source.protocol, source_address: b.source.address,
+      source_port: b.source.port, flow_id: b.flowId, user_agent: b.userAgent, q: b.q, updated_at: b.updatedAt,
+    }));
+    this.batch.add(() => {
       this.stmts.deleteBindings.run(user);
-      for (const b of bindings) {
-        this.stmts.insertBinding.run({
-          user: b.user, key: b.key, contact: b.contact, uri: b.uri, instance_id: b.instanceId, call_id: b.callId,
-          cseq: b.cseq, expires_at: b.expiresAt, source_protocol: b.source.protocol, source_address: b.source.address,
-          source_port: b.source.port, flow_id: b.flowId, user_agent: b.userAgent, q: b.q, updated_at: b.updatedAt,
-        });
-      }
-    })();
+      for (const r of rows) this.stmts.insertBinding.run(r);
+    });
     this.bindingCache.set(user, bindings.map((b) => ({ ...b, source: { ...b.source } })));
   }
 
   deleteExpired(now: number): number {
+    this.batch.flush();
     const n = this.stmts.deleteExpired.run(now).changes;
     if (n > 0) this.bindingCache.clear();
     return n;
   }
 
   countBindings(): number {
+    this.batch.flush();
     return (this.stmts.countBindings.get() as { n: number }).n;
   }
 
@@ -205,23 +213,32 @@ export class SqliteStorage implements Storage {
     this.stmts.setSetting.run(key, value);
   }
 
-  listMwiSources(mailbox: string): MwiSourceRecord[] { return this.mwi.listMwiSources(mailbox); }
-  listAllMwiSources(): MwiSourceRecord[] { return this.mwi.listAllMwiSources(); }
-  listExpiredMwiSources(now: number): MwiSourceRecord[] { return this.mwi.listExpiredMwiSources(now); }
-  getMwiVersion(mailbox: string): number { return this.mwi.getMwiVersion(mailbox); }
-  applyMwiChange(c: Parameters<MwiStore['applyMwiChange']>[0]): number { return this.mwi.applyMwiChange(c); }
-  mwiChangesSince(afterId: number, limit: number): { id: number; mailbox: string }[] { return this.mwi.mwiChangesSince(afterId, limit); }
-  latestMwiChangeId(): number { return this.mwi.latestMwiChangeId(); }
+  // MWI reads come after any pending write of ours (the MWI service caches what it reads).
+  listMwiSources(mailbox: string): MwiSourceRecord[] { this.batch.flush(); return this.mwi.listMwiSources(mailbox); }
+  listAllMwiSources(): MwiSourceRecord[] { this.batch.flush(); return this.mwi.listAllMwiSources(); }
+  listExpiredMwiSources(now: number): MwiSourceRecord[] { this.batch.flush(); return this.mwi.listExpiredMwiSources(now); }
+  getMwiVersion(mailbox: string): number { this.batch.flush(); return this.mwi.getMwiVersion(mailbox); }
+  applyMwiChange(c: Parameters<MwiStore['applyMwiChange']>[0]): void { this.batch.add(() => this.mwi.applyMwiChange(c)); }
+  mwiChangesSince(afterId: number, limit: number, exceptOrigin: string): { id: number; mailbox: string }[] {
+    this.batch.flush();
+    return this.mwi.mwiChangesSince(afterId, limit, exceptOrigin);
+  }
+  latestMwiChangeId(): number { this.batch.flush(); return this.mwi.latestMwiChangeId(); }
 
-  putSubscription(r: SubscriptionRecord): void { this.subs.putSubscription(r); }
-  deleteSubscription(id: string): void { this.subs.deleteSubscription(id); }
-  listSubscriptions(): SubscriptionRecord[] { return this.subs.listSubscriptions(); }
-  countSubscriptions(): number { return this.subs.countSubscriptions(); }
+  putSubscription(r: SubscriptionRecord): void { this.batch.add(() => this.subs.putSubscription(r)); }
+  deleteSubscription(id: string): void { this.batch.add(() => this.subs.deleteSubscription(id)); }
+  listSubscriptions(): SubscriptionRecord[] { this.batch.flush(); return this.subs.listSubscriptions(); }
+  countSubscriptions(): number { this.batch.flush(); return this.subs.countSubscriptions(); }
   addToken(t: TokenRecord): void { this.subs.addToken(t); }
   findTokenByHash(hash: string): TokenRecord | undefined { return this.subs.findTokenByHash(hash); }
   listTokens(): TokenRecord[] { return this.subs.listTokens(); }
 
+  barrier(): Promise<void> | undefined {
+    return this.batch.barrier();
+  }
+
   close(): void {
+    this.batch.flush();
     void this.checkpointer?.stop();
     this.checkpointer = undefined;
     this.db.close();
