@@ -142,7 +142,8 @@ export class Registrar {
         expiresAt: now + expires * 1000, source: origin.source, flowId: origin.flowId ?? null,
         userAgent: req.getHeader('User-Agent') ?? null, q: q !== null && Number.isFinite(q) ? q : null, updatedAt: now,
       };
-      if (!prior) added.push(binding);
+      // A new Call-ID for a known contact is a new registration (a rebooted phone), not a refresh.
+      if (!prior || prior.callId !== callId) added.push(binding);
       byKey.set(key, binding);
     }
 

@@ -1,0 +1,266 @@
+/**
+ * A UDP relay between one SIP client and openum that answers the server's
+ * REGISTER digest challenge on the client's behalf (RFC 3261 section 22.2,
+ * RFC 2617 MD5 with qop=auth), so that the client sees its FIRST REGISTER
+ * answered 200. Every other datagram passes through unchanged.
+ *
+ * Why: baresip 1.0.0's `mwi` module re-subscribes in an endless loop
+ * (upstream baresip issue 2726) only when the registration succeeds before
+ * its 1 ms start-up timer runs, i.e. when the first REGISTER gets a 200
+ * straight away. Against a registrar that challenges (openum always does),
+ * the loop never starts; this relay recreates the trigger while the binding
+ * still lives in openum (registered with the user's real password).
+ *
+ * The relay also counts what passes (requests by method, responses by
+ * method and status): a client stuck in that loop never reads its sockets,
+ * so the relay is the only place that sees how the server answered.
+ *
+ * Run it as its own process (so that its work does not disturb latency
+ * measured in the test process):
+ *   node dist/test/support/register-relay.js --run LISTEN_HOST:PORT SERVER_HOST:PORT USER PASSWORD
+ * It prints `relay ready` and then one `relay stats {json}` line every 250 ms
+ * and on SIGTERM. Importing this module has no side effect.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { fileURLToPath } from 'node:url';
+
+export interface HostPort {
+  address: string;
+  port: number;
+}
+
+/** What the relay saw. */
+export interface RelayStats {
+  /** requests from the client, by method */
+  fromClient: Record<string, number>;
+  /** responses from the server, `METHOD STATUS` -> count */
+  fromServer: Record<string, number>;
+  /** requests from the server (NOTIFY ...), by method */
+  serverRequests: Record<string, number>;
+  /** REGISTERs the relay authenticated for the client */
+  registersAuthenticated: number;
+  /** REGISTERs the server finally refused (the client was told 200 all the same) */
+  registerFailures: number;
+}
+
+interface PendingRegister {
+  /** the client's request as received */
+  original: string;
+  authenticated: boolean;
+}
+
+const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
+
+/** The value of the first header `name` (case-insensitive, long form) in SIP text, or undefined. */
+export function headerValue(text: string, name: string): string | undefined {
+  const lower = name.toLowerCase();
+  const end = text.indexOf('\r\n\r\n');
+  const head = end < 0 ? text : text.slice(0, end);
+  for (const line of head.split('\r\n').slice(1)) {
+    const colon = line.indexOf(':');
+    if (colon > 0 && line.slice(0, colon).trim().toLowerCase() === lower) return line.slice(colon + 1).trim();
+  }
+  return undefined;
+}
+
+/** Parameter `name` of a Digest challenge (quoted or token). */
+export function challengeParam(challenge: string, name: string): string | undefined {
+  const m = new RegExp(`(?:^|[\\s,])${name}\\s*=\\s*(?:"([^"]*)"|([^\\s,]+))`, 'i').exec(challenge);
+  return m ? (m[1] ?? m[2]) : undefined;
+}
+
+/**
+ * The `Authorization` value answering an MD5 Digest challenge for `method uri`
+ * (RFC 2617 section 3.2.2; qop=auth when offered, nc=00000001).
+ */
+export function digestAuthorization(challenge: string, o: { method: string; uri: string; user: string; password: string }): string {
+  const realm = challengeParam(challenge, 'realm') ?? '';
+  const nonce = challengeParam(challenge, 'nonce') ?? '';
+  const opaque = challengeParam(challenge, 'opaque');
+  const qopOffered = (challengeParam(challenge, 'qop') ?? '').split(',').map((q) => q.trim());
+  const ha1 = md5(`${o.user}:${realm}:${o.password}`);
+  const ha2 = md5(`${o.method}:${o.uri}`);
+  const parts = [`username="${o.user}"`, `realm="${realm}"`, `nonce="${nonce}"`, `uri="${o.uri}"`, 'algorithm=MD5'];
+  if (qopOffered.includes('auth')) {
+    const cnonce = randomBytes(8).toString('hex');
+    const nc = '00000001';
+    parts.push(`response="${md5(`${ha1}:${nonce}:${nc}:${cnonce}:auth:${ha2}`)}"`, 'qop=auth', `nc=${nc}`, `cnonce="${cnonce}"`);
+  } else {
+    parts.push(`response="${md5(`${ha1}:${nonce}:${ha2}`)}"`);
+  }
+  if (opaque !== undefined) parts.push(`opaque="${opaque}"`);
+  return `Digest ${parts.join(', ')}`;
+}
+
+function isViaLine(line: string): boolean {
+  const name = line.slice(0, line.indexOf(':')).trim().toLowerCase();
+  return name === 'via' || name === 'v';
+}
+
+function isCseqLine(line: string): boolean {
+  return line.slice(0, line.indexOf(':')).trim().toLowerCase() === 'cseq';
+}
+
+/**
+ * A 200 OK for a REGISTER, made locally (RFC 3261 section 8.2.6: Via, From,
+ * To with a tag, Call-ID, CSeq copied; the Contact echoed as the binding).
+ */
+export function localOk(request: string): string {
+  const head = request.slice(0, request.indexOf('\r\n\r\n')).split('\r\n').slice(1);
+  const keep = (l: string): boolean => /^(via|v|from|f|call-id|i|cseq)\s*:/i.test(l);
+  const out = ['SIP/2.0 200 OK', ...head.filter(keep)];
+  const to = head.find((l) => /^(to|t)\s*:/i.test(l));
+  if (to) out.push(/;\s*tag=/i.test(to) ? to : `${to};tag=${randomBytes(6).toString('hex')}`);
+  const contact = head.find((l) => /^(contact|m)\s*:/i.test(l));
+  const expires = headerValue(request, 'Expires');
+  if (contact) out.push(expires !== undefined && !/expires=/i.test(contact) ? `${contact};expires=${expires}` : contact);
+  out.push('Content-Length: 0', '', '');
+  return out.join('\r\n');
+}
+
+function bump(map: Record<string, number>, key: string): void {
+  map[key] = (map[key] ?? 0) + 1;
+}
+
+/** The relay itself (usable in-process too, e.g. by a unit test). */
+export class RegisterAuthRelay {
+  readonly stats: RelayStats = { fromClient: {}, fromServer: {}, serverRequests: {}, registersAuthenticated: 0, registerFailures: 0 };
+  private readonly socket: Socket = createSocket('udp4');
+  private client: HostPort | undefined;
+  private readonly pending = new Map<string, PendingRegister>();
+
+  constructor(private readonly o: { listen: HostPort; server: HostPort; user: string; password: string }) {}
+
+  /** Bind the listening socket; resolves with the bound address. */
+  start(): Promise<HostPort> {
+    return new Promise((resolve, reject) => {
+      this.socket.once('error', reject);
+      this.socket.on('message', (msg, rinfo) => this.onDatagram(msg, rinfo));
+      this.socket.bind(this.o.listen.port, this.o.listen.address, () => {
+        this.socket.off('error', reject);
+        this.socket.on('error', () => undefined);
+        const a = this.socket.address();
+        resolve({ address: a.address, port: a.port });
+      });
+    });
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => this.socket.close(() => resolve()));
+  }
+
+  private fromServer(r: RemoteInfo): boolean {
+    return r.address === this.o.server.address && r.port === this.o.server.port;
+  }
+
+  private onDatagram(msg: Buffer, rinfo: RemoteInfo): void {
+    const text = msg.toString('latin1');
+    const firstLine = text.slice(0, text.indexOf('\r\n'));
+    if (this.fromServer(rinfo)) {
+      this.onServerMessage(msg, text, firstLine);
+      return;
+    }
+    if (firstLine.trim() === '') return; // keep-alive
+    this.client = { address: rinfo.address, port: rinfo.port };
+    const method = firstLine.split(' ')[0] ?? '?';
+    if (!firstLine.startsWith('SIP/2.0')) bump(this.stats.fromClient, method);
+    if (method === 'REGISTER' && this.rememberRegister(text)) this.send(Buffer.from(localOk(text), 'latin1'), this.client);
+    this.send(msg, this.o.server);
+  }
+
+  /** Track an unauthenticated REGISTER of the client; true when the relay answers it. */
+  private rememberRegister(text: string): boolean {
+    const callId = headerValue(text, 'Call-ID') ?? headerValue(text, 'i');
+    if (!callId || headerValue(text, 'Authorization')) return false;
+    this.pending.set(callId, {
+      original: text,
+      authenticated: false,
+    });
+    return true;
+  }
+
+  private onServerMessage(msg: Buffer, text: string, firstLine: string): void {
+    if (!firstLine.startsWith('SIP/2.0')) {
+      bump(this.stats.serverRequests, firstLine.split(' ')[0] ?? '?');
+      if (this.client) this.send(msg, this.client);
+      return;
+    }
+    const status = Number(firstLine.split(' ')[1]);
+    const cseq = headerValue(text, 'CSeq') ?? '';
+    const method = cseq.split(/\s+/)[1] ?? '?';
+    bump(this.stats.fromServer, `${method} ${status}`);
+    const callId = headerValue(text, 'Call-ID') ?? headerValue(text, 'i') ?? '';
+    const p = method === 'REGISTER' ? this.pending.get(callId) : undefined;
+    if (!p) {
+      if (this.client) this.send(msg, this.client);
+      return;
+    }
+    if (status < 200) return;
+    if (status === 401 && !p.authenticated) {
+      const challenge = headerValue(text, 'WWW-Authenticate');
+      if (challenge) {
+        p.authenticated = true;
+        this.send(Buffer.from(this.authenticated(p, challenge), 'latin1'), this.o.server);
+        this.stats.registersAuthenticated++;
+        return;
+      }
+    }
+    // The client got its 200 from the relay already; the server's final answer only counts.
+    this.pending.delete(callId);
+    if (status >= 300) this.stats.registerFailures++;
+  }
+
+  /** The client's REGISTER again: new branch, CSeq + 1, with Authorization (RFC 3261 section 22.2). */
+  private authenticated(p: PendingRegister, challenge: string): string {
+    const end = p.original.indexOf('\r\n\r\n');
+    const lines = p.original.slice(0, end).split('\r\n');
+    const body = p.original.slice(end);
+    const uri = (lines[0] ?? '').split(' ')[1] ?? '';
+    const out: string[] = [];
+    let viaDone = false;
+    for (const line of lines) {
+      if (isViaLine(line) && !viaDone) {
+        viaDone = true;
+        out.push(line.replace(/branch=[^;,\s]+/i, `branch=z9hG4bK${randomBytes(8).toString('hex')}`));
+      } else if (isCseqLine(line)) {
+        const [n = '0', m = 'REGISTER'] = line.slice(line.indexOf(':') + 1).trim().split(/\s+/);
+        out.push(`CSeq: ${Number(n) + 1} ${m}`);
+        out.push(`Authorization: ${digestAuthorization(challenge, { method: 'REGISTER', uri, user: this.o.user, password: this.o.password })}`);
+      } else {
+        out.push(line);
+      }
+    }
+    return out.join('\r\n') + body;
+  }
+
+  private send(data: Buffer, to: HostPort): void {
+    this.socket.send(data, to.port, to.address, () => undefined);
+  }
+}
+
+function parseHostPort(s: string): HostPort {
+  const i = s.lastIndexOf(':');
+  return { address: s.slice(0, i), port: Number(s.slice(i + 1)) };
+}
+
+/** `--run LISTEN SERVER USER PASSWORD`: run as a process until SIGTERM. */
+async function main(argv: string[]): Promise<void> {
+  const [listen = '', server = '', user = '', password = ''] = argv;
+  const relay = new RegisterAuthRelay({ listen: parseHostPort(listen), server: parseHostPort(server), user, password });
+  const bound = await relay.start();
+  const print = (): void => {
+    process.stdout.write(`relay stats ${JSON.stringify(relay.stats)}\n`);
+  };
+  process.stdout.write(`relay ready ${bound.address}:${bound.port}\n`);
+  const timer = setInterval(print, 250);
+  process.once('SIGTERM', () => {
+    clearInterval(timer);
+    print();
+    void relay.stop().then(() => process.exit(0));
+  });
+}
+
+if (process.argv[2] === '--run' && process.argv[1] === fileURLToPath(import.meta.url)) {
+  void main(process.argv.slice(3));
+}
