@@ -278,6 +278,8 @@ export class Notifier {
       return;
     }
     sub.dirty = false;
+    // This NOTIFY carries the latest state: a pending retry has nothing left to do.
+    sub.retryAt = 0;
     const now = this.o.clock.now();
     const pkg = sub.pkg;
     const content = pkg.content(sub);
