@@ -54,6 +54,8 @@ export interface EventPackage {
   decorateAccept?(req: SipRequest, res: SipResponse, sub: Subscription): boolean;
   /** Default: a normal NOTIFY in a client transaction. */
   notifyMethod?(sub: Subscription): NotifyMethod;
+  /** Header fields a notification carries besides Event and Subscription-State (e.g. `Require: eventlist`). */
+  extraHeaders?(sub: Subscription): [string, string][];
 }
 
 /** Type guard for a refusal. */

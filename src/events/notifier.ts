@@ -292,7 +292,8 @@ export class Notifier {
       const protocol = reliableFlow ? sub.source.protocol : resolveUriTarget(sub.dialog.remoteTarget, sub.dialog.secure).protocol;
       out = createInDialogRequest(sub.dialog, how.method, {
         via: this.o.transport.viaFor(protocol), contact: sub.localContact,
-        headers: [['Event', pkg.name], ['Subscription-State', state]], body: content.body, contentType: content.contentType,
+        headers: [['Event', pkg.name], ['Subscription-State', state], ...(pkg.extraHeaders?.(sub) ?? [])],
+        body: content.body, contentType: content.contentType,
       });
       target = resolveUriTarget(out.destinationUri, sub.dialog.secure);
     } catch {

@@ -8,6 +8,8 @@ export interface MailboxMwi {
   counts: MwiCounts;
   messagesWaiting: boolean;
   version: number;
+  /** When the lamp last changed (epoch ms; 0 = never): the Lync category's publishTime. */
+  changedAt: number;
 }
 
 /** Listener of lamp changes (the fan-out). */
@@ -28,6 +30,7 @@ interface Cached {
   sources: Map<string, MwiSourceRecord>;
   counts: MwiCounts;
   version: number;
+  changedAt: number;
 }
 
 /**
@@ -61,7 +64,7 @@ export class MwiService {
   /** The current lamp of a mailbox. */
   get(mailbox: string): MailboxMwi {
     const c = this.load(mailbox);
-    return { mailbox, counts: c.counts, messagesWaiting: c.counts.new > 0, version: c.version };
+    return { mailbox, counts: c.counts, messagesWaiting: c.counts.new > 0, version: c.version, changedAt: c.changedAt };
   }
 
   /** One source's record (e.g. to check a PUBLISH entity-tag). */
@@ -84,10 +87,12 @@ export class MwiService {
     const counts = sumCounts([...sources.values()].map((s) => s.counts));
     const changed = !sameCounts(counts, c.counts);
     const version = changed ? c.version + 1 : c.version;
-    this.store.applyMwiChange({ mailbox: u.mailbox, source: u.source, record, version, origin: this.origin });
+    const changedAt = changed ? this.now() : c.changedAt;
+    this.store.applyMwiChange({ mailbox: u.mailbox, source: u.source, record, version, changedAt, origin: this.origin });
     c.sources = sources;
     c.counts = counts;
     c.version = version;
+    c.changedAt = changedAt;
     const state = this.get(u.mailbox);
     for (const l of this.updateListeners) l(u);
     if (changed) for (const l of this.listeners) l(state);
@@ -133,7 +138,7 @@ export class MwiService {
     if (!c) {
       const sources = new Map(this.store.listMwiSources(mailbox).map((r) => [r.source, r]));
       c = { sources, counts: sources.size ? sumCounts([...sources.values()].map((s) => s.counts)) : { ...ZERO_COUNTS },
-        version: this.store.getMwiVersion(mailbox) };
+        ...this.store.getMwiVersion(mailbox) };
       this.cache.set(mailbox, c);
     }
     return c;

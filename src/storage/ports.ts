@@ -117,13 +117,14 @@ export interface MwiStore {
   listAllMwiSources(): MwiSourceRecord[];
   /** Sources whose publication ran out at or before `now` (RFC 3903). */
   listExpiredMwiSources(now: number): MwiSourceRecord[];
-  getMwiVersion(mailbox: string): number;
+  /** The mailbox's version and when it last changed (epoch ms; 0 = never). */
+  getMwiVersion(mailbox: string): { version: number; changedAt: number };
   /**
    * Atomically replace (or, with `record` null, delete) one source's record,
    * set the mailbox version, and append to the change feed tagged with
    * `origin` (the writing process).
    */
-  applyMwiChange(change: { mailbox: string; source: string; record: MwiSourceRecord | null; version: number; origin: string }): void;
+  applyMwiChange(change: { mailbox: string; source: string; record: MwiSourceRecord | null; version: number; changedAt: number; origin: string }): void;
   /** Changes after `afterId` written by another origin (to learn of writes by another process, e.g. the CLI). */
   mwiChangesSince(afterId: number, limit: number, exceptOrigin: string): { id: number; mailbox: string }[];
   latestMwiChangeId(): number;

@@ -5,7 +5,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describeRun, runProcess, type RunResult } from './child-process.js';
+import { describeRun, ManagedProcess, runProcess, type RunResult } from './child-process.js';
 import { repoRoot } from './openum-process.js';
 import { freePort, freePortWith } from './ports.js';
 import { makeTempDir, removeTempDir } from './temp-dir.js';
@@ -51,6 +51,16 @@ export interface SippOptions {
   extraArgs?: string[];
   /** keep the work dir (for benchmarks that read stat files) */
   keepWorkDir?: boolean;
+  /**
+   * Local address for SIP, control and media sockets (-i, -ci, -mi), e.g. a
+   * trusted 127.0.0.2; default 127.0.0.1. When set, `-bind_local` makes TCP
+   * connections leave from it too.
+   */
+  localIp?: string;
+  /** -oocsf: scenario for requests that belong to no call (e.g. an unsolicited NOTIFY) */
+  outOfCallScenario?: string;
+  /** -d: duration of a `<pause/>` without attributes, in ms */
+  pauseMs?: number;
 }
 
 export interface SippResult extends RunResult {
@@ -92,15 +102,16 @@ export function authCsv(users: ReadonlyArray<{ name: string; password: string }>
 /** Build SIPp's argument list (exported for the benchmark). */
 export async function sippArgs(opts: SippOptions, workDir: string): Promise<string[]> {
   const [sipPort, ctlPort, mediaPort] = [await freePort(), await freePort(), await freePortWith([2])];
+  const localIp = opts.localIp ?? '127.0.0.1';
   const args = [
     opts.target,
     '-sf', opts.scenario,
     '-t', opts.transport === 'tcp' ? 't1' : 'u1',
-    '-i', '127.0.0.1',
+    '-i', localIp,
     '-p', String(sipPort),
-    '-ci', '127.0.0.1',
+    '-ci', localIp,
     '-cp', String(ctlPort),
-    '-mi', '127.0.0.1',
+    '-mi', localIp,
     '-mp', String(mediaPort),
     '-m', String(opts.calls ?? 1),
     '-r', String(opts.rate ?? 10),
@@ -121,6 +132,9 @@ export async function sippArgs(opts: SippOptions, workDir: string): Promise<stri
     await writeFile(csv, authCsv(opts.users));
     args.push('-inf', csv);
   }
+  if (opts.localIp !== undefined) args.push('-bind_local');
+  if (opts.outOfCallScenario !== undefined) args.push('-oocsf', opts.outOfCallScenario);
+  if (opts.pauseMs !== undefined) args.push('-d', String(opts.pauseMs));
   if (opts.noDefaults ?? true) args.push('-nd');
   for (const [k, v] of Object.entries(opts.keys ?? {})) args.push('-key', k, v);
   args.push(...(opts.extraArgs ?? []));
@@ -165,6 +179,88 @@ export async function runSipp(sippPath: string, opts: SippOptions): Promise<Sipp
           actionLog ? `--- SIPp <log> actions ---\n${actionLog.slice(-4000)}` : '',
         ].join('\n'),
       );
+    },
+  };
+}
+
+/** A SIPp client running in the background (see {@link startSipp}). */
+export interface SippRun {
+  readonly process: ManagedProcess;
+  readonly workDir: string;
+  /** the -trace_logs file so far (SIPp flushes each `<log>` action) */
+  actionLogNow(): Promise<string>;
+  /** Wait until the action log matches `re`, SIPp exits, or `timeoutMs` passes; true when it matched. */
+  waitForLog(re: RegExp, timeoutMs: number): Promise<boolean>;
+  /** Wait for SIPp to finish by itself (killed after its -timeout + 15 s) and collect its logs. */
+  finish(): Promise<SippResult>;
+}
+
+/**
+ * Start one SIPp client in the background, for scenarios that must be in a
+ * given state (e.g. subscribed) before the test acts: poll
+ * {@link SippRun.waitForLog}, act, then {@link SippRun.finish}. Same options
+ * and bounds as {@link runSipp}.
+ */
+export async function startSipp(sippPath: string, opts: SippOptions): Promise<SippRun> {
+  const workDir = await makeTempDir('sipp');
+  const args = await sippArgs(opts, workDir);
+  if ((opts.calls ?? 1) <= 20) args.push('-trace_msg', '-message_file', join(workDir, 'messages.log'));
+  const started = Date.now();
+  const proc = new ManagedProcess(sippPath, args, { cwd: workDir });
+  let timedOut = false;
+  const bound = setTimeout(() => {
+    timedOut = true;
+    void proc.stop(2000);
+  }, ((opts.timeoutS ?? 15) + 15) * 1000);
+  const command = ['sipp', ...args].join(' ');
+  const actionLogNow = (): Promise<string> => readOr(join(workDir, 'actions.log'));
+  let finished: Promise<SippResult> | undefined;
+  return {
+    process: proc,
+    workDir,
+    actionLogNow,
+    async waitForLog(re: RegExp, timeoutMs: number): Promise<boolean> {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        if (re.test(await actionLogNow())) return true;
+        if (proc.exitStatus) return re.test(await actionLogNow());
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return false;
+    },
+    finish(): Promise<SippResult> {
+      finished ??= (async () => {
+        const status = await proc.wait();
+        clearTimeout(bound);
+        const [errorLog, messageLog, actionLog] = await Promise.all([
+          readOr(join(workDir, 'errors.log')),
+          readOr(join(workDir, 'messages.log')),
+          actionLogNow(),
+        ]);
+        if (!opts.keepWorkDir) await removeTempDir(workDir);
+        const run: RunResult = { ...status, stdout: proc.stdout, stderr: proc.stderr, timedOut, durationMs: Date.now() - started };
+        return {
+          ...run,
+          command,
+          errorLog,
+          messageLog,
+          actionLog,
+          workDir,
+          describe(): string {
+            return describeRun(
+              `SIPp ${opts.scenario.split('/').pop() ?? ''} over ${opts.transport}`,
+              run,
+              [
+                `command: ${command}`,
+                errorLog ? `--- SIPp error log ---\n${errorLog.slice(-8000)}` : '--- SIPp error log: (empty)',
+                messageLog ? `--- SIPp message trace ---\n${messageLog.slice(-12000)}` : '',
+                actionLog ? `--- SIPp <log> actions ---\n${actionLog.slice(-4000)}` : '',
+              ].join('\n'),
+            );
+          },
+        };
+      })();
+      return finished;
     },
   };
 }

@@ -49,7 +49,7 @@ const MIGRATIONS: readonly string[] = [
    );
    CREATE UNIQUE INDEX mwi_sources_etag ON mwi_sources(etag) WHERE etag IS NOT NULL;
    CREATE INDEX mwi_sources_expiry ON mwi_sources(expires_at) WHERE expires_at IS NOT NULL;
-   CREATE TABLE mwi_versions (mailbox TEXT PRIMARY KEY, version INTEGER NOT NULL);
+   CREATE TABLE mwi_versions (mailbox TEXT PRIMARY KEY, version INTEGER NOT NULL, changed_at INTEGER NOT NULL DEFAULT 0);
    CREATE TABLE mwi_changes (id INTEGER PRIMARY KEY AUTOINCREMENT, mailbox TEXT NOT NULL, origin TEXT NOT NULL, at INTEGER NOT NULL);
    CREATE TABLE subscriptions (
      id TEXT PRIMARY KEY,

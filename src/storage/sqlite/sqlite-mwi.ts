@@ -24,14 +24,15 @@ export class SqliteMwi implements MwiStore {
       list: db.prepare('SELECT * FROM mwi_sources WHERE mailbox = ? ORDER BY source'),
       listAll: db.prepare('SELECT * FROM mwi_sources ORDER BY mailbox, source'),
       expired: db.prepare('SELECT * FROM mwi_sources WHERE expires_at IS NOT NULL AND expires_at <= ?'),
-      version: db.prepare('SELECT version FROM mwi_versions WHERE mailbox = ?'),
+      version: db.prepare('SELECT version, changed_at FROM mwi_versions WHERE mailbox = ?'),
       upsert: db.prepare(`INSERT INTO mwi_sources (mailbox, source, new, old, urgent_new, urgent_old, account, updated_at, expires_at, etag)
         VALUES (@mailbox, @source, @new, @old, @urgent_new, @urgent_old, @account, @updated_at, @expires_at, @etag)
         ON CONFLICT(mailbox, source) DO UPDATE SET new = excluded.new, old = excluded.old, urgent_new = excluded.urgent_new,
         urgent_old = excluded.urgent_old, account = excluded.account, updated_at = excluded.updated_at,
         expires_at = excluded.expires_at, etag = excluded.etag`),
       del: db.prepare('DELETE FROM mwi_sources WHERE mailbox = ? AND source = ?'),
-      setVersion: db.prepare('INSERT INTO mwi_versions (mailbox, version) VALUES (?, ?) ON CONFLICT(mailbox) DO UPDATE SET version = excluded.version'),
+      setVersion: db.prepare(`INSERT INTO mwi_versions (mailbox, version, changed_at) VALUES (?, ?, ?) ON CONFLICT(mailbox)
+        DO UPDATE SET version = excluded.version, changed_at = excluded.changed_at`),
       change: db.prepare('INSERT INTO mwi_changes (mailbox, origin, at) VALUES (?, ?, ?)'),
       since: db.prepare('SELECT id, mailbox, origin FROM mwi_changes WHERE id > ? ORDER BY id LIMIT ?'),
       latest: db.prepare('SELECT coalesce(max(id), 0) AS id FROM mwi_changes'),
@@ -47,7 +48,7 @@ export class SqliteMwi implements MwiStore {
       } else {
         this.s.del.run(c.mailbox, c.source);
       }
-      this.s.setVersion.run(c.mailbox, c.version);
+      this.s.setVersion.run(c.mailbox, c.version, c.changedAt);
       const id = Number(this.s.change.run(c.mailbox, c.origin, Date.now()).lastInsertRowid);
       // The feed only serves other processes catching up: keep the last 10,000 entries.
       if (id % 1000 === 0) this.s.trim.run(id - 10_000);
@@ -66,8 +67,9 @@ export class SqliteMwi implements MwiStore {
     return (this.s.expired.all(now) as SourceRow[]).map(toRecord);
   }
 
-  getMwiVersion(mailbox: string): number {
-    return (this.s.version.get(mailbox) as { version: number } | undefined)?.version ?? 0;
+  getMwiVersion(mailbox: string): { version: number; changedAt: number } {
+    const r = this.s.version.get(mailbox) as { version: number; changed_at: number } | undefined;
+    return { version: r?.version ?? 0, changedAt: r?.changed_at ?? 0 };
   }
 
   applyMwiChange(change: Parameters<MwiStore['applyMwiChange']>[0]): void {

@@ -217,7 +217,7 @@ export class SqliteStorage implements Storage {
   listMwiSources(mailbox: string): MwiSourceRecord[] { this.batch.flush(); return this.mwi.listMwiSources(mailbox); }
   listAllMwiSources(): MwiSourceRecord[] { this.batch.flush(); return this.mwi.listAllMwiSources(); }
   listExpiredMwiSources(now: number): MwiSourceRecord[] { this.batch.flush(); return this.mwi.listExpiredMwiSources(now); }
-  getMwiVersion(mailbox: string): number { this.batch.flush(); return this.mwi.getMwiVersion(mailbox); }
+  getMwiVersion(mailbox: string): { version: number; changedAt: number } { this.batch.flush(); return this.mwi.getMwiVersion(mailbox); }
   applyMwiChange(c: Parameters<MwiStore['applyMwiChange']>[0]): void { this.batch.add(() => this.mwi.applyMwiChange(c)); }
   mwiChangesSince(afterId: number, limit: number, exceptOrigin: string): { id: number; mailbox: string }[] {
     this.batch.flush();
