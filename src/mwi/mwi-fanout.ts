@@ -21,6 +21,8 @@ export interface MwiFanoutDeps {
   /** Re-sends per second after a restart or a wave of registrations. */
   resendRatePerSecond?: number;
   onUnsolicited?(outcome: 'delivered' | 'refused' | 'failed'): void;
+  /** Event packages whose subscriptions show the lamp (default message-summary); all are notified on a change. */
+  events?: readonly string[];
 }
 
 interface EndpointState {
@@ -51,8 +53,10 @@ export class MwiFanout {
   private readonly refused = new Set<string>();
   private readonly pacer: Pacer<string>;
   private readonly pending = new Map<string, BindingRecord>();
+  private readonly events: readonly string[];
 
   constructor(private readonly d: MwiFanoutDeps) {
+    this.events = d.events ?? [MESSAGE_SUMMARY];
     this.pacer = new Pacer(d.clock, d.resendRatePerSecond ?? 500, (key) => {
       const b = this.pending.get(key);
       this.pending.delete(key);
@@ -62,7 +66,7 @@ export class MwiFanout {
 
   /** The lamp of a mailbox changed. */
   onLampChange(state: MailboxMwi): void {
-    this.d.notifier.notifyResource(MESSAGE_SUMMARY, state.mailbox);
+    for (const event of this.events) this.d.notifier.notifyResource(event, state.mailbox);
     if (!this.d.userWants(state.mailbox)) return;
     for (const b of this.d.bindings(state.mailbox)) this.sendToContact(b);
   }
@@ -95,11 +99,13 @@ export class MwiFanout {
     this.pacer.enqueue(k);
   }
 
-  /** Is the contact served by a message-summary subscription of its user (same address, or same target)? */
+  /** Is the contact served by a subscription of its user to a lamp-carrying package (same address, or same target)? */
   private covered(b: BindingRecord): boolean {
-    for (const sub of this.d.notifier.subscriptionsOf(MESSAGE_SUMMARY, b.user)) {
-      if (sub.source.address === b.source.address && sub.source.port === b.source.port) return true;
-      if (sub.dialog.remoteTarget === b.uri) return true;
+    for (const event of this.events) {
+      for (const sub of this.d.notifier.subscriptionsOf(event, b.user)) {
+        if (sub.source.address === b.source.address && sub.source.port === b.source.port) return true;
+        if (sub.dialog.remoteTarget === b.uri) return true;
+      }
     }
     return false;
   }
