@@ -6,7 +6,7 @@ import { resolveConfig, type RawConfig } from './config.js';
 import { UsageError } from './errors.js';
 import { openStorage } from './open-storage.js';
 import { startServer } from './server.js';
-import { addUser, listUsers, removeUser } from './user-commands.js';
+import { addUser, listUsers, removeUser, setUser } from './user-commands.js';
 import { createToken, mwiSet, mwiShow } from './admin-commands.js';
 
 export { UsageError } from './errors.js';
@@ -31,10 +31,22 @@ export function userAdd(name: string, o: Record<string, string | undefined>): vo
       ...(o.extension !== undefined && { extension: o.extension }),
       ...(o.displayName !== undefined && { displayName: o.displayName }),
       ...(o.mwi !== undefined && { mwi: o.mwi as 'on' | 'off' }),
+      ...(o.unsolicitedMwi !== undefined && { unsolicitedMwi: o.unsolicitedMwi as 'on' | 'off' }),
       ...(o.pin !== undefined && { pin: o.pin }),
       ...(o.domain !== undefined && { domain: o.domain }),
     });
     process.stdout.write(`added ${u.name} (realm ${u.realm}${u.extension ? `, extension ${u.extension}` : ''})\n`);
+  });
+}
+
+/** `openum user set NAME ...` */
+export function userSet(name: string, o: Record<string, string | undefined>): void {
+  withStorage(o.data ?? './data', (s) => {
+    setUser(s, name, {
+      ...(o.mwi !== undefined && { mwi: o.mwi }), ...(o.unsolicitedMwi !== undefined && { unsolicitedMwi: o.unsolicitedMwi }),
+      ...(o.displayName !== undefined && { displayName: o.displayName }),
+    });
+    process.stdout.write(`changed ${name}\n`);
   });
 }
 

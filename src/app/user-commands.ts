@@ -11,6 +11,8 @@ export interface AddUserOptions {
   extension?: string;
   displayName?: string;
   mwi?: 'on' | 'off';
+  /** Unsolicited NOTIFYs to registered contacts without a subscription (default on). */
+  unsolicitedMwi?: 'on' | 'off';
   pin?: string;
   domain?: string;
 }
@@ -31,18 +33,39 @@ export function addUser(storage: Storage, o: AddUserOptions, now = Date.now()): 
   if (o.password.length < 4) throw new UsageError('--password: at least 4 characters');
   if (o.extension !== undefined && !/^\d{1,15}$/.test(o.extension)) throw new UsageError(`--extension "${o.extension}": digits only (1-15)`);
   if (o.pin !== undefined && !/^\d{4,12}$/.test(o.pin)) throw new UsageError('--pin: 4 to 12 digits');
-  if (o.mwi !== undefined && o.mwi !== 'on' && o.mwi !== 'off') throw new UsageError('--mwi: on or off');
+  onOff(o.mwi, '--mwi');
+  onOff(o.unsolicitedMwi, '--unsolicited-mwi');
   if (storage.getUser(o.name)) throw new UsageError(`user "${o.name}" exists`);
   if (o.extension !== undefined && storage.findUser(o.extension)) throw new UsageError(`extension ${o.extension} is taken`);
   const realm = o.domain ?? storedDomain(storage);
   const user: UserRecord = {
     name: o.name, extension: o.extension ?? null, displayName: o.displayName ?? null, mwiEnabled: o.mwi !== 'off',
-    unsolicitedMwi: true, realm,
+    unsolicitedMwi: o.unsolicitedMwi !== 'off', realm,
     ha1: { MD5: computeHa1(o.name, realm, o.password, 'MD5'), 'SHA-256': computeHa1(o.name, realm, o.password, 'SHA-256') },
     pinHash: o.pin === undefined ? null : hashPin(o.pin), createdAt: now,
   };
   storage.addUser(user);
   return user;
+}
+
+function onOff(v: string | undefined, flag: string): boolean | undefined {
+  if (v === undefined) return undefined;
+  if (v !== 'on' && v !== 'off') throw new UsageError(`${flag}: on or off`);
+  return v === 'on';
+}
+
+/** `openum user set NAME [--mwi on|off] [--unsolicited-mwi on|off] [--display-name S]`; a running server sees it within a second. */
+export function setUser(storage: Storage, name: string, o: { mwi?: string; unsolicitedMwi?: string; displayName?: string }): void {
+  const mwiEnabled = onOff(o.mwi, '--mwi');
+  const unsolicitedMwi = onOff(o.unsolicitedMwi, '--unsolicited-mwi');
+  if (mwiEnabled === undefined && unsolicitedMwi === undefined && o.displayName === undefined) {
+    throw new UsageError('nothing to change: give --mwi, --unsolicited-mwi or --display-name');
+  }
+  const changes = {
+    ...(mwiEnabled !== undefined && { mwiEnabled }), ...(unsolicitedMwi !== undefined && { unsolicitedMwi }),
+    ...(o.displayName !== undefined && { displayName: o.displayName }),
+  };
+  if (!storage.updateUser(name, changes)) throw new UsageError(`no user "${name}"`);
 }
 
 /** Remove a user and its bindings. */
@@ -54,7 +77,7 @@ export function removeUser(storage: Storage, name: string): void {
 export function listUsers(storage: Storage, now = Date.now()): string[] {
   return storage.listUsers().map((u) => {
     const contacts = storage.listBindings(u.name).filter((b) => b.expiresAt > now).length;
-    return [u.name, u.extension ? `ext=${u.extension}` : 'ext=-', `mwi=${u.mwiEnabled ? 'on' : 'off'}`,
+    return [u.name, u.extension ? `ext=${u.extension}` : 'ext=-', `mwi=${u.mwiEnabled ? 'on' : 'off'}`, `unsolicited=${u.unsolicitedMwi ? 'on' : 'off'}`,
       `contacts=${contacts}`, u.displayName ? `"${u.displayName}"` : ''].join(' ').trimEnd();
   });
 }

@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import {
-  UsageError, VERSION, mwiSetCommand, mwiShowCommand, runServe, tokenCreate, userAdd, userList, userRemove,
+  UsageError, VERSION, mwiSetCommand, mwiShowCommand, runServe, tokenCreate, userAdd, userList, userRemove, userSet,
 } from '../app/cli-api.js';
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -43,11 +43,20 @@ user.command('add <name>')
   .option('--extension <n>', 'numeric alias')
   .option('--display-name <s>', 'display name')
   .option('--mwi <on|off>', 'message waiting indication', 'on')
+  .option('--unsolicited-mwi <on|off>', 'unsolicited NOTIFY to registered phones without a subscription', 'on')
   .option('--pin <nnnn>', 'voicemail PIN')
   .option('--data <dir>', 'data folder', './data')
   .option('--domain <name>', 'realm (default: the one the server last ran with, else localhost)')
   .action((name: string, opts: Record<string, string | undefined>) => {
     userAdd(name, opts);
+  });
+user.command('set <name>')
+  .option('--mwi <on|off>', 'message waiting indication')
+  .option('--unsolicited-mwi <on|off>', 'unsolicited NOTIFY to registered phones without a subscription')
+  .option('--display-name <s>', 'display name')
+  .option('--data <dir>', 'data folder', './data')
+  .action((name: string, opts: Record<string, string | undefined>) => {
+    userSet(name, opts);
   });
 user.command('list')
   .option('--data <dir>', 'data folder', './data')

@@ -34,6 +34,8 @@ export interface UserStore {
   /** Resolve a name or an extension to its user. */
   findUser(nameOrExtension: string): UserRecord | undefined;
   listUsers(): UserRecord[];
+  /** Change a user's settings (not the name); false when there is no such user. */
+  updateUser(name: string, changes: Partial<Pick<UserRecord, 'mwiEnabled' | 'unsolicitedMwi' | 'displayName'>>): boolean;
   /** Remove a user and everything bound to it; false when there was none. */
   removeUser(name: string): boolean;
 }

@@ -90,6 +90,8 @@ export class SqliteStorage implements Storage {
       findUser: db.prepare('SELECT * FROM users WHERE name = ? OR extension = ? ORDER BY name = ? DESC LIMIT 1'),
       listUsers: db.prepare('SELECT * FROM users ORDER BY name'),
       removeUser: db.prepare('DELETE FROM users WHERE name = ?'),
+      updateUser: db.prepare(`UPDATE users SET mwi_enabled = coalesce(@mwi, mwi_enabled),
+        unsolicited_mwi = coalesce(@unsolicited, unsolicited_mwi), display_name = coalesce(@display, display_name) WHERE name = @name`),
       listBindings: db.prepare('SELECT * FROM bindings WHERE user = ? ORDER BY key'),
       listAll: db.prepare('SELECT * FROM bindings ORDER BY user, key'),
       deleteBindings: db.prepare('DELETE FROM bindings WHERE user = ?'),
@@ -154,6 +156,12 @@ export class SqliteStorage implements Storage {
 
   listUsers(): UserRecord[] {
     return (this.stmts.listUsers.all() as UserRow[]).map(toUser);
+  }
+
+  updateUser(name: string, c: Partial<Pick<UserRecord, 'mwiEnabled' | 'unsolicitedMwi' | 'displayName'>>): boolean {
+    this.userCache.clear();
+    const bit = (v: boolean | undefined): number | null => (v === undefined ? null : v ? 1 : 0);
+    return this.stmts.updateUser.run({ name, mwi: bit(c.mwiEnabled), unsolicited: bit(c.unsolicitedMwi), display: c.displayName ?? null }).changes > 0;
   }
 
   removeUser(name: string): boolean {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { UsageError } from '../../../src/app/errors.js';
-import { addUser, listUsers, removeUser } from '../../../src/app/user-commands.js';
+import { addUser, listUsers, removeUser, setUser } from '../../../src/app/user-commands.js';
 import { computeHa1 } from '../../../src/sip/auth/index.js';
 import { SqliteStorage } from '../../../src/storage/sqlite/sqlite-storage.js';
 
@@ -16,7 +16,7 @@ describe('openum user add|list|remove', () => {
     assert.ok(!row.includes('secret'));
     assert.ok(!row.includes('"1234"'));
     assert.equal(s.findUser('1001')?.name, 'alice');
-    assert.deepEqual(listUsers(s), ['alice ext=1001 mwi=on contacts=0']);
+    assert.deepEqual(listUsers(s), ['alice ext=1001 mwi=on unsolicited=on contacts=0']);
   });
 
   test('rejects bad and duplicate input without writing', () => {
@@ -36,5 +36,20 @@ describe('openum user add|list|remove', () => {
     assert.throws(() => removeUser(s, 'nobody'), UsageError);
     removeUser(s, 'alice');
     assert.equal(s.listUsers().length, 0);
+  });
+});
+
+describe('openum user set', () => {
+  test('changes MWI settings; bad input changes nothing', () => {
+    const s = new SqliteStorage(':memory:');
+    addUser(s, { name: 'alice', password: 'secret', unsolicitedMwi: 'off' });
+    assert.equal(s.getUser('alice')!.unsolicitedMwi, false);
+    setUser(s, 'alice', { mwi: 'off', unsolicitedMwi: 'on' });
+    assert.equal(s.getUser('alice')!.mwiEnabled, false);
+    assert.equal(s.getUser('alice')!.unsolicitedMwi, true);
+    assert.throws(() => setUser(s, 'alice', { mwi: 'maybe' }), UsageError);
+    assert.throws(() => setUser(s, 'alice', {}), UsageError);
+    assert.throws(() => setUser(s, 'nobody', { mwi: 'on' }), UsageError);
+    assert.equal(s.getUser('alice')!.mwiEnabled, false);
   });
 });
