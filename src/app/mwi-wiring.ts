@@ -2,6 +2,7 @@ import { Notifier, type NotifierHooks } from '../events/notifier.js';
 import {
   MESSAGE_SUMMARY, MESSAGE_SUMMARY_TYPE, createMessageSummaryPackage, messageSummaryBody,
 } from '../events/packages/message-summary/message-summary-package.js';
+import { ROAMING_SELF, createRoamingSelfPackage } from '../events/packages/vnd-microsoft-roaming-self/index.js';
 import { MwiFanout } from '../mwi/mwi-fanout.js';
 import { MwiService } from '../mwi/mwi-service.js';
 import { createMwiNotifyHandler, createMwiPublishHandler } from '../mwi/sip-mwi-input.js';
@@ -72,10 +73,11 @@ export function wireMwi(o: MwiWiringOptions): MwiParts {
     ...(o.notifierHooks && { hooks: o.notifierHooks }),
   });
   notifier.register(createMessageSummaryPackage({ findMailbox, state, domain }));
+  notifier.register(createRoamingSelfPackage({ findMailbox, state: (m) => mwi.get(m), domain }));
   const bodies = new Map<string, { version: number; body: Buffer }>();
 
   const fanout = new MwiFanout({
-    notifier, clock,
+    notifier, clock, events: [MESSAGE_SUMMARY, ROAMING_SELF],
     bindings: (user) => o.registrar.lookup(user),
     allBindings: () => storage.listAllBindings().filter((b) => b.expiresAt > clock.now()),
     userWants: (user) => {

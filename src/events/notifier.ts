@@ -194,9 +194,9 @@ export class Notifier {
       { ...ctx.source }, sipContact(ctx.local), pstate?.state, SEQ_BLOCK, now);
     const res = this.accepted(req, sub, expires);
     if (expires === 0) {
-      // A fetch (RFC 6665 section 4.4.3): one NOTIFY with the state, then nothing.
+      // A fetch (RFC 6665 section 4.4.3): one NOTIFY with the state (or the state in the 200), then nothing.
       sub.terminated = 'timeout';
-      ctx.afterResponse(() => this.sendNotify(sub));
+      if (!pkg.decorateAccept?.(req, res, sub)) ctx.afterResponse(() => this.sendNotify(sub));
       return res;
     }
     this.capSubscriber(sub);
