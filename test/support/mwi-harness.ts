@@ -40,10 +40,12 @@ export interface Harness {
   storage: SqliteStorage;
   svc: SipService;
   server: Endpoint;
-  /** A started scripted UA at `address` on this network (UDP). */
-  ua(address: string): Promise<LoopbackUa>;
-  /** A phone of `user` at `address`. */
-  phone(address: string, user?: string): Promise<Phone>;
+  /** A started scripted UA at `address` on this network (UDP unless told). */
+  ua(address: string, protocol?: 'udp' | 'tcp'): Promise<LoopbackUa>;
+  /** A phone of `user` at `address` (UDP unless told; TCP needs the harness's `tcp` listener). */
+  phone(address: string, user?: string, protocol?: 'udp' | 'tcp'): Promise<Phone>;
+  /** The TCP listener, when the harness has one. */
+  serverTcp?: Endpoint;
   /** Stop the service, close the core, the listener and the storage (a clean shutdown). */
   shutdown(): Promise<void>;
 }
@@ -56,6 +58,8 @@ export interface HarnessOptions {
   resendRatePerSecond?: number;
   /** Call `svc.start()` (default true). */
   start?: boolean;
+  /** Also listen on TCP (same address and port). */
+  tcp?: boolean;
 }
 
 /**
@@ -67,6 +71,8 @@ export async function startServer(o: HarnessOptions = {}): Promise<Harness> {
   const net = o.net ?? new LoopbackNetwork();
   const udp = new LoopbackTransport(net, { protocol: 'udp', address: SERVER_ADDRESS, port: 5060 });
   await udp.start();
+  const tcp = o.tcp ? new LoopbackTransport(net, { protocol: 'tcp', address: SERVER_ADDRESS, port: 5060 }) : undefined;
+  await tcp?.start();
   const storage = new SqliteStorage(o.file ?? ':memory:');
   if (!storage.getUser('alice')) {
     addUser(storage, { name: 'alice', password: PASSWORDS.alice!, extension: '1001', domain: DOMAIN }, T0);
@@ -75,27 +81,28 @@ export async function startServer(o: HarnessOptions = {}): Promise<Harness> {
   }
   const svc = createSipService({
     storage, domain: DOMAIN, digestSecret: Buffer.alloc(32, 3), authAlgorithms: ['MD5'],
-    transports: new TransportLayer({ transports: [udp] }), clock, trust: TRUST,
+    transports: new TransportLayer({ transports: tcp ? [udp, tcp] : [udp] }), clock, trust: TRUST,
     ...(o.resendRatePerSecond !== undefined && { resendRatePerSecond: o.resendRatePerSecond }),
   });
   if (o.start !== false) svc.start();
   const server = udp.local;
   const uas: LoopbackUa[] = [];
   const h: Harness = {
-    clock, net, storage, svc, server,
-    async ua(address) {
-      const ua = new LoopbackUa(net, 'udp', address);
+    clock, net, storage, svc, server, ...(tcp && { serverTcp: tcp.local }),
+    async ua(address, protocol = 'udp') {
+      const ua = new LoopbackUa(net, protocol, address);
       await ua.start();
       uas.push(ua);
       return ua;
     },
-    async phone(address, user = 'alice') {
-      return new Phone(await h.ua(address), server, user);
+    async phone(address, user = 'alice', protocol = 'udp') {
+      return new Phone(await h.ua(address, protocol), protocol === 'tcp' && tcp ? tcp.local : server, user);
     },
     async shutdown() {
       svc.stop();
       svc.core.close();
       await udp.stop();
+      await tcp?.stop();
       storage.close();
     },
   };
@@ -146,6 +153,9 @@ export interface SubscribeSpec {
   toTag?: string;
   cseq?: number;
   extra?: string;
+  /** A SUBSCRIBE body (e.g. a roamingList) and its type. */
+  body?: string;
+  contentType?: string;
 }
 
 /** The subscriber's side of a subscription dialog (RFC 6665 section 4.1). */
@@ -181,11 +191,12 @@ export class Phone {
 
   /** The contact URI of this phone. */
   get uri(): string {
-    return `sip:${this.user}@${this.ua.local.address}:${this.ua.local.port}`;
+    const t = this.ua.local.protocol === 'udp' ? '' : `;transport=${this.ua.local.protocol}`;
+    return `sip:${this.user}@${this.ua.local.address}:${this.ua.local.port}${t}`;
   }
 
   private via(): string {
-    return `Via: SIP/2.0/UDP ${this.ua.local.address}:${this.ua.local.port};branch=z9hG4bK-${fresh('b')};rport`;
+    return `Via: SIP/2.0/${this.ua.local.protocol.toUpperCase()} ${this.ua.local.address}:${this.ua.local.port};branch=z9hG4bK-${fresh('b')};rport`;
   }
 
   subscribeText(s: SubscribeSpec & { auth?: string }): string {
@@ -205,6 +216,10 @@ export class Phone {
     const accept = s.accept === undefined ? 'application/simple-message-summary' : s.accept;
     if (accept !== null) lines.push(`Accept: ${accept}`);
     if (s.expires !== undefined && s.expires !== null) lines.push(`Expires: ${s.expires}`);
+    if (s.body !== undefined) {
+      return `${lines.join('\n')}\n${s.extra ?? ''}${s.auth ?? ''}Content-Type: ${s.contentType ?? 'application/octet-stream'}\n` +
+        `Content-Length: ${Buffer.byteLength(s.body)}\n\n${s.body}`;
+    }
     return `${lines.join('\n')}\n${s.extra ?? ''}${s.auth ?? ''}Content-Length: 0\n\n`;
   }
 
