@@ -6,6 +6,7 @@ import { resolveConfig, type RawConfig } from './config.js';
 import { UsageError } from './errors.js';
 import { openStorage } from './open-storage.js';
 import { startServer } from './server.js';
+import { MwiTargetError, parseMwiTarget, type MwiTarget } from '../mwi/mwi-forwarder.js';
 import { addUser, listUsers, removeUser, setUser } from './user-commands.js';
 import { createToken, mwiSet, mwiShow } from './admin-commands.js';
 
@@ -91,7 +92,16 @@ export async function runServe(opts: Record<string, unknown>): Promise<void> {
   for (const k of FLAG_KEYS) if (opts[k] !== undefined) flags[k] = opts[k];
   const config = resolveConfig(flags as RawConfig, typeof opts.config === 'string' ? opts.config : undefined);
   if (config.databaseUrl) throw new UsageError('--database-url: the PostgreSQL adapter is not built yet; use the default SQLite store');
-  if (config.mwiTarget.length > 0) throw new UsageError('--mwi-target: not built yet (MWI arrives with a later release)');
+  for (const t of config.mwiTarget) {
+    let target: MwiTarget;
+    try {
+      target = parseMwiTarget(t);
+    } catch (e) {
+      if (e instanceof MwiTargetError) throw new UsageError(e.message);
+      throw e;
+    }
+    if (target.protocol === 'tls' && !config.sips) throw new UsageError(`--mwi-target ${t}: TLS needs the TLS transport (--sips)`);
+  }
   const server = await startServer(config);
   for (const l of server.listening) process.stdout.write(`openum listening ${l}\n`);
   process.stdout.write('openum ready\n');

@@ -7,6 +7,7 @@ export interface ServerMetrics {
   notifierHooks: NotifierHooks;
   unsolicited(outcome: 'delivered' | 'refused' | 'failed'): void;
   mwiUpdate(source: string): void;
+  mwiForward(target: string, outcome: string): void;
 }
 
 /** The kind of an MWI source for the metric label: sip, api, cli, voicemail. */
@@ -38,6 +39,8 @@ export function createMetrics(live: { subscriptions(): number; registrations(): 
     registers: [registry] });
   const subs = new Counter({ name: 'openum_subscriptions_total', help: 'Subscriptions started and ended',
     labelNames: ['change'], registers: [registry] });
+  const forwards = new Counter({ name: 'openum_mwi_forward_total', help: 'Mailbox changes sent to --mwi-target servers, by target and outcome',
+    labelNames: ['target', 'outcome'], registers: [registry] });
   return {
     registry,
     notifierHooks: {
@@ -48,5 +51,6 @@ export function createMetrics(live: { subscriptions(): number; registrations(): 
     },
     unsolicited: (outcome) => unsolicited.inc({ outcome }),
     mwiUpdate: (source) => updates.inc({ source: sourceKind(source) }),
+    mwiForward: (target, outcome) => forwards.inc({ target, outcome }),
   };
 }

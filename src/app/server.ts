@@ -62,6 +62,8 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     trust: config.trust,
     notifierHooks: metrics.notifierHooks,
     onUnsolicited: metrics.unsolicited,
+    mwiTargets: config.mwiTarget,
+    onMwiForward: metrics.mwiForward,
     storage, domain: config.domain, digestSecret: digestSecret(storage), authAlgorithms: config.authAlgorithms,
     advertisedHost: advertisedHost(config.sip.host),
     coreDelegate: {

@@ -9,6 +9,7 @@ import { wireMwi, type MwiParts } from './mwi-wiring.js';
 import { TransportLayer } from '../sip/transport/index.js';
 import type { Storage } from '../storage/ports.js';
 import { VERSION } from './version.js';
+import { MwiForwarder, type MwiForwardOutcome } from '../mwi/mwi-forwarder.js';
 
 /** What the SIP side of the server is built from; tests pass a loopback transport layer and a fake clock. */
 export interface SipServiceOptions {
@@ -29,11 +30,16 @@ export interface SipServiceOptions {
   resendRatePerSecond?: number;
   notifierHooks?: NotifierHooks;
   onUnsolicited?(outcome: 'delivered' | 'refused' | 'failed'): void;
+  /** `--mwi-target` URIs: every lamp change is sent there (openum as the voicemail, Exchange UM style). */
+  mwiTargets?: readonly string[];
+  /** One call per forwarding attempt outcome (metric). */
+  onMwiForward?(target: string, outcome: MwiForwardOutcome): void;
 }
 
 /** The SIP side, wired: UA core, digest auth, registrar. */
 export interface SipService extends MwiParts {
   transports: TransportLayer;
+  forwarder: MwiForwarder;
   core: UserAgentCore;
   registrar: Registrar;
 }
@@ -78,5 +84,25 @@ export function createSipService(o: SipServiceOptions): SipService {
     ...(o.notifierHooks && { notifierHooks: o.notifierHooks }),
     ...(o.onUnsolicited && { onUnsolicited: o.onUnsolicited }),
   });
-  return { transports, core, registrar, ...mwiParts };
+  const forwarder = new MwiForwarder({
+    targets: o.mwiTargets ?? [], domain: o.domain, clock, product: `openum/${VERSION}`,
+    send: (req, dest, handlers) => { core.sendRequest(req, dest, handlers); },
+    viaFor: (protocol) => core.viaFor(protocol),
+    ...(o.onMwiForward && { onOutcome: o.onMwiForward }),
+  });
+  mwiParts.mwi.onChange((s) => forwarder.onLampChange(s));
+  return {
+    transports, core, registrar, ...mwiParts, forwarder,
+    start: () => {
+      mwiParts.start();
+      // after a restart: every mailbox with a lamp state, to every target (queued behind each target's window)
+      if (forwarder.targets.length > 0) {
+        forwarder.resync(o.storage.listUsers().filter((u) => u.mwiEnabled).map((u) => mwiParts.mwi.get(u.name)).filter((st) => st.version > 0));
+      }
+    },
+    stop: () => {
+      forwarder.stop();
+      mwiParts.stop();
+    },
+  };
 }
