@@ -23,6 +23,8 @@ export interface MwiWiringOptions {
   domain: string;
   trust: readonly string[];
   resendRatePerSecond?: number;
+  /** Delay of the state sent after a registration (see MwiFanout). */
+  registrationGraceMs?: number;
   notifierHooks?: NotifierHooks;
   onUnsolicited?(outcome: 'delivered' | 'refused' | 'failed'): void;
 }
@@ -73,7 +75,14 @@ export function wireMwi(o: MwiWiringOptions): MwiParts {
     ...(o.notifierHooks && { hooks: o.notifierHooks }),
   });
   notifier.register(createMessageSummaryPackage({ findMailbox, state, domain }));
-  notifier.register(createRoamingSelfPackage({ findMailbox, state: (m) => mwi.get(m), domain }));
+  notifier.register(createRoamingSelfPackage({
+    findMailbox, domain,
+    // A lamp that never changed was published when its user was created (not at the epoch).
+    state: (m) => {
+      const s = mwi.get(m);
+      return s.changedAt > 0 ? s : { ...s, changedAt: storage.getUser(m)?.createdAt ?? clock.now() };
+    },
+  }));
   const bodies = new Map<string, { version: number; body: Buffer }>();
 
   const fanout = new MwiFanout({
@@ -87,6 +96,7 @@ export function wireMwi(o: MwiWiringOptions): MwiParts {
     state: (mailbox) => mwi.get(mailbox),
     ...(o.resendRatePerSecond !== undefined && { resendRatePerSecond: o.resendRatePerSecond }),
     ...(o.onUnsolicited && { onUnsolicited: o.onUnsolicited }),
+    ...(o.registrationGraceMs !== undefined && { registrationGraceMs: o.registrationGraceMs }),
     sendUnsolicited: (b, st) => new Promise<number>((resolve) => {
       const dest = bindingDestination(b);
       const aor = `<sip:${b.user}@${domain}>`;

@@ -28,6 +28,8 @@ export interface SipServiceOptions {
   trust?: readonly string[];
   /** Paced re-sends per second (restart, registrations). */
   resendRatePerSecond?: number;
+  /** Delay of the state sent after a registration (default 2 s; see MwiFanout). */
+  registrationGraceMs?: number;
   notifierHooks?: NotifierHooks;
   onUnsolicited?(outcome: 'delivered' | 'refused' | 'failed'): void;
   /** `--mwi-target` URIs: every lamp change is sent there (openum as the voicemail, Exchange UM style). */
@@ -81,6 +83,7 @@ export function createSipService(o: SipServiceOptions): SipService {
   const mwiParts: MwiParts = wireMwi({
     core, storage: o.storage, registrar, auth, clock, domain: o.domain, trust: o.trust ?? [],
     ...(o.resendRatePerSecond !== undefined && { resendRatePerSecond: o.resendRatePerSecond }),
+    ...(o.registrationGraceMs !== undefined && { registrationGraceMs: o.registrationGraceMs }),
     ...(o.notifierHooks && { notifierHooks: o.notifierHooks }),
     ...(o.onUnsolicited && { onUnsolicited: o.onUnsolicited }),
   });

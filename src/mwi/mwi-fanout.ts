@@ -23,6 +23,12 @@ export interface MwiFanoutDeps {
   onUnsolicited?(outcome: 'delivered' | 'refused' | 'failed'): void;
   /** Event packages whose subscriptions show the lamp (default message-summary); all are notified on a change. */
   events?: readonly string[];
+  /**
+   * How long after a registration its state is sent (default 2 s): a phone
+   * that subscribes right after registering (most do, and Lync endpoints
+   * always do) then gets only its in-dialog NOTIFY, not an unsolicited one too.
+   */
+  registrationGraceMs?: number;
 }
 
 interface EndpointState {
@@ -54,6 +60,10 @@ export class MwiFanout {
   private readonly pacer: Pacer<string>;
   private readonly pending = new Map<string, BindingRecord>();
   private readonly events: readonly string[];
+  /** Registrations waiting out their grace period, oldest first (one timer for all). */
+  private readonly graceQueue: { at: number; b: BindingRecord }[] = [];
+  private graceHead = 0;
+  private graceTimer: ReturnType<Clock['setTimeout']> | undefined;
 
   constructor(private readonly d: MwiFanoutDeps) {
     this.events = d.events ?? [MESSAGE_SUMMARY];
@@ -74,8 +84,28 @@ export class MwiFanout {
   /** A contact registered anew: it may take unsolicited NOTIFYs again; send it the current state (paced). */
   onContactRegistered(b: BindingRecord): void {
     this.refused.delete(endpointKey(b));
-    this.enqueue(b);
+    const grace = this.d.registrationGraceMs ?? 2000;
+    if (grace <= 0) {
+      this.enqueue(b);
+      return;
+    }
+    this.graceQueue.push({ at: this.d.clock.now() + grace, b });
+    this.graceTimer ??= this.d.clock.setTimeout(this.graceTick, grace);
   }
+
+  private readonly graceTick = (): void => {
+    this.graceTimer = undefined;
+    const now = this.d.clock.now();
+    while (this.graceHead < this.graceQueue.length && this.graceQueue[this.graceHead]!.at <= now) {
+      this.enqueue(this.graceQueue[this.graceHead++]!.b);
+    }
+    if (this.graceHead === this.graceQueue.length) {
+      this.graceQueue.length = 0;
+      this.graceHead = 0;
+    } else {
+      this.graceTimer = this.d.clock.setTimeout(this.graceTick, this.graceQueue[this.graceHead]!.at - now);
+    }
+  };
 
   onContactRemoved(b: BindingRecord): void {
     const k = endpointKey(b);
@@ -91,6 +121,8 @@ export class MwiFanout {
 
   stop(): void {
     this.pacer.stop();
+    if (this.graceTimer) this.d.clock.clearTimeout(this.graceTimer);
+    this.graceTimer = undefined;
   }
 
   private enqueue(b: BindingRecord): void {

@@ -194,3 +194,26 @@ describe('unsolicited MWI to registered contacts (PROTOCOLS.md section 2)', () =
     await h.shutdown();
   });
 });
+
+describe('registration grace (MwiFanout.registrationGraceMs)', () => {
+  test('a phone that subscribes within the grace after registering gets only its in-dialog NOTIFY; one that does not gets the unsolicited state after it', async () => {
+    const h = await startServer({ registrationGraceMs: 2000 });
+    const subscriber = await h.phone('10.0.0.2');
+    const plain = await h.phone('10.0.0.3');
+    assert.equal((await subscriber.register({ callId: 'grace-1' })).status, 200);
+    assert.equal((await plain.register({ callId: 'grace-2' })).status, 200);
+    const { res } = await subscriber.subscribe();
+    assert.equal(res.status, 200);
+    const inDialog = await subscriber.nextNotify();
+    assert.ok(inDialog.to.params.get('tag'), 'the in-dialog NOTIFY');
+    await subscriber.answer(inDialog);
+    h.clock.advance(1000);
+    await plain.expectSilence('an unsolicited NOTIFY before the grace ran out');
+    h.clock.advance(1100);
+    const unsolicited = await plain.nextNotify();
+    assert.equal(unsolicited.to.params.get('tag'), undefined, 'out of dialog');
+    await plain.answer(unsolicited);
+    await subscriber.expectSilence('an unsolicited NOTIFY on top of the subscription');
+    await h.shutdown();
+  });
+});

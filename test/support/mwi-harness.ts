@@ -60,6 +60,8 @@ export interface HarnessOptions {
   start?: boolean;
   /** Also listen on TCP (same address and port). */
   tcp?: boolean;
+  /** Delay of the state sent after a registration; 0 here unless told (the production default is 2 s). */
+  registrationGraceMs?: number;
 }
 
 /**
@@ -83,6 +85,7 @@ export async function startServer(o: HarnessOptions = {}): Promise<Harness> {
     storage, domain: DOMAIN, digestSecret: Buffer.alloc(32, 3), authAlgorithms: ['MD5'],
     transports: new TransportLayer({ transports: tcp ? [udp, tcp] : [udp] }), clock, trust: TRUST,
     ...(o.resendRatePerSecond !== undefined && { resendRatePerSecond: o.resendRatePerSecond }),
+    registrationGraceMs: o.registrationGraceMs ?? 0,
   });
   if (o.start !== false) svc.start();
   const server = udp.local;
