@@ -68,6 +68,14 @@ module.exports = {
       from: { path: '^src/cli/' },
       to: { path: '^src/(sip|events|registrar|mwi|media|voicemail|storage|http)/' },
     },
+    {
+      name: 'phone-is-a-client',
+      comment: 'src/phone (openum phone) uses the SIP stack and the message-summary codec only',
+      severity: 'error',
+      from: { path: '^src/phone/' },
+      to: { path: '^src/', pathNot: ['^src/phone/', '^src/sip/', '^src/events/packages/message-summary/message-summary-(body|chars|classes|counts|error)\\.ts$'] },
+    },
+    { name: 'only-app-imports-phone', severity: 'error', from: { path: '^src/', pathNot: '^src/(app|phone)/' }, to: { path: '^src/phone/' } },
     { name: 'no-circular', comment: 'type-only cycles are harmless (erased at compile time)', severity: 'error', from: {}, to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } } },
   ],
   options: {

@@ -12,6 +12,7 @@ import { createToken, mwiSet, mwiShow } from './admin-commands.js';
 
 export { UsageError } from './errors.js';
 export { VERSION } from './version.js';
+export { runPhone } from './phone-command.js';
 
 function withStorage<T>(dataDir: string, fn: (s: ReturnType<typeof openStorage>) => T): T {
   const storage = openStorage(dataDir);

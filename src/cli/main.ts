@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import {
-  UsageError, VERSION, mwiSetCommand, mwiShowCommand, runServe, tokenCreate, userAdd, userList, userRemove, userSet,
+  UsageError, VERSION, mwiSetCommand, mwiShowCommand, runPhone, runServe, tokenCreate, userAdd, userList, userRemove, userSet,
 } from '../app/cli-api.js';
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -92,6 +92,20 @@ mwi.command('set <name>')
   .option('--data <dir>', 'data folder', './data')
   .action((name: string, opts: Record<string, string | undefined>) => {
     mwiSetCommand(name, opts);
+  });
+
+program.command('phone')
+  .description('a SIP phone: register, subscribe to the mailbox, print every lamp change')
+  .requiredOption('--server <host:port>', 'the SIP server (registrar and notifier)')
+  .requiredOption('--user <name>', 'user name (sip:NAME@DOMAIN)')
+  .requiredOption('--password <p>', 'SIP password')
+  .addOption(new Option('--dialect <dialect>', 'MWI dialect').choices(['rfc3842', 'lync']).default('rfc3842'))
+  .addOption(new Option('--transport <transport>', 'SIP transport').choices(['udp', 'tcp', 'tls', 'ws']).default('udp'))
+  .option('--domain <name>', 'SIP domain (default: localhost)')
+  .option('--tls-ca <file>', 'PEM certificate(s) to trust for --transport tls')
+  .option('--tls-insecure', 'accept any server certificate (--transport tls)')
+  .action(async (opts: Record<string, unknown>) => {
+    await runPhone(opts);
   });
 
 try {
