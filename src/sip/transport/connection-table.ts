@@ -11,6 +11,8 @@ import type { Endpoint } from './types.js';
 export interface TableEntry {
   readonly flowId: string;
   readonly remote: Endpoint;
+  readonly isClosed: boolean;
+  close(): void;
 }
 
 /** Connections of one transport with their indexes and limits. */
@@ -100,6 +102,28 @@ export class ConnectionTable<C extends TableEntry> {
 
   all(): C[] {
     return [...this.byFlow.values()];
+  }
+
+  /** True while the flow is open (Transport.hasFlow). */
+  hasOpenFlow(flowId: string): boolean {
+    const c = this.byFlow.get(flowId);
+    return c !== undefined && !c.isClosed;
+  }
+
+  /** Close one flow; false when unknown (Transport.closeFlow). */
+  closeFlow(flowId: string): boolean {
+    const c = this.byFlow.get(flowId);
+    if (c === undefined) return false;
+    c.close();
+    return true;
+  }
+
+  /** Also reach `peer` over an open flow (RFC 5923; Transport.aliasFlow). */
+  aliasFlow(flowId: string, peer: Endpoint): boolean {
+    const c = this.byFlow.get(flowId);
+    if (c === undefined || c.isClosed) return false;
+    this.alias(c, peer.address, peer.port);
+    return true;
   }
 
   private index(key: string, c: C): void {

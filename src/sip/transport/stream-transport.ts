@@ -135,22 +135,15 @@ export abstract class StreamTransport implements Transport, StreamConnectionOwne
   }
 
   hasFlow(flowId: string): boolean {
-    const c = this.table.get(flowId);
-    return c !== undefined && !c.isClosed;
+    return this.table.hasOpenFlow(flowId);
   }
 
   closeFlow(flowId: string): boolean {
-    const c = this.table.get(flowId);
-    if (c === undefined) return false;
-    c.close();
-    return true;
+    return this.table.closeFlow(flowId);
   }
 
   aliasFlow(flowId: string, peer: Endpoint): boolean {
-    const c = this.table.get(flowId);
-    if (c === undefined || c.isClosed) return false;
-    this.table.alias(c, peer.address, peer.port);
-    return true;
+    return this.table.aliasFlow(flowId, peer);
   }
 
   /** The connection of a flow, for diagnostics and TLS peer checks. */

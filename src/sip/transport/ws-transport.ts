@@ -114,22 +114,15 @@ export class WsTransport implements Transport, WsConnectionOwner {
   }
 
   hasFlow(flowId: string): boolean {
-    const c = this.table.get(flowId);
-    return c !== undefined && !c.isClosed;
+    return this.table.hasOpenFlow(flowId);
   }
 
   closeFlow(flowId: string): boolean {
-    const c = this.table.get(flowId);
-    if (c === undefined) return false;
-    c.close();
-    return true;
+    return this.table.closeFlow(flowId);
   }
 
   aliasFlow(flowId: string, peer: Endpoint): boolean {
-    const c = this.table.get(flowId);
-    if (c === undefined || c.isClosed) return false;
-    this.table.alias(c, peer.address, peer.port);
-    return true;
+    return this.table.aliasFlow(flowId, peer);
   }
 
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {

@@ -53,7 +53,7 @@ describe('address helpers and ConnectionTable', () => {
   });
 
   test('per-IP and total admission, peer index with several connections', () => {
-    const t = new ConnectionTable<{ flowId: string; remote: Endpoint }>(2, 3);
+    const t = new ConnectionTable<{ flowId: string; remote: Endpoint; isClosed: boolean; close(): void }>(2, 3);
     assert.equal(t.admit('1.1.1.1'), true);
     assert.equal(t.admit('1.1.1.1'), true);
     assert.equal(t.admit('1.1.1.1'), false);
@@ -62,8 +62,8 @@ describe('address helpers and ConnectionTable', () => {
     t.release('1.1.1.1');
     assert.equal(t.admit('2.2.2.2'), true);
     const ep: Endpoint = { protocol: 'tcp', address: '1.1.1.1', port: 5060 };
-    const a = { flowId: 'a', remote: ep };
-    const b = { flowId: 'b', remote: ep };
+    const a = { flowId: 'a', remote: ep, isClosed: false, close() { this.isClosed = true; } };
+    const b = { flowId: 'b', remote: ep, isClosed: false, close() { this.isClosed = true; } };
     t.add(a);
     t.add(b);
     assert.equal(t.findByPeer('1.1.1.1', 5060), b);
