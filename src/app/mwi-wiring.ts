@@ -100,8 +100,11 @@ export function wireMwi(o: MwiWiringOptions): MwiParts {
     sendUnsolicited: (b, st) => new Promise<number>((resolve) => {
       const dest = bindingDestination(b);
       const aor = `<sip:${b.user}@${domain}>`;
+      const via = core.viaFor(dest.protocol);
       const out = createOutOfDialogRequest('NOTIFY', b.uri, aor, aor, {
-        via: core.viaFor(dest.protocol),
+        via,
+        // RFC 6665 section 8.1.2: a NOTIFY carries a Contact (twinkle answers 400 without one).
+        contact: `<sip:${via.host}:${via.port};transport=${dest.protocol}>`,
         headers: [['Event', MESSAGE_SUMMARY], ['Subscription-State', 'terminated;reason=noresource']],
         body: messageSummaryBody(st.mailbox, { state, domain }, bodies), contentType: MESSAGE_SUMMARY_TYPE,
       });

@@ -1,8 +1,9 @@
 /**
  * Run baresip (Debian `baresip-core` 1.0.0) headless: a temp config dir with
  * no audio devices and only the modules a registration needs (account.so to
- * read `accounts`, menu.so to print registration results), listening on
- * 127.0.0.1 and a free port, bounded by `-t`.
+ * read `accounts`, menu.so to print registration results) plus any asked for
+ * (e.g. mwi.so), listening on 127.0.0.1 (or `listenHost`) and a free port,
+ * bounded by `-t`.
  */
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -34,6 +35,12 @@ export interface BaresipOptions {
   regint?: number;
   /** baresip quits by itself after this many seconds (-t); default 60 */
   lifetimeS?: number;
+  /** address of sip_listen; default 127.0.0.1 */
+  listenHost?: string;
+  /** more application modules (`module_app`), e.g. 'mwi.so' */
+  modules?: string[];
+  /** print every SIP message (-s); default true */
+  sipTrace?: boolean;
 }
 
 /** A running baresip and its temp config dir. */
@@ -58,7 +65,7 @@ export async function startBaresip(baresipPath: string, o: BaresipOptions): Prom
     join(configDir, 'config'),
     [
       `module_path ${moduleDir}`,
-      `sip_listen 127.0.0.1:${sipPort}`,
+      `sip_listen ${o.listenHost ?? '127.0.0.1'}:${sipPort}`,
       // no DNS query leaves the host (the outbound proxy is an IP address anyway)
       'dns_server 127.0.0.1:53',
       'audio_player none',
@@ -66,6 +73,7 @@ export async function startBaresip(baresipPath: string, o: BaresipOptions): Prom
       'audio_alert none',
       'module_app account.so',
       'module_app menu.so',
+      ...(o.modules ?? []).map((m) => `module_app ${m}`),
       '',
     ].join('\n'),
   );
@@ -73,7 +81,9 @@ export async function startBaresip(baresipPath: string, o: BaresipOptions): Prom
     join(configDir, 'accounts'),
     `<sip:${o.user}@${o.domain}>;auth_pass=${o.password};outbound="sip:${o.registrar};transport=${o.transport}";regint=${o.regint ?? 60}\n`,
   );
-  const proc = new ManagedProcess(baresipPath, ['-f', configDir, '-t', String(o.lifetimeS ?? 60), '-s'], { cwd: configDir });
+  const args = ['-f', configDir, '-t', String(o.lifetimeS ?? 60)];
+  if (o.sipTrace ?? true) args.push('-s');
+  const proc = new ManagedProcess(baresipPath, args, { cwd: configDir });
   let stopping: Promise<ExitStatus> | undefined;
   return {
     process: proc,

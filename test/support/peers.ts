@@ -12,6 +12,7 @@ export const PEER_PACKAGES: Readonly<Record<string, string>> = {
   sipp: 'sip-tester',
   baresip: 'baresip-core',
   twinkle: 'twinkle-console',
+  'twinkle-console': 'twinkle-console',
   kamailio: 'kamailio',
   chromium: 'chromium',
 };

@@ -1,8 +1,10 @@
 /**
- * A UDP relay between one SIP client and openum that answers the server's
- * REGISTER digest challenge on the client's behalf (RFC 3261 section 22.2,
- * RFC 2617 MD5 with qop=auth), so that the client sees its FIRST REGISTER
- * answered 200. Every other datagram passes through unchanged.
+ * A UDP relay between one SIP client and openum that registers the client
+ * for it: the client's unauthenticated REGISTER is answered 200 by the relay
+ * at once (built from the request, RFC 3261 section 8.2.6) and passed on to
+ * openum, whose 401 the relay answers with the user's password (RFC 3261
+ * section 22.2, RFC 2617 MD5 with qop=auth). The binding lives in openum;
+ * every other datagram passes through unchanged, both ways.
  *
  * Why: baresip 1.0.0's `mwi` module re-subscribes in an endless loop
  * (upstream baresip issue 2726) only when the registration succeeds before
@@ -18,8 +20,10 @@
  * Run it as its own process (so that its work does not disturb latency
  * measured in the test process):
  *   node dist/test/support/register-relay.js --run LISTEN_HOST:PORT SERVER_HOST:PORT USER PASSWORD
- * It prints `relay ready` and then one `relay stats {json}` line every 250 ms
- * and on SIGTERM. Importing this module has no side effect.
+ * It prints `relay ready HOST:PORT` and then one `relay stats {json}` line
+ * every 250 ms and on SIGTERM. A line `pause PID` on its stdin arms
+ * {@link RegisterAuthRelay.pauseOnRegister} (it answers `relay pausing PID`).
+ * Importing this module has no side effect.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
@@ -119,6 +123,14 @@ export function localOk(request: string): string {
   return out.join('\r\n');
 }
 
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // gone already
+  }
+}
+
 function bump(map: Record<string, number>, key: string): void {
   map[key] = (map[key] ?? 0) + 1;
 }
@@ -129,6 +141,7 @@ export class RegisterAuthRelay {
   private readonly socket: Socket = createSocket('udp4');
   private client: HostPort | undefined;
   private readonly pending = new Map<string, PendingRegister>();
+  private pausePid: number | undefined;
 
   constructor(private readonly o: { listen: HostPort; server: HostPort; user: string; password: string }) {}
 
@@ -146,6 +159,19 @@ export class RegisterAuthRelay {
     });
   }
 
+  /**
+   * Freeze process `pid` (SIGSTOP) the moment its next unauthenticated
+   * REGISTER arrives, answer it, and let it run again (SIGCONT) after
+   * `resumeMs`: the 200 is then waiting in its socket when its event loop
+   * first polls, whatever the scheduling (see the file comment).
+   */
+  pauseOnRegister(pid: number, resumeMs = 30): void {
+    this.pausePid = pid;
+    this.resumeMs = resumeMs;
+  }
+
+  private resumeMs = 30;
+
   stop(): Promise<void> {
     return new Promise((resolve) => this.socket.close(() => resolve()));
   }
@@ -162,11 +188,29 @@ export class RegisterAuthRelay {
       return;
     }
     if (firstLine.trim() === '') return; // keep-alive
-    this.client = { address: rinfo.address, port: rinfo.port };
     const method = firstLine.split(' ')[0] ?? '?';
+    if (method === 'REGISTER') {
+      const pid = this.pausePid;
+      this.pausePid = undefined;
+      if (pid !== undefined) signal(pid, 'SIGSTOP');
+      this.client = { address: rinfo.address, port: rinfo.port };
+      if (this.rememberRegister(text)) this.send(Buffer.from(localOk(text), 'latin1'), this.client);
+      if (pid !== undefined) setTimeout(() => signal(pid, 'SIGCONT'), this.resumeMs);
+    }
     if (!firstLine.startsWith('SIP/2.0')) bump(this.stats.fromClient, method);
-    if (method === 'REGISTER' && this.rememberRegister(text)) this.send(Buffer.from(localOk(text), 'latin1'), this.client);
     this.send(msg, this.o.server);
+  }
+
+  /** Run the hot paths once on a sample, so that the first real REGISTER is answered without compiling anything. */
+  warmUp(): void {
+    const sample = ['REGISTER sip:example.com SIP/2.0', 'Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKwarm;rport',
+      'From: <sip:u@example.com>;tag=1', 'To: <sip:u@example.com>', 'Call-ID: warm', 'CSeq: 1 REGISTER',
+      'Contact: <sip:u@192.0.2.1:5060>', 'Expires: 60', 'Content-Length: 0', '', ''].join('\r\n');
+    for (let i = 0; i < 200; i++) {
+      localOk(sample);
+      headerValue(sample, 'Authorization');
+      digestAuthorization('Digest realm="x", nonce="y", qop="auth"', { method: 'REGISTER', uri: 'sip:x', user: 'u', password: 'p' });
+    }
   }
 
   /** Track an unauthenticated REGISTER of the client; true when the relay answers it. */
@@ -249,6 +293,22 @@ async function main(argv: string[]): Promise<void> {
   const [listen = '', server = '', user = '', password = ''] = argv;
   const relay = new RegisterAuthRelay({ listen: parseHostPort(listen), server: parseHostPort(server), user, password });
   const bound = await relay.start();
+  relay.warmUp();
+  let input = '';
+  process.stdin.setEncoding('utf8');
+  process.stdin.on('data', (chunk: string) => {
+    input += chunk;
+    let nl: number;
+    while ((nl = input.indexOf('\n')) >= 0) {
+      const m = /^pause (\d+)$/.exec(input.slice(0, nl).trim());
+      input = input.slice(nl + 1);
+      if (m) {
+        relay.pauseOnRegister(Number(m[1]));
+        process.stdout.write(`relay pausing ${m[1]}\n`);
+      }
+    }
+  });
+  process.stdin.on('error', () => undefined);
   const print = (): void => {
     process.stdout.write(`relay stats ${JSON.stringify(relay.stats)}\n`);
   };
