@@ -54,7 +54,7 @@ export function bindingDestination(b: BindingRecord): TxDestination {
  */
 export function wireMwi(o: MwiWiringOptions): MwiParts {
   const { core, storage, clock, domain } = o;
-  const mwi = new MwiService(storage, () => clock.now());
+  const mwi = new MwiService(storage, () => clock.now(), false);
   const findMailbox = (userPart: string): { name: string; mwiEnabled: boolean } | undefined => {
     const u = storage.findUser(userPart);
     return u && { name: u.name, mwiEnabled: u.mwiEnabled };

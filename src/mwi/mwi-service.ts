@@ -48,7 +48,12 @@ export class MwiService {
   /** Tags our entries in the change feed, so that {@link pollExternal} skips them. */
   private readonly origin = randomBytes(8).toString('hex');
 
-  constructor(private readonly store: MwiStore, private readonly now: () => number = Date.now) {
+  /**
+   * @param announce write each change to the store's change feed, so other
+   *   processes on the same store (a server, when this is the CLI) hear of it.
+   *   The server needs not: nothing polls it (yet; a server pool will).
+   */
+  constructor(private readonly store: MwiStore, private readonly now: () => number = Date.now, private readonly announce = true) {
     this.lastChangeId = store.latestMwiChangeId();
   }
 
@@ -88,7 +93,7 @@ export class MwiService {
     const changed = !sameCounts(counts, c.counts);
     const version = changed ? c.version + 1 : c.version;
     const changedAt = changed ? this.now() : c.changedAt;
-    this.store.applyMwiChange({ mailbox: u.mailbox, source: u.source, record, version, changedAt, origin: this.origin });
+    this.store.applyMwiChange({ mailbox: u.mailbox, source: u.source, record, version, changedAt, origin: this.origin, announce: this.announce });
     c.sources = sources;
     c.counts = counts;
     c.version = version;

@@ -8,6 +8,8 @@ import { BlockList, isIP } from 'node:net';
  */
 export class TrustedPeers {
   private readonly list = new BlockList();
+  /** Answers by address: BlockList.check allocates a SocketAddress each call (measured: 1.6% of a NOTIFY's CPU). */
+  private readonly known = new Map<string, boolean>();
   readonly size: number;
 
   /** @param cidrs `ADDRESS/BITS` or bare addresses, already validated by the config */
@@ -23,7 +25,13 @@ export class TrustedPeers {
 
   has(address: string): boolean {
     if (this.size === 0) return false;
-    const a = address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
-    return this.list.check(a, isIP(a) === 6 ? 'ipv6' : 'ipv4');
+    let yes = this.known.get(address);
+    if (yes === undefined) {
+      const a = address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
+      yes = this.list.check(a, isIP(a) === 6 ? 'ipv6' : 'ipv4');
+      if (this.known.size >= 10_000) this.known.clear();
+      this.known.set(address, yes);
+    }
+    return yes;
   }
 }

@@ -126,7 +126,11 @@ export interface MwiStore {
    * set the mailbox version, and append to the change feed tagged with
    * `origin` (the writing process).
    */
-  applyMwiChange(change: { mailbox: string; source: string; record: MwiSourceRecord | null; version: number; changedAt: number; origin: string }): void;
+  applyMwiChange(change: {
+    mailbox: string; source: string; record: MwiSourceRecord | null; version: number; changedAt: number; origin: string;
+    /** Append to the change feed (for writers other processes must hear of, e.g. the CLI); default true. */
+    announce?: boolean;
+  }): void;
   /** Changes after `afterId` written by another origin (to learn of writes by another process, e.g. the CLI). */
   mwiChangesSince(afterId: number, limit: number, exceptOrigin: string): { id: number; mailbox: string }[];
   latestMwiChangeId(): number;

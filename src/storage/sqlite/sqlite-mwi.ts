@@ -49,6 +49,7 @@ export class SqliteMwi implements MwiStore {
         this.s.del.run(c.mailbox, c.source);
       }
       this.s.setVersion.run(c.mailbox, c.version, c.changedAt);
+      if (c.announce === false) return;
       const id = Number(this.s.change.run(c.mailbox, c.origin, Date.now()).lastInsertRowid);
       // The feed only serves other processes catching up: keep the last 10,000 entries.
       if (id % 1000 === 0) this.s.trim.run(id - 10_000);
