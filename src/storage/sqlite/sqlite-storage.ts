@@ -175,9 +175,13 @@ export class SqliteStorage implements Storage {
     this.fresh();
     let list = this.bindingCache.get(user);
     if (!list) {
-      this.batch.flush();
+      // No flush needed: a user's pending binding writes are always in the cache (replaceBindings puts
+      // them there, and every path that empties the cache flushes first), so a miss has none.
       list = (this.stmts.listBindings.all(user) as BindingRow[]).map(toBinding);
-      if (this.bindingCache.size > 200_000) this.bindingCache.clear();
+      if (this.bindingCache.size > 200_000) {
+        this.batch.flush();
+        this.bindingCache.clear();
+      }
       this.bindingCache.set(user, list);
     }
     return list.map((b) => ({ ...b, source: { ...b.source } }));
@@ -221,11 +225,12 @@ export class SqliteStorage implements Storage {
     this.stmts.setSetting.run(key, value);
   }
 
-  // MWI reads come after any pending write of ours (the MWI service caches what it reads).
-  listMwiSources(mailbox: string): MwiSourceRecord[] { this.batch.flush(); return this.mwi.listMwiSources(mailbox); }
+  // The MWI service reads a mailbox once and then writes through its own cache; it re-reads only after
+  // mwiChangesSince (which flushes), so these first reads never miss a pending write of ours.
+  listMwiSources(mailbox: string): MwiSourceRecord[] { return this.mwi.listMwiSources(mailbox); }
   listAllMwiSources(): MwiSourceRecord[] { this.batch.flush(); return this.mwi.listAllMwiSources(); }
   listExpiredMwiSources(now: number): MwiSourceRecord[] { this.batch.flush(); return this.mwi.listExpiredMwiSources(now); }
-  getMwiVersion(mailbox: string): { version: number; changedAt: number } { this.batch.flush(); return this.mwi.getMwiVersion(mailbox); }
+  getMwiVersion(mailbox: string): { version: number; changedAt: number } { return this.mwi.getMwiVersion(mailbox); }
   applyMwiChange(c: Parameters<MwiStore['applyMwiChange']>[0]): void { this.batch.add(() => this.mwi.applyMwiChange(c)); }
   mwiChangesSince(afterId: number, limit: number, exceptOrigin: string): { id: number; mailbox: string }[] {
     this.batch.flush();
