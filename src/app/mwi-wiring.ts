@@ -1,6 +1,6 @@
 import { Notifier, type NotifierHooks } from '../events/notifier.js';
 import {
-  MESSAGE_SUMMARY, MESSAGE_SUMMARY_TYPE, createMessageSummaryPackage, messageSummaryBody,
+  MESSAGE_SUMMARY, MESSAGE_SUMMARY_TYPE, createMessageSummaryPackage, messageSummaryBody, messageSummaryBodyCache,
 } from '../events/packages/message-summary/message-summary-package.js';
 import { ROAMING_SELF, createRoamingSelfPackage } from '../events/packages/vnd-microsoft-roaming-self/index.js';
 import { MwiFanout } from '../mwi/mwi-fanout.js';
@@ -83,7 +83,7 @@ export function wireMwi(o: MwiWiringOptions): MwiParts {
       return s.changedAt > 0 ? s : { ...s, changedAt: storage.getUser(m)?.createdAt ?? clock.now() };
     },
   }));
-  const bodies = new Map<string, { version: number; body: Buffer }>();
+  const bodies = messageSummaryBodyCache();
 
   const fanout = new MwiFanout({
     notifier, clock, events: [MESSAGE_SUMMARY, ROAMING_SELF],

@@ -13,6 +13,7 @@ import { Pacer } from './pacer.js';
 import { RateLimiter } from './rate-limiter.js';
 import { acceptable, eventName } from './subscribe-headers.js';
 import { SEQ_BLOCK, Subscription } from './subscription.js';
+import { ownDialog, ownString } from './compact-strings.js';
 import { TimingWheel } from './timing-wheel.js';
 
 /** How the notifier sends (the UA core implements it). */
@@ -189,8 +190,8 @@ export class Notifier {
     if (isRefusal(target)) return createResponse(req, target.status, target.reason);
     const pstate = pkg.subscribeState?.(req, undefined);
     if (pstate && isRefusal(pstate)) return createResponse(req, pstate.status, pstate.reason);
-    const dialog = createUasDialog(req, randomToken(), ctx.source.protocol === 'tls' || ctx.source.protocol === 'wss');
-    const sub = new Subscription(dialogIdOf(dialog), pkg, target.resource, auth.user, dialog, now + expires * 1000,
+    const dialog = ownDialog(createUasDialog(req, randomToken(), ctx.source.protocol === 'tls' || ctx.source.protocol === 'wss'));
+    const sub = new Subscription(ownString(dialogIdOf(dialog)), pkg, target.resource, auth.user, dialog, now + expires * 1000,
       { ...ctx.source }, sipContact(ctx.local), pstate?.state, SEQ_BLOCK, now);
     const res = this.accepted(req, sub, expires);
     if (expires === 0) {
@@ -213,6 +214,7 @@ export class Notifier {
     if (checkInDialogRequest(sub.dialog, req) === 'out-of-order') {
       return createResponse(req, 500, 'Server Internal Error (CSeq out of order)');
     }
+    sub.dialog.remoteTarget = ownString(sub.dialog.remoteTarget); // a target refresh may have cut it from this message
     const pstate = pkg.subscribeState?.(req, sub.packageState);
     if (pstate && isRefusal(pstate)) return createResponse(req, pstate.status, pstate.reason);
     if (pstate) sub.packageState = pstate.state;

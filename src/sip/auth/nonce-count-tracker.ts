@@ -90,7 +90,9 @@ export class NonceCountTracker {
     if (e === undefined) {
       if (issuedAt <= this.floor) return 'evicted';
       this.makeRoom(now);
-      this.entries.set(nonce, { max: nc ?? -1, bits: 1, issuedAt, expiresAt });
+      // A key of its own: the nonce was cut from the request's text, and as a slice it would keep the
+      // whole message alive for the nonce's lifetime (seen in a heap snapshot: 730 B per tracked nonce).
+      this.entries.set(Buffer.from(nonce, 'latin1').toString('latin1'), { max: nc ?? -1, bits: 1, issuedAt, expiresAt });
       return 'ok';
     }
     // LRU: move to the back.

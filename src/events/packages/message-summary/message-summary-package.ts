@@ -1,5 +1,6 @@
 import { SipUri, TelUri, type SipRequest } from '../../../sip/message/index.js';
 import type { EventPackage, NotifyContent, Refusal } from '../../event-package.js';
+import { BodyCache } from '../../body-cache.js';
 import type { Subscription } from '../../subscription.js';
 import { formatMessageSummary, summaryFromCounts, type MessageCounts } from './message-summary-body.js';
 
@@ -49,7 +50,7 @@ export function resolveMailbox(req: SipRequest, subscriber: string | null, deps:
  * (mailbox, version) is formatted once and shared by all its subscribers.
  */
 export function createMessageSummaryPackage(deps: MessageSummaryDeps): EventPackage {
-  const bodies = new Map<string, { version: number; body: Buffer }>();
+  const bodies = messageSummaryBodyCache();
   return {
     name: MESSAGE_SUMMARY,
     contentType: MESSAGE_SUMMARY_TYPE,
@@ -63,13 +64,15 @@ export function createMessageSummaryPackage(deps: MessageSummaryDeps): EventPack
   };
 }
 
+/** A cache of message-summary bodies, stamped with the mailbox version. */
+export function messageSummaryBodyCache(): BodyCache<number> {
+  return new BodyCache<number>((a, b) => a === b);
+}
+
 /** The canonical body of a mailbox's current state, cached per version. */
 export function messageSummaryBody(mailbox: string, deps: Pick<MessageSummaryDeps, 'state' | 'domain'>,
-  cache?: Map<string, { version: number; body: Buffer }>): Buffer {
+  cache: BodyCache<number>): Buffer {
   const st = deps.state(mailbox);
-  const hit = cache?.get(mailbox);
-  if (hit && hit.version === st.version) return hit.body;
-  const body = Buffer.from(formatMessageSummary(summaryFromCounts({ ...st.counts, account: `sip:${mailbox}@${deps.domain}` })));
-  cache?.set(mailbox, { version: st.version, body });
-  return body;
+  return cache.get(mailbox, st.version,
+    () => formatMessageSummary(summaryFromCounts({ ...st.counts, account: `sip:${mailbox}@${deps.domain}` })));
 }

@@ -6,6 +6,7 @@
  */
 import type { SipRequest, SipResponse } from '../../../sip/message/index.js';
 import type { EventPackage, NotifyContent, NotifyMethod, Refusal } from '../../event-package.js';
+import { BodyCache } from '../../body-cache.js';
 import type { Subscription } from '../../subscription.js';
 import type { MessageCounts } from '../message-summary/message-summary-counts.js';
 import { requestUser } from '../message-summary/message-summary-package.js';
@@ -127,18 +128,15 @@ function mediaType(req: SipRequest): string | undefined {
  * once and shared by all the subscriptions of that mailbox.
  */
 export function createRoamingSelfPackage(deps: RoamingSelfDeps): RoamingSelfPackage {
-  const cache = new Map<string, { version: number; changedAt: number; enabled: boolean; body: Buffer }>();
+  const cache = new BodyCache<{ version: number; changedAt: number; enabled: boolean }>(
+    (a, b) => a.version === b.version && a.changedAt === b.changedAt && a.enabled === b.enabled);
   const noCategories = Buffer.from(formatRoamingData(undefined));
 
   function categoriesBody(mailbox: string): Buffer {
     const st = deps.state(mailbox);
     const enabled = deps.findMailbox(mailbox)?.mwiEnabled ?? false;
-    const hit = cache.get(mailbox);
-    if (hit && hit.version === st.version && hit.changedAt === st.changedAt && hit.enabled === enabled) return hit.body;
-    const mwi = mwiCategoryOf(`sip:${mailbox}@${deps.domain}`, st.counts, st.version, st.changedAt, enabled);
-    const body = Buffer.from(formatRoamingData(mwi));
-    cache.set(mailbox, { version: st.version, changedAt: st.changedAt, enabled, body });
-    return body;
+    return cache.get(mailbox, { version: st.version, changedAt: st.changedAt, enabled },
+      () => formatRoamingData(mwiCategoryOf(`sip:${mailbox}@${deps.domain}`, st.counts, st.version, st.changedAt, enabled)));
   }
 
   function useBenotify(st: RoamingSelfState, sub: Subscription): boolean {
