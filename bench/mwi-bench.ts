@@ -27,8 +27,7 @@
  * RSS is read after the SUBSCRIBEs, see bench/mwi/phases.ts), BENCH_MWI_KAMAILIO (1; 0 skips
  * Kamailio), BENCH_MWI_KAM_NOTIFY (0), BENCH_MWI_PROFILE (a dir: openum runs
  * under `node --cpu-prof` and is stopped with SIGTERM instead of kill -9),
- * BENCH_MWI_OUT (keep raw files there), BENCH_MWI_LIFT_CAPS (see
- * bench/mwi/openum-serve.ts).
+ * BENCH_MWI_OUT (keep raw files there).
  */
 import { mkdir } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';

@@ -4,7 +4,9 @@
  * `openum user add` per user is too slow for 100,000), realm example.test
  * (the anchor's domain), UDP on 127.0.0.1, `--trust 127.0.0.1/32` for the
  * PUBLISH/NOTIFY updates, MD5 digest (SIPp 3.6.1 knows no other), log level
- * warn. Started through bench/mwi/openum-serve.js (see there why), with
+ * warn. `--trust 127.0.0.1/32` also exempts the SIPp subscribers (all on
+ * 127.0.0.1) from the per-address SUBSCRIBE cap, as it would a proxy that
+ * fronts many users; the anchor's Kamailio has no cap either. Started with
  * the inspector on a free loopback port so that memory can be read after a
  * forced GC (inspector-gc.ts).
  * `kill9()` + `restart()` reuse the data dir and the SIP port.
@@ -56,7 +58,7 @@ async function launch(o: OpenumOptions): Promise<{ proc: ManagedProcess; port: n
   const args = [
     // the inspector on a free loopback port, only to force a GC before memory readings (inspector-gc.ts)
     '--inspect=127.0.0.1:0',
-    ...(o.nodeArgs ?? []), join(repoRoot(), 'dist', 'bench', 'mwi', 'openum-serve.js'), 'serve',
+    ...(o.nodeArgs ?? []), join(repoRoot(), 'dist', 'src', 'cli', 'main.js'), 'serve',
     '--data', o.dataDir, '--domain', BENCH_DOMAIN, '--sip', `127.0.0.1:${o.port}`, '--http', '127.0.0.1:0',
     '--trust', '127.0.0.1/32', '--auth-algorithms', 'MD5', '--log-level', 'warn',
   ];

@@ -60,8 +60,9 @@ export function wireMwi(o: MwiWiringOptions): MwiParts {
     return u && { name: u.name, mwiEnabled: u.mwiEnabled };
   };
   const state = (mailbox: string): { counts: ReturnType<MwiService['get']>['counts']; version: number } => mwi.get(mailbox);
+  const trusted = new TrustedPeers(o.trust);
   const notifier = new Notifier({
-    store: storage, clock,
+    store: storage, clock, exemptAddress: (address) => trusted.has(address),
     transport: {
       sendRequest: (req, dest, handlers) => core.sendRequest(req, dest, handlers),
       sendStateless: (req, dest) => core.sendStateless(req, dest),
@@ -117,7 +118,7 @@ export function wireMwi(o: MwiWiringOptions): MwiParts {
   });
   mwi.onChange((s) => fanout.onLampChange(s));
 
-  const inputs = { mwi, trusted: new TrustedPeers(o.trust), findMailbox, now: () => clock.now() };
+  const inputs = { mwi, trusted, findMailbox, now: () => clock.now() };
   core.onRequest('SUBSCRIBE', (req, ctx) => notifier.handleSubscribe(req, ctx));
   core.onRequest('NOTIFY', createMwiNotifyHandler(inputs));
   core.onRequest('PUBLISH', createMwiPublishHandler(inputs));

@@ -52,6 +52,12 @@ export interface NotifierOptions {
   /** Digest-authenticate a new SUBSCRIBE (RFC 6665 section 4.2.1.2); in-dialog refreshes are bound to their dialog. */
   authenticate(req: SipRequest): { user: string } | { response: SipResponse };
   limits?: Partial<SubscribeLimits>;
+  /**
+   * Source addresses not held to the per-address cap: trusted peers such as a
+   * proxy or a Lync pool that front many users from one address (the
+   * per-user cap still applies to them).
+   */
+  exemptAddress?(address: string): boolean;
   /** NOTIFYs per second when re-sending state to every subscription after a restart. */
   resendRatePerSecond?: number;
   hooks?: NotifierHooks;
@@ -182,7 +188,9 @@ export class Notifier {
 
   private create(req: SipRequest, pkg: EventPackage, expires: number, ctx: RequestContext): SipResponse {
     const now = this.o.clock.now();
-    if (!this.perAddress.take(ctx.source.address, now)) return this.throttled(req, `address ${ctx.source.address}`);
+    if (!this.o.exemptAddress?.(ctx.source.address) && !this.perAddress.take(ctx.source.address, now)) {
+      return this.throttled(req, `address ${ctx.source.address}`);
+    }
     const auth = this.o.authenticate(req);
     if ('response' in auth) return auth.response;
     if (!this.perUser.take(auth.user, now)) return this.throttled(req, `user ${auth.user}`);
@@ -200,7 +208,7 @@ export class Notifier {
       if (!pkg.decorateAccept?.(req, res, sub)) ctx.afterResponse(() => this.sendNotify(sub));
       return res;
     }
-    this.capSubscriber(sub);
+    this.capSubscriber(sub, ctx);
     this.o.store.putSubscription(sub.toRecord());
     this.index(sub);
     this.o.hooks?.onSubscriptionStart?.(sub);
@@ -250,13 +258,16 @@ export class Notifier {
     return res;
   }
 
-  /** Keep at most `maxPerSubscriber` subscriptions per (user, package): the oldest goes. */
-  private capSubscriber(sub: Subscription): void {
+  /** Keep at most `maxPerSubscriber` subscriptions per (user, package): the oldest goes (its final NOTIFY after the 200). */
+  private capSubscriber(sub: Subscription, ctx: RequestContext): void {
     const set = this.bySubscriber.get(`${sub.pkg.name}\u0000${sub.subscriber}`);
     if (!set || set.size < this.limits.maxPerSubscriber) return;
     let oldest: Subscription | undefined;
     for (const s of set) if (!oldest || s.createdAt < oldest.createdAt) oldest = s;
-    if (oldest) this.terminate(oldest, 'timeout');
+    if (!oldest) return;
+    const gone = oldest;
+    this.terminate(gone, 'timeout', false);
+    ctx.afterResponse(() => this.sendNotify(gone));
   }
 
   /** End a subscription: forget it now, tell the subscriber with a final NOTIFY (RFC 6665 section 4.2.2). */
