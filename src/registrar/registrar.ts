@@ -166,7 +166,7 @@ export class Registrar {
   /** Remove expired bindings; returns how many went. Called periodically by the app. */
   sweepExpired(): number {
     const now = this.opts.now();
-    const gone = this.store.listAllBindings().filter((b) => b.expiresAt <= now);
+    const gone = this.store.listExpiredBindings(now);
     if (gone.length === 0) return 0;
     this.store.deleteExpired(now);
     for (const b of gone) this.delegate.onContactRemoved?.(b, 'expired');
@@ -178,8 +178,7 @@ export class Registrar {
    * contacts, RFC 7118 section 5.2, and RFC 5626 outbound flows) go away.
    */
   onFlowClosed(flowId: string): void {
-    for (const b of this.store.listAllBindings()) {
-      if (b.flowId !== flowId) continue;
+    for (const b of this.store.listBindingsByFlow(flowId)) {
       const proto = b.source.protocol;
       if (proto !== 'ws' && proto !== 'wss' && !/;ob\b/i.test(b.contact)) continue;
       const rest = this.store.listBindings(b.user).filter((x) => x.key !== b.key);

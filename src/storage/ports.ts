@@ -76,6 +76,10 @@ export interface BindingStore {
   listAllBindings(): BindingRecord[];
   /** Replace the whole set of bindings of one user atomically. */
   replaceBindings(user: string, bindings: BindingRecord[]): void;
+  /** Bindings that expired at or before `now`. */
+  listExpiredBindings(now: number): BindingRecord[];
+  /** Bindings registered over one connection. */
+  listBindingsByFlow(flowId: string): BindingRecord[];
   /** Delete bindings that expired at or before `now`; returns how many. */
   deleteExpired(now: number): number;
   countBindings(): number;

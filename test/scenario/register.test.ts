@@ -10,6 +10,7 @@ import { FakeClock } from '../../src/sip/transaction/index.js';
 import { LoopbackNetwork, LoopbackTransport, TransportLayer } from '../../src/sip/transport/index.js';
 import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
 import { LoopbackUa } from '../support/loopback-ua.js';
+import { parseMessage } from '../../src/sip/message/index.js';
 
 const DOMAIN = 'example.com';
 const dirs: string[] = [];
@@ -211,5 +212,36 @@ Content-Length: 0
     const bad = (await ua.nextRaw()).toString();
     assert.match(bad, /^SIP\/2\.0 400 [^\r]*CSeq/i, bad);
     assert.match(bad, /\r\nCall-ID: bad-1\r\n/);
+  });
+});
+
+describe('WebSocket contacts (RFC 7118 section 5.2)', () => {
+  test('a contact registered over a WebSocket connection goes away when the connection closes', async () => {
+    const clock = new FakeClock(1_700_000_000_000);
+    const net = new LoopbackNetwork();
+    const ws = new LoopbackTransport(net, { protocol: 'ws', address: '10.0.0.1', port: 8080 });
+    await ws.start();
+    const storage = new SqliteStorage(':memory:');
+    addUser(storage, { name: 'alice', password: 'secret', domain: DOMAIN });
+    const svc = createSipService({ storage, domain: DOMAIN, digestSecret: Buffer.alloc(32, 7), transports: new TransportLayer({ transports: [ws] }), clock });
+    const browser = new LoopbackTransport(net, { protocol: 'ws', address: '10.0.0.7', dial: true });
+    const inbox: Buffer[] = [];
+    browser.delegate = { onData: (d) => { inbox.push(d.data); } };
+    await browser.start();
+    const text = (auth: string, cseq: number) => `REGISTER sip:${DOMAIN} SIP/2.0\r\nVia: SIP/2.0/WS df7jal23ls0d.invalid;branch=z9hG4bK-ws${cseq}\r\nMax-Forwards: 70\r\nFrom: <sip:alice@${DOMAIN}>;tag=w\r\nTo: <sip:alice@${DOMAIN}>\r\nCall-ID: ws-1\r\nCSeq: ${cseq} REGISTER\r\nContact: <sip:a8k2@df7jal23ls0d.invalid;transport=ws>;expires=600\r\n${auth}Content-Length: 0\r\n\r\n`;
+    const next = async (): Promise<Buffer> => {
+      for (let i = 0; i < 100 && inbox.length === 0; i++) await new Promise((r) => setImmediate(r));
+      return inbox.shift()!;
+    };
+    await browser.send(ws.local, Buffer.from(text('', 1)));
+    const ch = parseMessage(await next()).getHeaders('WWW-Authenticate')[0]!;
+    await browser.send(ws.local, Buffer.from(text(`Authorization: ${answer(ch, 'alice', 'secret')}\r\n`, 2)));
+    assert.equal((parseMessage(await next()) as { status: number }).status, 200);
+    assert.equal(svc.registrar.lookup('alice').length, 1);
+    const [flow] = browser.flowIds;
+    browser.closeFlow(flow!);
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    assert.equal(svc.registrar.lookup('alice').length, 0, 'the WebSocket contact is unreachable now');
+    storage.close();
   });
 });

@@ -72,6 +72,7 @@ const MIGRATIONS: readonly string[] = [
      mailbox TEXT,
      created_at INTEGER NOT NULL
    );`,
+  `CREATE INDEX bindings_flow ON bindings(flow_id) WHERE flow_id IS NOT NULL;`,
 ];
 
 /** Bring the database to the newest schema inside one transaction per step. */

@@ -100,6 +100,8 @@ export class SqliteStorage implements Storage {
         @uri, @instance_id, @call_id, @cseq, @expires_at, @source_protocol, @source_address, @source_port, @flow_id,
         @user_agent, @q, @updated_at)`),
       deleteExpired: db.prepare('DELETE FROM bindings WHERE expires_at <= ?'),
+      listExpired: db.prepare('SELECT * FROM bindings WHERE expires_at <= ?'),
+      listByFlow: db.prepare('SELECT * FROM bindings WHERE flow_id = ?'),
       countBindings: db.prepare('SELECT count(*) AS n FROM bindings'),
       getSetting: db.prepare('SELECT value FROM settings WHERE key = ?'),
       setSetting: db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
@@ -203,6 +205,16 @@ export class SqliteStorage implements Storage {
       for (const r of rows) this.stmts.insertBinding.run(r);
     });
     this.bindingCache.set(user, bindings.map((b) => ({ ...b, source: { ...b.source } })));
+  }
+
+  listExpiredBindings(now: number): BindingRecord[] {
+    this.batch.flush();
+    return (this.stmts.listExpired.all(now) as BindingRow[]).map(toBinding);
+  }
+
+  listBindingsByFlow(flowId: string): BindingRecord[] {
+    this.batch.flush();
+    return (this.stmts.listByFlow.all(flowId) as BindingRow[]).map(toBinding);
   }
 
   deleteExpired(now: number): number {
