@@ -65,6 +65,7 @@ export class NonInviteClientTransaction extends Transaction {
     this.stopLifeTimer();
     this.handlers.onFinal(res, this);
     if (!this.isTerminated) this.terminateAfter(this.reliable ? 0 : this.ctx.timers.K);
+    this.releaseRequest(); // Completed sends nothing any more
     return true;
   }
 

@@ -82,6 +82,7 @@ export class NonInviteServerTransaction extends Transaction {
     this.stopLifeTimer();
     this.transmit(res, this.responseDestination);
     if (!this.isTerminated) this.terminateAfter(this.reliable ? 0 : this.ctx.timers.J);
+    this.releaseRequest(); // Completed needs only the final response
     return true;
   }
 

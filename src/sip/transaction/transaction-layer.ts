@@ -221,16 +221,16 @@ export class TransactionLayer {
         throw e;
       }
       const again = this.legacyServers.get(cancelKey);
-      if (again !== undefined && toTagOf(again.request) === toTag) {
+      if (again !== undefined && again.requestToTag === toTag) {
         again.receiveRetransmission(req);
         return;
       }
       const target =
-        match instanceof InviteServerTransaction && toTagOf(match.request) === toTag ? match : undefined;
+        match instanceof InviteServerTransaction && match.requestToTag === toTag ? match : undefined;
       this.startCancel(req, source, '', this.legacyServers.has(cancelKey) ? undefined : cancelKey, target);
       return;
     }
-    if (match !== undefined && toTagOf(match.request) === toTag) {
+    if (match !== undefined && match.requestToTag === toTag) {
       match.receiveRetransmission(req);
       return;
     }
