@@ -1,11 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import {
   MessageSummaryParseError, parseMessageSummary, type MessageSummary,
 } from '../events/packages/message-summary/message-summary-body.js';
 import { MESSAGE_SUMMARY, resolveMailbox, type MailboxOwner } from '../events/packages/message-summary/message-summary-package.js';
 import { eventName } from '../events/subscribe-headers.js';
 import type { RequestContext } from '../sip/core.js';
-import { createResponse, type SipRequest, type SipResponse } from '../sip/message/index.js';
+import { createResponse, randomToken, type SipRequest, type SipResponse } from '../sip/message/index.js';
 import type { MwiCounts } from '../storage/ports.js';
 import type { MwiService } from './mwi-service.js';
 import type { TrustedPeers } from './trusted-peers.js';
@@ -125,7 +124,7 @@ export function createMwiPublishHandler(deps: SipMwiInputDeps): (req: SipRequest
       counts = countsOf(summary);
       account = summary.account ?? account;
     }
-    const etag = randomBytes(9).toString('base64url');
+    const etag = randomToken(9);
     deps.mwi.update({ mailbox: ok.mailbox, source, counts, account, etag, expiresAt: deps.now() + expires * 1000 });
     const res = createResponse(req, 200, 'OK');
     res.setHeader('SIP-ETag', etag);

@@ -18,7 +18,7 @@
  * @module
  */
 
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomFillSync, timingSafeEqual } from 'node:crypto';
 
 /** The only thing auth needs of a clock: milliseconds, e.g. `Date.now()` or a FakeClock. */
 export interface NowClock {
@@ -87,7 +87,7 @@ export class NonceIssuer {
     const t = Math.max(0, Math.floor(this.clock.now()));
     buf.writeUInt32BE(Math.floor(t / TWO_32) >>> 0, 0);
     buf.writeUInt32BE(t >>> 0, 4);
-    randomBytes(RANDOM_BYTES).copy(buf, TS_BYTES);
+    takeRandom(buf, TS_BYTES, RANDOM_BYTES);
     this.mac(buf).copy(buf, SIGNED_BYTES);
     return buf.toString('base64url');
   }
@@ -116,4 +116,20 @@ export class NonceIssuer {
   private mac(buf: Buffer): Buffer {
     return createHmac('sha256', this.secret).update(buf.subarray(0, SIGNED_BYTES)).update(this.realm).digest();
   }
+}
+
+/**
+ * Cryptographically random bytes from a pool refilled 4 KiB at a time: one
+ * OpenSSL call per 256 nonces instead of one each (randomBytes was 3% of a
+ * SUBSCRIBE's CPU).
+ */
+const POOL = Buffer.allocUnsafeSlow(4096);
+let poolAt = POOL.length;
+function takeRandom(into: Buffer, at: number, n: number): void {
+  if (poolAt + n > POOL.length) {
+    randomFillSync(POOL);
+    poolAt = 0;
+  }
+  POOL.copy(into, at, poolAt, poolAt + n);
+  poolAt += n;
 }

@@ -139,6 +139,7 @@ export class SqliteStorage implements Storage {
       u = r ? toUser(r) : null;
       if (this.userCache.size > 100_000) this.userCache.clear();
       this.userCache.set(name, u);
+      if (u) this.userCache.set(`\u0000${name}`, u);
     }
     return u ?? undefined;
   }
@@ -147,6 +148,8 @@ export class SqliteStorage implements Storage {
     this.fresh();
     const key = `\u0000${nameOrExtension}`;
     let u = this.userCache.get(key);
+    // A name is found by name first (findUser's ORDER BY): a cached getUser answer serves.
+    if (u === undefined) u = this.userCache.get(nameOrExtension) ?? undefined;
     if (u === undefined) {
       const r = this.stmts.findUser.get(nameOrExtension, nameOrExtension, nameOrExtension) as UserRow | undefined;
       u = r ? toUser(r) : null;
