@@ -12,7 +12,7 @@
  * ("500,1000,1500,2000,2500,3000,4000,5000,6000,8000,10000", registrations/s),
  * BENCH_REGISTER_STEP_S (5), BENCH_SERVE_ARGS (extra `openum serve` args).
  */
-import { execFileSync } from 'node:child_process';
+import { clkTck } from './mwi/proc-stats.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { addUser } from '../src/app/user-commands.js';
@@ -70,19 +70,6 @@ function envNumbers(name: string): number[] | undefined {
   const out = v.split(',').map((s) => Number(s.trim()));
   if (out.some((n) => !Number.isFinite(n) || n <= 0)) throw new Error(`${name}: positive numbers, comma-separated`);
   return out;
-}
-
-let clockTicks: number | undefined;
-/** Kernel clock ticks per second (getconf CLK_TCK; 100 on Linux in practice). */
-function clkTck(): number {
-  if (clockTicks === undefined) {
-    try {
-      clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-    } catch {
-      clockTicks = 100;
-    }
-  }
-  return clockTicks;
 }
 
 /** utime+stime (own, and reaped children) of a process, in seconds, from /proc/PID/stat. */
