@@ -64,6 +64,7 @@ export interface NotifierOptions {
 }
 
 const TICK_MS = 1000;
+const NO_SUBSCRIPTIONS: ReadonlySet<Subscription> = new Set();
 
 function sipContact(local: Endpoint): string {
   const host = local.address.includes(':') ? `[${local.address}]` : local.address;
@@ -117,7 +118,7 @@ export class Notifier {
 
   /** The subscriptions of one resource of one package. */
   subscriptionsOf(event: string, resource: string): ReadonlySet<Subscription> {
-    return this.byResource.get(`${event}\u0000${resource}`) ?? new Set();
+    return this.byResource.get(`${event}\u0000${resource}`) ?? NO_SUBSCRIPTIONS;
   }
 
   /** The state of a resource changed: notify every subscription to it (coalescing per subscription). */
