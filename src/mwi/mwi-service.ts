@@ -2,6 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { MwiCounts, MwiSourceRecord, MwiStore } from '../storage/ports.js';
 import { sameCounts, sumCounts, ZERO_COUNTS } from './mwi-counts.js';
 
+/** Mailboxes kept in memory at most. */
+const CACHE_MAX = 10_000;
+
 /** The lamp of one mailbox: the aggregate of all sources, and a version that rises on every change. */
 export interface MailboxMwi {
   mailbox: string;
@@ -31,6 +34,8 @@ interface Cached {
   counts: MwiCounts;
   version: number;
   changedAt: number;
+  /** When this process last wrote the mailbox (0: never). */
+  writtenAt: number;
 }
 
 /**
@@ -98,6 +103,10 @@ export class MwiService {
     c.counts = counts;
     c.version = version;
     c.changedAt = changedAt;
+    c.writtenAt = this.now();
+    // Most recently written last, so that the oldest entry is the one to evict.
+    this.cache.delete(u.mailbox);
+    this.cache.set(u.mailbox, c);
     const state = this.get(u.mailbox);
     for (const l of this.updateListeners) l(u);
     if (changed) for (const l of this.listeners) l(state);
@@ -138,12 +147,24 @@ export class MwiService {
     return touched.size;
   }
 
+  /**
+   * Keep the cache bounded: the oldest entry goes, unless it changed in the
+   * last second (its write may still wait in the store's group commit, and a
+   * re-read would not see it).
+   */
+  private evictOldest(): void {
+    if (this.cache.size < CACHE_MAX) return;
+    const [key, oldest] = this.cache.entries().next().value as [string, Cached];
+    if (this.now() - oldest.writtenAt > 1000) this.cache.delete(key);
+  }
+
   private load(mailbox: string): Cached {
     let c = this.cache.get(mailbox);
     if (!c) {
       const sources = new Map(this.store.listMwiSources(mailbox).map((r) => [r.source, r]));
       c = { sources, counts: sources.size ? sumCounts([...sources.values()].map((s) => s.counts)) : { ...ZERO_COUNTS },
-        ...this.store.getMwiVersion(mailbox) };
+        ...this.store.getMwiVersion(mailbox), writtenAt: 0 };
+      this.evictOldest();
       this.cache.set(mailbox, c);
     }
     return c;

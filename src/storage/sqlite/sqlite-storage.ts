@@ -10,6 +10,9 @@ import { migrate } from './migrations.js';
 import { SqliteMwi } from './sqlite-mwi.js';
 import { SqliteSubscriptions } from './sqlite-subscriptions.js';
 
+/** Users kept in the read cache at most. */
+const USER_CACHE_MAX = 10_000;
+
 /** How long a cached read may lag a write by another process (ms). */
 const STALE_MS = 250;
 
@@ -131,13 +134,23 @@ export class SqliteStorage implements Storage {
     }
   }
 
+  /** Keep the user cache bounded (the oldest entries go): hot users stay, 100,000 idle ones cost no memory. */
+  private trimUserCache(): void {
+    if (this.userCache.size < USER_CACHE_MAX) return;
+    let n = this.userCache.size - USER_CACHE_MAX + 64;
+    for (const k of this.userCache.keys()) {
+      this.userCache.delete(k);
+      if (--n <= 0) break;
+    }
+  }
+
   getUser(name: string): UserRecord | undefined {
     this.fresh();
     let u = this.userCache.get(name);
     if (u === undefined) {
       const r = this.stmts.getUser.get(name) as UserRow | undefined;
       u = r ? toUser(r) : null;
-      if (this.userCache.size > 100_000) this.userCache.clear();
+      this.trimUserCache();
       this.userCache.set(name, u);
       if (u) this.userCache.set(`\u0000${name}`, u);
     }
@@ -153,7 +166,7 @@ export class SqliteStorage implements Storage {
     if (u === undefined) {
       const r = this.stmts.findUser.get(nameOrExtension, nameOrExtension, nameOrExtension) as UserRow | undefined;
       u = r ? toUser(r) : null;
-      if (this.userCache.size > 100_000) this.userCache.clear();
+      this.trimUserCache();
       this.userCache.set(key, u);
     }
     return u ?? undefined;
