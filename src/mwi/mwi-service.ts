@@ -3,7 +3,7 @@ import type { MwiCounts, MwiSourceRecord, MwiStore } from '../storage/ports.js';
 import { sameCounts, sumCounts, ZERO_COUNTS } from './mwi-counts.js';
 
 /** Mailboxes kept in memory at most. */
-const CACHE_MAX = 10_000;
+const CACHE_MAX = 100_000;
 
 /** The lamp of one mailbox: the aggregate of all sources, and a version that rises on every change. */
 export interface MailboxMwi {

@@ -11,7 +11,7 @@ import { SqliteMwi } from './sqlite-mwi.js';
 import { SqliteSubscriptions } from './sqlite-subscriptions.js';
 
 /** Users kept in the read cache at most. */
-const USER_CACHE_MAX = 10_000;
+const USER_CACHE_MAX = 100_000;
 
 /** How long a cached read may lag a write by another process (ms). */
 const STALE_MS = 250;

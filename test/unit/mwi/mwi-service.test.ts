@@ -22,13 +22,13 @@ describe('MwiService', () => {
     const store = new SqliteStorage(':memory:');
     const mwi = new MwiService(store, () => now);
     mwi.update({ mailbox: 'hot', source: 'cli', counts: counts(7) });
-    // 10,050 other mailboxes read in the same turn: 'hot' was just written (its commit may be pending).
-    for (let i = 0; i < 10_050; i++) mwi.get(`m${i}`);
+    // 100,050 other mailboxes read in the same turn: 'hot' was just written (its commit may be pending).
+    for (let i = 0; i < 100_050; i++) mwi.get(`m${i}`);
     assert.deepEqual(mwi.get('hot').counts, counts(7));
     assert.equal(mwi.get('hot').version, 1);
     await store.barrier();
     now += 5_000;
-    for (let i = 0; i < 10_050; i++) mwi.get(`n${i}`);
+    for (let i = 0; i < 100_050; i++) mwi.get(`n${i}`);
     mwi.update({ mailbox: 'hot', source: 'token:y', counts: counts(1) });
     assert.deepEqual(mwi.get('hot').counts, { new: 8, old: 2, urgentNew: 0, urgentOld: 0 });
     assert.equal(mwi.get('hot').version, 2);
