@@ -83,7 +83,8 @@ export class UserAgentCore {
     this.supported = new Set((opts.supported ?? []).map((s) => s.toLowerCase()));
     this.transactions = new TransactionLayer({
       send: (msg, dest) => this.opts.transports.send(
-        { protocol: dest.protocol, address: dest.address, port: dest.port }, serializeMessage(msg), dest.flowId),
+        { protocol: dest.protocol, address: dest.address, port: dest.port },
+        Buffer.isBuffer(msg) ? msg : serializeMessage(msg as SipRequest | SipResponse), dest.flowId),
       user: {
         onRequest: (tx, req) => this.dispatch(tx, req),
         onAck: () => undefined,

@@ -18,8 +18,10 @@ export interface TxDestination {
 }
 
 /**
- * Hands a message to the transport. A transport failure is reported by
- * throwing or by returning a promise that rejects; the owning transaction then
- * follows RFC 3261 section 17.1.4 / 17.2.4.
+ * Hands a message to the transport: a SipMessage to serialize, or bytes
+ * already serialized (a Completed transaction keeps only the bytes of its
+ * final response). A transport failure is reported by throwing or by
+ * returning a promise that rejects; the owning transaction then follows
+ * RFC 3261 section 17.1.4 / 17.2.4.
  */
-export type TxSend = (msg: SipMessage, dest: TxDestination) => void | Promise<void>;
+export type TxSend = (msg: SipMessage | Buffer, dest: TxDestination) => void | Promise<void>;

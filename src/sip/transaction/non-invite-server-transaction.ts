@@ -1,4 +1,4 @@
-import type { SipRequest, SipResponse } from '../message/index.js';
+import { serializeMessage, type SipRequest, type SipResponse } from '../message/index.js';
 import type { TxDestination } from './destination.js';
 import { Transaction, type TransactionContext } from './transaction-base.js';
 import { responseDestination } from './via-routing.js';
@@ -32,6 +32,9 @@ export class NonInviteServerTransaction extends Transaction {
   private current = NonInviteServerState.Trying;
   private provisional: SipResponse | undefined;
   private final: SipResponse | undefined;
+  /** On UDP, the final response as bytes: all a Completed machine needs for Timer J's 32 s. */
+  private finalBytes: Buffer | undefined;
+  private finalStatus = 0;
 
   constructor(
     request: SipRequest,
@@ -52,9 +55,14 @@ export class NonInviteServerTransaction extends Transaction {
     return this.provisional;
   }
 
-  /** The final response sent. */
+  /** The final response sent (on UDP only its bytes are kept: see {@link lastFinalStatus}). */
   get lastFinal(): SipResponse | undefined {
     return this.final;
+  }
+
+  /** The status of the final response sent, 0 before one. */
+  get lastFinalStatus(): number {
+    return this.finalStatus;
   }
 
   /** Starts the unanswered-request guard. Called once by the layer. */
@@ -78,11 +86,23 @@ export class NonInviteServerTransaction extends Transaction {
       return true;
     }
     this.current = NonInviteServerState.Completed;
-    this.final = res;
+    this.finalStatus = status;
     this.stopLifeTimer();
-    this.transmit(res, this.responseDestination);
+    if (this.reliable) {
+      this.final = res;
+      this.transmit(res, this.responseDestination);
+    } else {
+      // Keep the bytes, not the message: its object graph (and the request text its header values
+      // were cut from) would live through Timer J, and at thousands of requests per second the
+      // garbage collector's pauses showed in the latency (bench/mwi/README.md).
+      const wire = serializeMessage(res);
+      this.finalBytes = Buffer.allocUnsafeSlow(wire.length);
+      wire.copy(this.finalBytes);
+      this.transmit(this.finalBytes, this.responseDestination);
+    }
     if (!this.isTerminated) this.terminateAfter(this.reliable ? 0 : this.ctx.timers.J);
     this.releaseRequest(); // Completed needs only the final response
+    this.provisional = undefined;
     return true;
   }
 
@@ -90,8 +110,9 @@ export class NonInviteServerTransaction extends Transaction {
   receiveRetransmission(_req: SipRequest): void {
     if (this.current === NonInviteServerState.Proceeding && this.provisional !== undefined) {
       this.transmit(this.provisional, this.responseDestination);
-    } else if (this.current === NonInviteServerState.Completed && this.final !== undefined) {
-      this.transmit(this.final, this.responseDestination);
+    } else if (this.current === NonInviteServerState.Completed) {
+      const last = this.finalBytes ?? this.final;
+      if (last !== undefined) this.transmit(last, this.responseDestination);
     }
     // Trying: absorbed.
   }

@@ -117,7 +117,7 @@ export abstract class Transaction {
   protected abstract enterTerminated(): void;
 
   /** Passes a message to the transport, capturing sync and async failures. */
-  protected transmit(msg: SipMessage, dest: TxDestination): void {
+  protected transmit(msg: SipMessage | Buffer, dest: TxDestination): void {
     let r: void | Promise<void>;
     try {
       r = this.ctx.send(msg, dest);

@@ -28,8 +28,9 @@ export class Wire {
 
   constructor(private readonly clock: FakeClock) {}
 
-  readonly send = (msg: SipMessage, dest: TxDestination): void | Promise<void> => {
-    this.sent.push({ msg, dest, at: this.clock.now() });
+  readonly send = (msg: SipMessage | Buffer, dest: TxDestination): void | Promise<void> => {
+    // A Completed machine sends its final response as bytes: record what the peer would parse.
+    this.sent.push({ msg: Buffer.isBuffer(msg) ? parseMessage(msg) : msg, dest, at: this.clock.now() });
     if (this.throwError !== undefined) throw this.throwError;
     if (this.rejectError !== undefined) return Promise.reject(this.rejectError);
     return undefined;

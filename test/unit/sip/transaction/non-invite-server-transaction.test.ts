@@ -43,7 +43,8 @@ describe('NonInviteServerTransaction (RFC 3261 17.2.2)', () => {
     clock.advance(100);
     assert.equal(tx.respond(res(request, 200)), true);
     assert.equal(tx.state, NonInviteServerState.Completed);
-    assert.equal(tx.lastFinal?.status, 200);
+    assert.equal(tx.lastFinalStatus, 200);
+    assert.equal(tx.lastFinal, undefined, 'on UDP only the bytes of the final response are kept');
     clock.advance(1000);
     tx.receiveRetransmission(request);
     assert.equal(tx.respond(res(request, 500)), false);
