@@ -141,6 +141,27 @@ export async function sippArgs(opts: SippOptions, workDir: string): Promise<stri
   return args;
 }
 
+/** A finished run with its logs and a failure description (everything of a SippResult but the work dir). */
+function sippResult(opts: SippOptions, run: RunResult, command: string,
+  logs: { errorLog: string; messageLog: string; actionLog: string }): Omit<SippResult, 'workDir'> {
+  const { errorLog, messageLog, actionLog } = logs;
+  return {
+    ...run, command, errorLog, messageLog, actionLog,
+    describe(): string {
+      return describeRun(
+        `SIPp ${opts.scenario.split('/').pop() ?? ''} over ${opts.transport}`,
+        run,
+        [
+          `command: ${command}`,
+          errorLog ? `--- SIPp error log ---\n${errorLog.slice(-8000)}` : '--- SIPp error log: (empty)',
+          messageLog ? `--- SIPp message trace ---\n${messageLog.slice(-12000)}` : '',
+          actionLog ? `--- SIPp <log> actions ---\n${actionLog.slice(-4000)}` : '',
+        ].join('\n'),
+      );
+    },
+  };
+}
+
 /**
  * Run one SIPp client to completion. The process is killed if it outlives its
  * own -timeout by 15 s. Exit code 0 means every call succeeded.
@@ -162,24 +183,8 @@ export async function runSipp(sippPath: string, opts: SippOptions): Promise<Sipp
   if (!opts.keepWorkDir) await removeTempDir(workDir);
   const command = ['sipp', ...args].join(' ');
   return {
-    ...run,
-    command,
-    errorLog,
-    messageLog,
-    actionLog,
+    ...sippResult(opts, run, command, { errorLog, messageLog, actionLog }),
     workDir,
-    describe(): string {
-      return describeRun(
-        `SIPp ${opts.scenario.split('/').pop() ?? ''} over ${opts.transport}`,
-        run,
-        [
-          `command: ${command}`,
-          errorLog ? `--- SIPp error log ---\n${errorLog.slice(-8000)}` : '--- SIPp error log: (empty)',
-          messageLog ? `--- SIPp message trace ---\n${messageLog.slice(-12000)}` : '',
-          actionLog ? `--- SIPp <log> actions ---\n${actionLog.slice(-4000)}` : '',
-        ].join('\n'),
-      );
-    },
   };
 }
 
@@ -240,24 +245,8 @@ export async function startSipp(sippPath: string, opts: SippOptions): Promise<Si
         if (!opts.keepWorkDir) await removeTempDir(workDir);
         const run: RunResult = { ...status, stdout: proc.stdout, stderr: proc.stderr, timedOut, durationMs: Date.now() - started };
         return {
-          ...run,
-          command,
-          errorLog,
-          messageLog,
-          actionLog,
+          ...sippResult(opts, run, command, { errorLog, messageLog, actionLog }),
           workDir,
-          describe(): string {
-            return describeRun(
-              `SIPp ${opts.scenario.split('/').pop() ?? ''} over ${opts.transport}`,
-              run,
-              [
-                `command: ${command}`,
-                errorLog ? `--- SIPp error log ---\n${errorLog.slice(-8000)}` : '--- SIPp error log: (empty)',
-                messageLog ? `--- SIPp message trace ---\n${messageLog.slice(-12000)}` : '',
-                actionLog ? `--- SIPp <log> actions ---\n${actionLog.slice(-4000)}` : '',
-              ].join('\n'),
-            );
-          },
         };
       })();
       return finished;
