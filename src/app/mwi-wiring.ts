@@ -10,7 +10,7 @@ import { TrustedPeers } from '../mwi/trusted-peers.js';
 import type { Registrar } from '../registrar/registrar.js';
 import type { RequestAuthenticator } from '../registrar/request-authenticator.js';
 import type { UserAgentCore } from '../sip/core.js';
-import { createOutOfDialogRequest } from '../sip/dialog/index.js';
+import { contactValue, createOutOfDialogRequest } from '../sip/dialog/index.js';
 import type { Clock, TxDestination } from '../sip/transaction/index.js';
 import type { BindingRecord, Storage } from '../storage/ports.js';
 
@@ -75,7 +75,9 @@ export function wireMwi(o: MwiWiringOptions): MwiParts {
     ...(o.resendRatePerSecond !== undefined && { resendRatePerSecond: o.resendRatePerSecond }),
     ...(o.notifierHooks && { hooks: o.notifierHooks }),
   });
-  notifier.register(createMessageSummaryPackage({ findMailbox, state, domain }));
+  // One body per mailbox version, for the subscriptions' NOTIFYs and the unsolicited ones alike.
+  const bodies = messageSummaryBodyCache();
+  notifier.register(createMessageSummaryPackage({ findMailbox, state, domain, bodies }));
   notifier.register(createRoamingSelfPackage({
     findMailbox, domain,
     // A lamp that never changed was published when its user was created (not at the epoch).
@@ -84,7 +86,6 @@ export function wireMwi(o: MwiWiringOptions): MwiParts {
       return s.changedAt > 0 ? s : { ...s, changedAt: storage.getUser(m)?.createdAt ?? clock.now() };
     },
   }));
-  const bodies = messageSummaryBodyCache();
 
   const fanout = new MwiFanout({
     notifier, clock, events: [MESSAGE_SUMMARY, ROAMING_SELF],
@@ -105,7 +106,7 @@ export function wireMwi(o: MwiWiringOptions): MwiParts {
       const out = createOutOfDialogRequest('NOTIFY', b.uri, aor, aor, {
         via,
         // RFC 6665 section 8.1.2: a NOTIFY carries a Contact (twinkle answers 400 without one).
-        contact: `<sip:${via.host}:${via.port};transport=${dest.protocol}>`,
+        contact: contactValue(via.host, via.port, dest.protocol),
         headers: [['Event', MESSAGE_SUMMARY], ['Subscription-State', 'terminated;reason=noresource']],
         body: messageSummaryBody(st.mailbox, { state, domain }, bodies), contentType: MESSAGE_SUMMARY_TYPE,
       });

@@ -1,11 +1,10 @@
 import {
-  createInDialogRequest, createUasDialog, checkInDialogRequest, dialogIdOf, resolveUriTarget, restoreDialogState,
+  contactValue, createInDialogRequest, createUasDialog, checkInDialogRequest, dialogIdOf, resolveUriTarget, restoreDialogState,
   type OutgoingRequest, type UriTarget, type ViaSentBy,
 } from '../sip/dialog/index.js';
 import { createResponse, randomToken, type SipRequest, type SipResponse } from '../sip/message/index.js';
 import type { RequestContext } from '../sip/core.js';
 import type { ClientTransactionHandlers, Clock, TimerHandle, TxDestination } from '../sip/transaction/index.js';
-import type { Endpoint } from '../sip/transport/index.js';
 import type { SubscriptionStore } from '../storage/ports.js';
 import { isRefusal, type EventPackage } from './event-package.js';
 import { classifyNotifyStatus, retryDelay } from './notify-policy.js';
@@ -65,11 +64,6 @@ export interface NotifierOptions {
 
 const TICK_MS = 1000;
 const NO_SUBSCRIPTIONS: ReadonlySet<Subscription> = new Set();
-
-function sipContact(local: Endpoint): string {
-  const host = local.address.includes(':') ? `[${local.address}]` : local.address;
-  return `<sip:${host}:${local.port};transport=${local.protocol}>`;
-}
 
 /**
  * The notifier of RFC 6665: SUBSCRIBE processing (create, refresh,
@@ -201,7 +195,7 @@ export class Notifier {
     if (pstate && isRefusal(pstate)) return createResponse(req, pstate.status, pstate.reason);
     const dialog = ownDialog(createUasDialog(req, randomToken(), ctx.source.protocol === 'tls' || ctx.source.protocol === 'wss'));
     const sub = new Subscription(ownString(dialogIdOf(dialog)), pkg, target.resource, auth.user, dialog, now + expires * 1000,
-      { ...ctx.source }, sipContact(ctx.local), pstate?.state, SEQ_BLOCK, now);
+      { ...ctx.source }, contactValue(ctx.local.address, ctx.local.port, ctx.local.protocol), pstate?.state, SEQ_BLOCK, now);
     const res = this.accepted(req, sub, expires);
     if (expires === 0) {
       // A fetch (RFC 6665 section 4.4.3): one NOTIFY with the state (or the state in the 200), then nothing.
@@ -301,15 +295,17 @@ export class Notifier {
     const how = pkg.notifyMethod?.(sub) ?? { method: 'NOTIFY', fireAndForget: false };
     const reliableFlow = sub.source.flowId !== undefined && sub.source.protocol !== 'udp';
     let out: OutgoingRequest;
-    let target: UriTarget;
+    let target: UriTarget | undefined;
     try {
-      const protocol = reliableFlow ? sub.source.protocol : resolveUriTarget(sub.dialog.remoteTarget, sub.dialog.secure).protocol;
+      // Over a flow the destination is the flow; else the remote target, resolved once unless a route set
+      // sends the request elsewhere (RFC 3261 section 12.2.1.1).
+      const remote = reliableFlow ? undefined : resolveUriTarget(sub.dialog.remoteTarget, sub.dialog.secure);
       out = createInDialogRequest(sub.dialog, how.method, {
-        via: this.o.transport.viaFor(protocol), contact: sub.localContact,
+        via: this.o.transport.viaFor(remote?.protocol ?? sub.source.protocol), contact: sub.localContact,
         headers: [['Event', pkg.name], ['Subscription-State', state], ...(pkg.extraHeaders?.(sub) ?? [])],
         body: content.body, contentType: content.contentType,
       });
-      target = resolveUriTarget(out.destinationUri, sub.dialog.secure);
+      if (remote) target = out.destinationUri === sub.dialog.remoteTarget ? remote : resolveUriTarget(out.destinationUri, sub.dialog.secure);
     } catch {
       // An unusable target or an exhausted CSeq (DialogError): the dialog cannot carry NOTIFYs any more.
       this.terminate(sub, 'noresource', false);
@@ -319,12 +315,9 @@ export class Notifier {
       sub.seqCeiling = sub.dialog.localSeq + SEQ_BLOCK;
       this.o.store.putSubscription(sub.toRecord());
     }
-    let dest: TxDestination;
-    if (reliableFlow) {
-      dest = { ...sub.source };
-    } else {
-      dest = { protocol: target.protocol, address: target.address, port: target.port, reliable: target.protocol !== 'udp' };
-    }
+    const dest: TxDestination = target
+      ? { protocol: target.protocol, address: target.address, port: target.port, reliable: target.protocol !== 'udp' }
+      : { ...sub.source };
     if (how.fireAndForget) {
       this.o.transport.sendStateless(out.request, dest);
       this.o.hooks?.onNotifySent?.(pkg.name, 'unanswered');

@@ -1,7 +1,5 @@
 import type { MwiCounts } from '../storage/ports.js';
 
-export const ZERO_COUNTS: Readonly<MwiCounts> = Object.freeze({ new: 0, old: 0, urgentNew: 0, urgentOld: 0 });
-
 /** The lamp shows the aggregate of every source: counts add up. */
 export function sumCounts(all: Iterable<MwiCounts>): MwiCounts {
   const s = { new: 0, old: 0, urgentNew: 0, urgentOld: 0 };

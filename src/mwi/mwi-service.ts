@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { MwiCounts, MwiSourceRecord, MwiStore } from '../storage/ports.js';
-import { sameCounts, sumCounts, ZERO_COUNTS } from './mwi-counts.js';
+import { sameCounts, sumCounts } from './mwi-counts.js';
+
+/** The aggregate of a mailbox's sources (what the lamp shows). */
+function total(sources: ReadonlyMap<string, MwiSourceRecord>): MwiCounts {
+  return sumCounts(Array.from(sources.values(), (s) => s.counts));
+}
 
 /** Mailboxes kept in memory at most. */
 const CACHE_MAX = 100_000;
@@ -91,15 +96,14 @@ export class MwiService {
       updatedAt: this.now(), expiresAt: u.expiresAt ?? null, etag: u.etag ?? null,
     };
     if (record === null && !prev) return { state: this.get(u.mailbox), changed: false };
-    const sources = new Map(c.sources);
-    if (record) sources.set(u.source, record);
-    else sources.delete(u.source);
-    const counts = sumCounts([...sources.values()].map((s) => s.counts));
+    // The store queues the write (group commit) and never throws here, so the cache can change in place.
+    if (record) c.sources.set(u.source, record);
+    else c.sources.delete(u.source);
+    const counts = total(c.sources);
     const changed = !sameCounts(counts, c.counts);
     const version = changed ? c.version + 1 : c.version;
     const changedAt = changed ? this.now() : c.changedAt;
     this.store.applyMwiChange({ mailbox: u.mailbox, source: u.source, record, version, changedAt, origin: this.origin, announce: this.announce });
-    c.sources = sources;
     c.counts = counts;
     c.version = version;
     c.changedAt = changedAt;
@@ -162,7 +166,7 @@ export class MwiService {
     let c = this.cache.get(mailbox);
     if (!c) {
       const sources = new Map(this.store.listMwiSources(mailbox).map((r) => [r.source, r]));
-      c = { sources, counts: sources.size ? sumCounts([...sources.values()].map((s) => s.counts)) : { ...ZERO_COUNTS },
+      c = { sources, counts: total(sources),
         ...this.store.getMwiVersion(mailbox), writtenAt: 0 };
       this.evictOldest();
       this.cache.set(mailbox, c);

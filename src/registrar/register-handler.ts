@@ -1,15 +1,8 @@
 import type { RequestContext } from '../sip/core.js';
-import { SipUri, TelUri, createResponse, type SipRequest, type SipResponse } from '../sip/message/index.js';
+import { createResponse, uriUser, type SipRequest, type SipResponse } from '../sip/message/index.js';
 import type { UserStore } from '../storage/ports.js';
 import type { Registrar } from './registrar.js';
 import type { RequestAuthenticator } from './request-authenticator.js';
-
-/** The user part an address-of-record names (`sip:NAME@DOMAIN` or `tel:EXT`), or undefined. */
-export function aorUser(uri: SipUri | TelUri | { scheme: string }): string | undefined {
-  if (uri instanceof SipUri) return uri.user;
-  if (uri instanceof TelUri) return uri.number;
-  return undefined;
-}
 
 /**
  * REGISTER processing of RFC 3261 section 10.3, steps 3 to 5, before the
@@ -25,7 +18,7 @@ export function createRegisterHandler(deps: { registrar: Registrar; auth: Reques
   return (req, ctx) => {
     const auth = deps.auth.authenticate(req);
     if ('response' in auth) return auth.response;
-    const name = aorUser(req.to.uri);
+    const name = uriUser(req.to.uri);
     const target = name === undefined ? undefined : deps.users.findUser(name);
     if (!target) return createResponse(req, 404, 'Not Found');
     if (target.name !== auth.user.name) {

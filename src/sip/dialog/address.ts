@@ -101,3 +101,12 @@ export function parseSipUri(text: string, what: string): SipUri {
     throw e;
   }
 }
+
+/**
+ * Our Contact for requests and dialogs (RFC 3261 section 8.1.1.8):
+ * `<sip:HOST:PORT;transport=PROTO>`, an IPv6 host in brackets.
+ */
+export function contactValue(host: string, port: number, protocol: string): string {
+  const h = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  return `<sip:${h}:${port};transport=${protocol}>`;
+}

@@ -13,4 +13,4 @@ export { DEFAULT_MAX_FORWARDS, type RequestOptions, type ViaSentBy } from './req
 export { type InDialogRequestOptions, type OutgoingRequest, createInDialogRequest } from './in-dialog-request.js';
 export { type OutOfDialogRequestOptions, createOutOfDialogRequest } from './out-of-dialog-request.js';
 export { type TargetProtocol, type UriTarget, resolveUriTarget } from './uri-target.js';
-export { nameAddrWithoutTag } from './address.js';
+export { contactValue, nameAddrWithoutTag } from './address.js';

@@ -6,7 +6,7 @@
  * headers it validates eagerly (RFC 4475) and those parsed lazily on access.
  */
 export { SipParseError, type SipParseErrorCode } from './errors.js';
-export { SipUri, TelUri, AbsoluteUri, type Uri, parseUri } from './uri.js';
+export { SipUri, TelUri, AbsoluteUri, type Uri, parseUri, uriUser } from './uri.js';
 export { type NameAddr, parseNameAddr, formatNameAddr } from './name-addr.js';
 export { type Via, parseVia, formatVia } from './via.js';
 export { type Params, formatHeaderParams } from './params.js';

@@ -198,3 +198,10 @@ export function parseUri(s: string): Uri {
   if (s.length === 0) throw new SipParseError('uri', 'empty URI');
   return parseUriRange(s, 0, s.length);
 }
+
+/** The user an address names: the user part of a sip:/sips: URI, the number of a tel: URI, else undefined. */
+export function uriUser(uri: Uri): string | undefined {
+  if (uri instanceof SipUri) return uri.user;
+  if (uri instanceof TelUri) return uri.number;
+  return undefined;
+}

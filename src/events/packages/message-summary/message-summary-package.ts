@@ -1,4 +1,4 @@
-import { SipUri, TelUri, type SipRequest } from '../../../sip/message/index.js';
+import { uriUser, type SipRequest } from '../../../sip/message/index.js';
 import type { EventPackage, NotifyContent, Refusal } from '../../event-package.js';
 import { BodyCache } from '../../body-cache.js';
 import type { Subscription } from '../../subscription.js';
@@ -21,14 +21,8 @@ export interface MessageSummaryDeps {
   state(mailbox: string): { counts: MessageCounts; version: number };
   /** For Message-Account: `sip:MAILBOX@DOMAIN`. */
   domain: string;
-}
-
-/** The user part a Request-URI names. */
-export function requestUser(req: SipRequest): string | undefined {
-  const u = req.uri;
-  if (u instanceof SipUri) return u.user;
-  if (u instanceof TelUri) return u.number;
-  return undefined;
+  /** Bodies to share with other senders of the same state (unsolicited NOTIFYs); default a cache of its own. */
+  bodies?: BodyCache<number>;
 }
 
 /**
@@ -36,7 +30,7 @@ export function requestUser(req: SipRequest): string | undefined {
  * it: 404 unknown, 403 someone else's, 403 MWI off (PROTOCOLS.md section 3).
  */
 export function resolveMailbox(req: SipRequest, subscriber: string | null, deps: Pick<MessageSummaryDeps, 'findMailbox'>): { resource: string } | Refusal {
-  const user = requestUser(req);
+  const user = uriUser(req.uri);
   const owner = user === undefined ? undefined : deps.findMailbox(user);
   if (!owner) return { status: 404, reason: 'Not Found' };
   if (subscriber !== null && owner.name !== subscriber) return { status: 403, reason: 'Forbidden (not your mailbox)' };
@@ -50,7 +44,7 @@ export function resolveMailbox(req: SipRequest, subscriber: string | null, deps:
  * (mailbox, version) is formatted once and shared by all its subscribers.
  */
 export function createMessageSummaryPackage(deps: MessageSummaryDeps): EventPackage {
-  const bodies = messageSummaryBodyCache();
+  const bodies = deps.bodies ?? messageSummaryBodyCache();
   return {
     name: MESSAGE_SUMMARY,
     contentType: MESSAGE_SUMMARY_TYPE,

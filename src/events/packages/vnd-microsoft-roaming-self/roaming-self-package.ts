@@ -4,12 +4,11 @@
  * and 4.4), through which openum, in the role of Lync Server, publishes the
  * `mwi` category of the user's mailbox.
  */
-import type { SipRequest, SipResponse } from '../../../sip/message/index.js';
+import { uriUser, type SipRequest, type SipResponse } from '../../../sip/message/index.js';
 import type { EventPackage, NotifyContent, NotifyMethod, Refusal } from '../../event-package.js';
 import { BodyCache } from '../../body-cache.js';
 import type { Subscription } from '../../subscription.js';
 import type { MessageCounts } from '../message-summary/message-summary-counts.js';
-import { requestUser } from '../message-summary/message-summary-package.js';
 import { formatRoamingData, mwiCategoryOf } from './categories.js';
 import { parseRoamingList } from './roaming-list.js';
 import { RoamingSelfXmlError, type RoamingSelfXmlErrorCode } from './roaming-self-error.js';
@@ -159,7 +158,7 @@ export function createRoamingSelfPackage(deps: RoamingSelfDeps): RoamingSelfPack
     maxExpires: 86_400,
 
     resolve(req: SipRequest, subscriber: string): { resource: string } | Refusal {
-      const user = requestUser(req);
+      const user = uriUser(req.uri);
       const owner = user === undefined ? undefined : deps.findMailbox(user);
       if (!owner) return { status: 404, reason: 'Not Found' };
       if (owner.name !== subscriber) return { status: 403, reason: 'Forbidden (roaming-self is for your own data only)' };
