@@ -20,4 +20,5 @@ export { serializeMessage, startLine } from './serializer.js';
 export { createResponse } from './response.js';
 export { reasonPhrase } from './reasons.js';
 export { randomToken } from './random.js';
+export { ownString } from './own-string.js';
 export { StreamFramer, type FramerEvent } from './stream-framer.js';

@@ -64,7 +64,7 @@ export class NonInviteClientTransaction extends Transaction {
     this.stopRetransmitTimer();
     this.stopLifeTimer();
     this.handlers.onFinal(res, this);
-    if (!this.isTerminated) this.terminateAfter(this.reliable ? 0 : this.ctx.timers.K);
+    if (!this.isTerminated) this.terminateAfter(this.reliable || this.ctx.discardsStrayResponses === true ? 0 : this.ctx.timers.K);
     this.releaseRequest(); // Completed sends nothing any more
     return true;
   }

@@ -94,11 +94,16 @@ export class NonInviteServerTransaction extends Transaction {
     } else {
       // Keep the bytes, not the message: its object graph (and the request text its header values
       // were cut from) would live through Timer J, and at thousands of requests per second the
-      // garbage collector's pauses showed in the latency (bench/mwi/README.md).
+      // garbage collector's pauses showed in the latency (bench/mwi/README.md). Better still, the
+      // owner keeps only key and bytes (completed-table.ts) and this machine ends now.
       const wire = serializeMessage(res);
-      this.finalBytes = Buffer.allocUnsafeSlow(wire.length);
-      wire.copy(this.finalBytes);
-      this.transmit(this.finalBytes, this.responseDestination);
+      this.transmit(wire, this.responseDestination);
+      if (!this.isTerminated && this.ctx.retireServer?.(this, wire, this.responseDestination) === true) {
+        this.terminate();
+      } else {
+        this.finalBytes = Buffer.allocUnsafeSlow(wire.length);
+        wire.copy(this.finalBytes);
+      }
     }
     if (!this.isTerminated) this.terminateAfter(this.reliable ? 0 : this.ctx.timers.J);
     this.releaseRequest(); // Completed needs only the final response

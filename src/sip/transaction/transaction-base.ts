@@ -26,6 +26,21 @@ export interface TransactionContext {
   onServerTimeout(tx: Transaction): void;
   /** A server transaction could not send a response (RFC 3261 17.2.4). */
   onServerTransportError(tx: Transaction, error: Error): void;
+  /**
+   * A non-INVITE server transaction on an unreliable transport reached
+   * "Completed" with these final response bytes. The owner may keep just
+   * the key and the bytes for Timer J (completed-table.ts) and answer
+   * retransmissions itself: true = taken, and the machine terminates now.
+   */
+  retireServer?(tx: Transaction, finalBytes: Buffer, dest: TxDestination): boolean;
+  /**
+   * True when the owner discards responses that match no client
+   * transaction (RFC 6026 section 8.9, as the TransactionLayer does): a
+   * non-INVITE client transaction's "Completed" state, which exists only to
+   * absorb retransmitted responses (RFC 3261 17.1.2.2), then changes
+   * nothing, and the machine terminates at once instead of holding Timer K.
+   */
+  readonly discardsStrayResponses?: boolean;
 }
 
 /**

@@ -1,6 +1,7 @@
-import { SipParseError, createResponse, randomToken } from '../message/index.js';
+import { SipParseError, createResponse, ownString, randomToken } from '../message/index.js';
 import type { SipMessage, SipRequest, SipResponse, Via } from '../message/index.js';
 import { acceptCancel } from './cancel.js';
+import { CompletedTable } from './completed-table.js';
 import type { ClientTransactionHandlers } from './client-handlers.js';
 import { RealClock, type Clock } from './clock.js';
 import type { TxDestination, TxSend } from './destination.js';
@@ -61,6 +62,8 @@ export class TransactionLayer {
   private readonly clients = new Map<string, ClientTransaction>();
   private readonly servers = new Map<string, ServerTransaction>();
   private readonly legacyServers = new Map<string, ServerTransaction>();
+  /** Completed non-INVITE server transactions on UDP: key -> `address LF port LF final response (latin1)`, for Timer J. */
+  private readonly completed: CompletedTable;
 
   constructor(options: TransactionLayerOptions) {
     this.send = options.send;
@@ -75,7 +78,15 @@ export class TransactionLayer {
       onTerminated: (tx) => this.remove(tx),
       onServerTimeout: (tx) => this.user?.onTimeout?.(tx as ServerTransaction),
       onServerTransportError: (tx, error) => this.user?.onTransportError?.(tx as ServerTransaction, error),
+      retireServer: (tx, bytes, dest) => {
+        if (tx.key === '' || tx.legacyKey !== undefined) return false; // RFC 2543 matching needs the machine
+        // An own copy of the key: built from the Via branch, it would keep the request's text alive.
+        this.completed.add(ownString(tx.key), `${dest.address}\n${dest.port}\n${bytes.toString('latin1')}`);
+        return true;
+      },
+      discardsStrayResponses: true,
     };
+    this.completed = new CompletedTable(this.clock, this.timers.J);
   }
 
   /** Live client transactions. */
@@ -83,9 +94,14 @@ export class TransactionLayer {
     return this.clients.size;
   }
 
-  /** Live server transactions (both matching schemes). */
+  /** Live server transaction machines (both matching schemes). */
   get serverCount(): number {
     return this.servers.size + this.legacyServers.size;
+  }
+
+  /** Completed non-INVITE server transactions on UDP kept as key and final response (Timer J). */
+  get completedServerCount(): number {
+    return this.completed.size;
   }
 
   /**
@@ -168,6 +184,20 @@ export class TransactionLayer {
   /** Stops every transaction without notifying anyone (shutdown). */
   close(): void {
     for (const tx of [...this.clients.values(), ...this.servers.values(), ...this.legacyServers.values()]) tx.abort();
+    this.completed.clear();
+  }
+
+  /** A retransmitted request of a Completed server transaction gets the final response again (RFC 3261 17.2.2). */
+  private resendCompleted(entry: string): void {
+    const a = entry.indexOf('\n');
+    const b = entry.indexOf('\n', a + 1);
+    const dest: TxDestination = { protocol: 'udp', address: entry.slice(0, a), port: Number(entry.slice(a + 1, b)), reliable: false };
+    try {
+      const r = this.send(Buffer.from(entry.slice(b + 1), 'latin1'), dest);
+      if (r instanceof Promise) r.catch(() => undefined); // as a Completed machine: a failed resend changes nothing
+    } catch {
+      // same
+    }
   }
 
   private receive3261(req: SipRequest, source: TxDestination, via: Via, branch: string): void {
@@ -182,6 +212,11 @@ export class TransactionLayer {
     const existing = this.servers.get(key);
     if (existing !== undefined) {
       existing.receiveRetransmission(req);
+      return;
+    }
+    const completed = this.completed.get(key);
+    if (completed !== undefined) {
+      this.resendCompleted(completed);
       return;
     }
     if (method === 'CANCEL') {

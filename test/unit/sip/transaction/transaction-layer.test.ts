@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SipRequest, SipResponse, createResponse } from '../../../../src/sip/message/index.js';
+import { SipRequest, SipResponse, createResponse, serializeMessage } from '../../../../src/sip/message/index.js';
 import { createCancel } from '../../../../src/sip/transaction/cancel.js';
 import type { ClientTransactionHandlers } from '../../../../src/sip/transaction/client-handlers.js';
 import { FakeClock } from '../../../../src/sip/transaction/clock.js';
@@ -107,6 +107,27 @@ describe('TransactionLayer: server side (RFC 3261 17.2.3)', () => {
     l.receiveRequest(req({ method: 'REGISTER' }), SRC_UDP);
     assert.deepEqual(statuses(wire), [200, 200]);
     assert.equal(user.requests.length, 1);
+  });
+
+  test('on UDP a Completed non-INVITE transaction is kept as key and bytes: retransmissions get the same response, to the same place, through Timer J', () => {
+    const user = new User();
+    const { l, wire, clock } = layer(user);
+    l.receiveRequest(req({ method: 'SUBSCRIBE' }), SRC_UDP);
+    const tx = user.requests[0] as ServerTransaction;
+    tx.respond(createResponse(tx.request, 202, 'Accepted', 'srv'));
+    assert.equal(l.serverCount, 0, 'the machine is gone');
+    assert.equal(l.completedServerCount, 1);
+    clock.advance(64 * 500 - 1);
+    l.receiveRequest(req({ method: 'SUBSCRIBE' }), SRC_UDP);
+    assert.equal(user.requests.length, 1, 'not a new request');
+    const [first, again] = wire.sent;
+    assert.ok(first && again);
+    assert.deepEqual(again.dest, first.dest);
+    assert.ok(serializeMessage(again.msg).equals(serializeMessage(first.msg)), 'byte for byte');
+    assert.equal((again.msg as SipResponse).getHeader('To'), (first.msg as SipResponse).getHeader('To'), 'same To tag');
+    clock.advance(64 * 500 / 4 + 1);
+    l.receiveRequest(req({ method: 'SUBSCRIBE' }), SRC_UDP);
+    assert.equal(user.requests.length, 2, 'after Timer J (+ at most J/4) the same branch is a new transaction');
   });
 
   test('same branch with another sent-by or another method is another transaction', () => {
@@ -258,7 +279,8 @@ describe('TransactionLayer: no leaks', () => {
       l.receiveRequest(req({ branch: `z9hG4bKsi${i}`, callId: `si${i}` }), SRC_UDP);
       l.receiveRequest(req({ method: 'NOTIFY', branch: `z9hG4bKsn${i}`, callId: `sn${i}` }), SRC_UDP);
     }
-    assert.equal(l.clientCount, 2 * N);
+    // An answered OPTIONS client transaction ends at once: the layer discards stray responses anyway.
+    assert.equal(l.clientCount, N + Math.ceil(N / 3));
     assert.equal(l.serverCount, 2 * N);
     for (const tx of user.requests) {
       const status = tx instanceof InviteServerTransaction ? 603 : 200;
@@ -269,11 +291,15 @@ describe('TransactionLayer: no leaks', () => {
         l.receiveRequest(req({ method: 'ACK', branch: tx.request.vias[0]?.params.get('branch') ?? '', callId: tx.request.callId, toTag: 'x' }), SRC_UDP);
       }
     }
+    assert.equal(l.completedServerCount, N, 'answered NOTIFYs: key and response bytes only');
     clock.advance(64 * 500);
     assert.equal(l.clientCount, 0);
     assert.equal(l.serverCount, 0);
-    assert.equal(clock.pending, 0);
     assert.equal(user.timeouts.length, N / 2, 'unACKed 603s hit Timer H');
+    assert.equal(l.completedServerCount, N, 'Timer J is a minimum');
+    clock.advance(64 * 500 / 4);
+    assert.equal(l.completedServerCount, 0, 'gone at most a quarter of Timer J later');
+    assert.equal(clock.pending, 0);
   });
 
   test('close() aborts everything and clears every timer', () => {
