@@ -2,7 +2,7 @@ import {
   contactValue, createInDialogRequest, createUasDialog, checkInDialogRequest, dialogIdOf, resolveUriTarget, restoreDialogState,
   type OutgoingRequest, type UriTarget, type ViaSentBy,
 } from '../sip/dialog/index.js';
-import { createResponse, randomToken, type SipRequest, type SipResponse } from '../sip/message/index.js';
+import { createResponse, ownString, randomToken, type SipRequest, type SipResponse } from '../sip/message/index.js';
 import type { RequestContext } from '../sip/core.js';
 import type { ClientTransactionHandlers, Clock, TimerHandle, TxDestination } from '../sip/transaction/index.js';
 import type { SubscriptionStore } from '../storage/ports.js';
@@ -12,7 +12,7 @@ import { Pacer } from './pacer.js';
 import { RateLimiter } from './rate-limiter.js';
 import { acceptable, eventName } from './subscribe-headers.js';
 import { SEQ_BLOCK, Subscription } from './subscription.js';
-import { ownDialog, ownString } from './compact-strings.js';
+import { SubscriptionIndex } from './subscription-index.js';
 import { TimingWheel } from './timing-wheel.js';
 
 /** How the notifier sends (the UA core implements it). */
@@ -63,7 +63,6 @@ export interface NotifierOptions {
 }
 
 const TICK_MS = 1000;
-const NO_SUBSCRIPTIONS: ReadonlySet<Subscription> = new Set();
 
 /**
  * The notifier of RFC 6665: SUBSCRIBE processing (create, refresh,
@@ -77,8 +76,10 @@ const NO_SUBSCRIPTIONS: ReadonlySet<Subscription> = new Set();
 export class Notifier {
   private readonly packages = new Map<string, EventPackage>();
   private readonly byId = new Map<string, Subscription>();
-  private readonly byResource = new Map<string, Set<Subscription>>();
-  private readonly bySubscriber = new Map<string, Set<Subscription>>();
+  private readonly byResource = new SubscriptionIndex<Subscription>();
+  private readonly bySubscriber = new SubscriptionIndex<Subscription>();
+  /** Our Contact values, one string per local address (shared by every subscription on it). */
+  private readonly contacts = new Map<string, string>();
   private readonly wheel: TimingWheel<Subscription>;
   private readonly limits: SubscribeLimits;
   private readonly perUser: RateLimiter;
@@ -111,8 +112,8 @@ export class Notifier {
   }
 
   /** The subscriptions of one resource of one package. */
-  subscriptionsOf(event: string, resource: string): ReadonlySet<Subscription> {
-    return this.byResource.get(`${event}\u0000${resource}`) ?? NO_SUBSCRIPTIONS;
+  subscriptionsOf(event: string, resource: string): Iterable<Subscription> {
+    return this.byResource.get(event, resource);
   }
 
   /** The state of a resource changed: notify every subscription to it (coalescing per subscription). */
@@ -133,7 +134,7 @@ export class Notifier {
           // Connections did not survive the restart: go to the remote target (flowId dropped).
           const source: TxDestination = { protocol: r.source.protocol as TxDestination['protocol'], address: r.source.address,
             port: r.source.port, reliable: r.source.protocol !== 'udp' };
-          sub = new Subscription(r.id, pkg, r.resource, r.subscriber, dialog, r.expiresAt, source, r.localContact,
+          sub = new Subscription(r.id, pkg, r.resource, r.subscriber, dialog, r.expiresAt, source, this.shared(r.localContact),
             r.packageState === null ? undefined : JSON.parse(r.packageState), dialog.localSeq + SEQ_BLOCK, r.createdAt);
         } catch {
           sub = undefined;
@@ -193,9 +194,9 @@ export class Notifier {
     if (isRefusal(target)) return createResponse(req, target.status, target.reason);
     const pstate = pkg.subscribeState?.(req, undefined);
     if (pstate && isRefusal(pstate)) return createResponse(req, pstate.status, pstate.reason);
-    const dialog = ownDialog(createUasDialog(req, randomToken(), ctx.source.protocol === 'tls' || ctx.source.protocol === 'wss'));
-    const sub = new Subscription(ownString(dialogIdOf(dialog)), pkg, target.resource, auth.user, dialog, now + expires * 1000,
-      { ...ctx.source }, contactValue(ctx.local.address, ctx.local.port, ctx.local.protocol), pstate?.state, SEQ_BLOCK, now);
+    const dialog = createUasDialog(req, randomToken(), ctx.source.protocol === 'tls' || ctx.source.protocol === 'wss');
+    const sub = new Subscription(dialogIdOf(dialog), pkg, ownString(target.resource), ownString(auth.user), dialog, now + expires * 1000,
+      ctx.source, this.shared(contactValue(ctx.local.address, ctx.local.port, ctx.local.protocol)), pstate?.state, SEQ_BLOCK, now);
     const res = this.accepted(req, sub, expires);
     if (expires === 0) {
       // A fetch (RFC 6665 section 4.4.3): one NOTIFY with the state (or the state in the 200), then nothing.
@@ -214,15 +215,16 @@ export class Notifier {
   private refresh(req: SipRequest, pkg: EventPackage, expires: number, ctx: RequestContext): SipResponse {
     const sub = this.byId.get(dialogIdOf(req));
     if (!sub || sub.terminated || sub.pkg !== pkg) return createResponse(req, 481, 'Call/Transaction Does Not Exist');
-    if (checkInDialogRequest(sub.dialog, req) === 'out-of-order') {
+    const dialog = sub.dialog;
+    if (checkInDialogRequest(dialog, req) === 'out-of-order') {
       return createResponse(req, 500, 'Server Internal Error (CSeq out of order)');
     }
-    sub.dialog.remoteTarget = ownString(sub.dialog.remoteTarget); // a target refresh may have cut it from this message
+    sub.dialog = dialog; // the remote CSeq, and a refreshed target
     const pstate = pkg.subscribeState?.(req, sub.packageState);
     if (pstate && isRefusal(pstate)) return createResponse(req, pstate.status, pstate.reason);
     if (pstate) sub.packageState = pstate.state;
     const now = this.o.clock.now();
-    sub.source = { ...ctx.source };
+    sub.source = ctx.source;
     const res = this.accepted(req, sub, expires);
     if (expires === 0) {
       // Unsubscribe (RFC 6665 section 4.2.1.4): forget it now; the final NOTIFY follows the 200, as after an accept.
@@ -253,12 +255,19 @@ export class Notifier {
     return res;
   }
 
+  /** One string per distinct Contact value (there are as many as local addresses), so 100,000 subscriptions share a few. */
+  private shared(contact: string): string {
+    const known = this.contacts.get(contact);
+    if (known !== undefined) return known;
+    if (this.contacts.size < 256) this.contacts.set(contact, contact);
+    return contact;
+  }
+
   /** Keep at most `maxPerSubscriber` subscriptions per (user, package): the oldest goes (its final NOTIFY after the 200). */
   private capSubscriber(sub: Subscription, ctx: RequestContext): void {
-    const set = this.bySubscriber.get(`${sub.pkg.name}\u0000${sub.subscriber}`);
-    if (!set || set.size < this.limits.maxPerSubscriber) return;
+    if (this.bySubscriber.count(sub.pkg.name, sub.subscriber) < this.limits.maxPerSubscriber) return;
     let oldest: Subscription | undefined;
-    for (const s of set) if (!oldest || s.createdAt < oldest.createdAt) oldest = s;
+    for (const s of this.bySubscriber.get(sub.pkg.name, sub.subscriber)) if (!oldest || s.createdAt < oldest.createdAt) oldest = s;
     if (!oldest) return;
     const gone = oldest;
     this.terminate(gone, 'timeout', false);
@@ -293,31 +302,34 @@ export class Notifier {
     const content = pkg.content(sub);
     const state = sub.terminated ? `terminated;reason=${sub.terminated}` : `active;expires=${sub.remainingSeconds(now)}`;
     const how = pkg.notifyMethod?.(sub) ?? { method: 'NOTIFY', fireAndForget: false };
-    const reliableFlow = sub.source.flowId !== undefined && sub.source.protocol !== 'udp';
+    const source = sub.source;
+    const dialog = sub.dialog;
+    const reliableFlow = source.flowId !== undefined && source.protocol !== 'udp';
     let out: OutgoingRequest;
     let target: UriTarget | undefined;
     try {
       // Over a flow the destination is the flow; else the remote target, resolved once unless a route set
       // sends the request elsewhere (RFC 3261 section 12.2.1.1).
-      const remote = reliableFlow ? undefined : resolveUriTarget(sub.dialog.remoteTarget, sub.dialog.secure);
-      out = createInDialogRequest(sub.dialog, how.method, {
-        via: this.o.transport.viaFor(remote?.protocol ?? sub.source.protocol), contact: sub.localContact,
+      const remote = reliableFlow ? undefined : resolveUriTarget(dialog.remoteTarget, dialog.secure);
+      out = createInDialogRequest(dialog, how.method, {
+        via: this.o.transport.viaFor(remote?.protocol ?? source.protocol), contact: sub.localContact,
         headers: [['Event', pkg.name], ['Subscription-State', state], ...(pkg.extraHeaders?.(sub) ?? [])],
         body: content.body, contentType: content.contentType,
       });
-      if (remote) target = out.destinationUri === sub.dialog.remoteTarget ? remote : resolveUriTarget(out.destinationUri, sub.dialog.secure);
+      if (remote) target = out.destinationUri === dialog.remoteTarget ? remote : resolveUriTarget(out.destinationUri, dialog.secure);
     } catch {
       // An unusable target or an exhausted CSeq (DialogError): the dialog cannot carry NOTIFYs any more.
       this.terminate(sub, 'noresource', false);
       return;
     }
-    if (sub.dialog.localSeq >= sub.seqCeiling && !sub.terminated) {
-      sub.seqCeiling = sub.dialog.localSeq + SEQ_BLOCK;
+    sub.dialog = dialog; // the CSeq just used
+    if (dialog.localSeq >= sub.seqCeiling && !sub.terminated) {
+      sub.seqCeiling = dialog.localSeq + SEQ_BLOCK;
       this.o.store.putSubscription(sub.toRecord());
     }
     const dest: TxDestination = target
       ? { protocol: target.protocol, address: target.address, port: target.port, reliable: target.protocol !== 'udp' }
-      : { ...sub.source };
+      : source;
     if (how.fireAndForget) {
       this.o.transport.sendStateless(out.request, dest);
       this.o.hooks?.onNotifySent?.(pkg.name, 'unanswered');
@@ -356,25 +368,15 @@ export class Notifier {
 
   private index(sub: Subscription): void {
     this.byId.set(sub.id, sub);
-    const rk = `${sub.pkg.name}\u0000${sub.resource}`;
-    let set = this.byResource.get(rk);
-    if (!set) this.byResource.set(rk, (set = new Set()));
-    set.add(sub);
-    const sk = `${sub.pkg.name}\u0000${sub.subscriber}`;
-    let mine = this.bySubscriber.get(sk);
-    if (!mine) this.bySubscriber.set(sk, (mine = new Set()));
-    mine.add(sub);
+    this.byResource.add(sub.pkg.name, sub.resource, sub);
+    this.bySubscriber.add(sub.pkg.name, sub.subscriber, sub);
     this.reschedule(sub);
   }
 
   private unindex(sub: Subscription): void {
     this.byId.delete(sub.id);
-    const rk = `${sub.pkg.name}\u0000${sub.resource}`;
-    const set = this.byResource.get(rk);
-    if (set && set.delete(sub) && set.size === 0) this.byResource.delete(rk);
-    const sk = `${sub.pkg.name}\u0000${sub.subscriber}`;
-    const mine = this.bySubscriber.get(sk);
-    if (mine && mine.delete(sub) && mine.size === 0) this.bySubscriber.delete(sk);
+    this.byResource.delete(sub.pkg.name, sub.resource, sub);
+    this.bySubscriber.delete(sub.pkg.name, sub.subscriber, sub);
     this.wheel.cancel(sub);
     this.pacer.forget(sub);
   }
@@ -394,6 +396,8 @@ export class Notifier {
   /** Expire subscriptions (final NOTIFY with reason=timeout) and retry failed NOTIFYs. */
   tick(): void {
     const now = this.o.clock.now();
+    this.perUser.prune(now);
+    this.perAddress.prune(now);
     for (const sub of this.wheel.advance(now)) {
       if (sub.terminated) continue;
       if (now >= sub.expiresAt) {

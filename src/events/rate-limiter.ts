@@ -33,6 +33,21 @@ export class RateLimiter {
     return true;
   }
 
+  /**
+   * Forget the keys whose bucket is full again (idle for burst/perSecond
+   * seconds): they would behave exactly as a new key. Called once a second,
+   * so 100,000 users who subscribed once hold no bucket an hour later.
+   * Keys are in least-recently-used order, so the scan stops at the first
+   * key still refilling.
+   */
+  prune(now: number): void {
+    const refill = (this.burst / this.perSecond) * 1000;
+    for (const [k, b] of this.buckets) {
+      if (now - b.at < refill) break;
+      this.buckets.delete(k);
+    }
+  }
+
   /** Keys tracked now. */
   get size(): number {
     return this.buckets.size;

@@ -1,5 +1,5 @@
-import type { DialogState } from '../sip/dialog/index.js';
-import type { TxDestination } from '../sip/transaction/index.js';
+import { dialogKey, makeDialogState, type DialogState } from '../sip/dialog/index.js';
+import type { TxDestination, TxProtocol } from '../sip/transaction/index.js';
 import type { SubscriptionRecord } from '../storage/ports.js';
 import type { EventPackage } from './event-package.js';
 import type { WheelItem } from './timing-wheel.js';
@@ -7,10 +7,24 @@ import type { WheelItem } from './timing-wheel.js';
 /** CSeq numbers are reserved in blocks this big, so a restart can skip past any number used (RFC 3261 section 12.2.1.1). */
 export const SEQ_BLOCK = 1000;
 
+/** Separates the packed fields: header-safe values (dialog-state.ts, header-safe.ts) never hold a NUL. */
+const SEP = '\u0000';
+/** Packed field order after the dialog key. */
+const F_LOCAL_URI = 0, F_REMOTE_URI = 1, F_REMOTE_TARGET = 2, F_PROTOCOL = 3, F_ADDRESS = 4, F_FLOW = 5, F_ROUTES = 6;
+
 /**
  * One subscription of RFC 6665 on the notifier side: the dialog, the
- * resource, the expiry, and the state of its notifications. Kept small (no
- * timer objects, no parsed messages) so 100,000 of them fit in 100 MB.
+ * resource, the expiry, and the state of its notifications.
+ *
+ * Memory is the design constraint (issue 3: 100,000 held subscriptions in
+ * under 1 KiB each, no timer objects). A DialogState object holds seven
+ * strings and an array, each with its own header and most of them cut from
+ * (and keeping alive) the SUBSCRIBE's text; here all the strings of the
+ * dialog (RFC 3261 section 12: Call-ID, tags, URIs, remote target, route
+ * set) and of the source address live in ONE flat string, and {@link id}
+ * is a slice of it. {@link dialog} unpacks a DialogState when a NOTIFY is
+ * built (rare next to holding: a few allocations of young garbage), and
+ * assigning it back re-packs only when a string changed (a target refresh).
  *
  * Work on one subscription is serialized without locks: at most one NOTIFY is
  * in flight (RFC 6665 section 4.2.2); a change meanwhile only sets `dirty`,
@@ -29,21 +43,66 @@ export class Subscription implements WheelItem {
   retryAt = 0;
   /** Set once terminated; the final NOTIFY carries this reason. */
   terminated: string | null = null;
+  /** The dialog ID (dialog-id.ts): a slice of {@link packed} when it is the dialog's own key. */
+  readonly id: string;
+  readonly resource: string;
+  readonly subscriber: string;
+  /** `key SEP localUri SEP remoteUri SEP remoteTarget SEP protocol SEP address SEP flowId (SEP route)*`. */
+  private packed = '';
+  private keyLength = 0;
+  private localSeq = 0;
+  private remoteSeq = -1;
+  private secure = false;
+  private sourcePort = 0;
 
   constructor(
-    readonly id: string,
+    id: string,
     readonly pkg: EventPackage,
-    readonly resource: string,
-    readonly subscriber: string,
-    public dialog: DialogState,
+    resource: string,
+    subscriber: string,
+    dialog: DialogState,
     public expiresAt: number,
-    public source: TxDestination,
+    source: TxDestination,
+    /** Our Contact; the notifier passes one shared string per local address. */
     public localContact: string,
     public packageState: unknown,
     public seqCeiling: number,
     readonly createdAt: number,
   ) {
     this.dueAt = expiresAt;
+    this.repack(dialog, source);
+    const key = this.packed.slice(0, this.keyLength);
+    this.id = id === key ? key : id;
+    // The same user subscribing to their own mailbox (the common case) shares one string.
+    this.resource = resource;
+    this.subscriber = subscriber === resource ? resource : subscriber;
+  }
+
+  /** The dialog state, unpacked (a fresh object: assign it back after changing it). */
+  get dialog(): DialogState {
+    const p = this.packed.split(SEP);
+    const [callId = '', localTag = '', remoteTag = ''] = (p[0] ?? '').split('\n');
+    return makeDialogState(callId, localTag, remoteTag, p[1 + F_LOCAL_URI] ?? '', p[1 + F_REMOTE_URI] ?? '',
+      this.localSeq, this.remoteSeq, p[1 + F_REMOTE_TARGET] ?? '', p.slice(1 + F_ROUTES), this.secure);
+  }
+
+  /** Store a (changed) dialog state: numbers always, strings only when one differs. */
+  set dialog(d: DialogState) {
+    this.repack(d, this.source);
+  }
+
+  /** Where the SUBSCRIBE came from (its flow, for connection reuse); a fresh object. */
+  get source(): TxDestination {
+    const p = this.packed.split(SEP, 1 + F_ROUTES);
+    const protocol = p[1 + F_PROTOCOL] as TxProtocol;
+    const flowId = p[1 + F_FLOW] ?? '';
+    return flowId === ''
+      ? { protocol, address: p[1 + F_ADDRESS] ?? '', port: this.sourcePort, reliable: protocol !== 'udp' }
+      : { protocol, address: p[1 + F_ADDRESS] ?? '', port: this.sourcePort, flowId, reliable: protocol !== 'udp' };
+  }
+
+  set source(s: TxDestination) {
+    this.repack(this.dialog, s);
   }
 
   /** Seconds left, for `Subscription-State: active;expires=N` (RFC 6665 section 4.1.3). */
@@ -53,13 +112,27 @@ export class Subscription implements WheelItem {
 
   /** The row to persist. */
   toRecord(): SubscriptionRecord {
+    const source = this.source;
     return {
       id: this.id, event: this.pkg.name, resource: this.resource, subscriber: this.subscriber,
       dialog: JSON.stringify(this.dialog), expiresAt: this.expiresAt,
-      source: { protocol: this.source.protocol, address: this.source.address, port: this.source.port },
-      flowId: this.source.flowId ?? null, localContact: this.localContact,
+      source: { protocol: source.protocol, address: source.address, port: source.port },
+      flowId: source.flowId ?? null, localContact: this.localContact,
       packageState: this.packageState === undefined ? null : JSON.stringify(this.packageState),
       seqCeiling: this.seqCeiling, createdAt: this.createdAt,
     };
+  }
+
+  private repack(d: DialogState, s: TxDestination): void {
+    this.localSeq = d.localSeq;
+    this.remoteSeq = d.remoteSeq;
+    this.secure = d.secure;
+    this.sourcePort = s.port;
+    const key = dialogKey(d.callId, d.localTag, d.remoteTag);
+    // Array join makes one flat string that shares nothing with the message the values were cut from.
+    const packed = [key, d.localUri, d.remoteUri, d.remoteTarget, s.protocol, s.address, s.flowId ?? '', ...d.routeSet].join(SEP);
+    if (packed === this.packed) return;
+    this.packed = packed;
+    this.keyLength = key.length;
   }
 }

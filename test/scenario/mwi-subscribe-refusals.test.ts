@@ -88,7 +88,7 @@ describe('SUBSCRIBE refusals (RFC 6665 sections 4.2.1.1-4.2.1.2, RFC 3261 sectio
 
     const ext = await alice.subscribe({ target: '1001' });
     assert.equal(ext.res.status, 200);
-    assert.equal(h.svc.notifier.subscriptionsOf('message-summary', 'alice').size, 1);
+    assert.equal([...h.svc.notifier.subscriptionsOf('message-summary', 'alice')].length, 1);
     await alice.takeNotify();
     await h.shutdown();
   });

@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import fc from 'fast-check';
+import { SubscriptionIndex } from '../../../src/events/subscription-index.js';
+import { Subscription } from '../../../src/events/subscription.js';
+import type { EventPackage } from '../../../src/events/event-package.js';
+import { dialogIdOf, makeDialogState, type DialogState } from '../../../src/sip/dialog/index.js';
+import type { TxDestination } from '../../../src/sip/transaction/index.js';
+
+const pkg = { name: 'message-summary' } as EventPackage;
+const dialog = (over: Partial<DialogState> = {}): DialogState => ({
+  ...makeDialogState('a84b4c76e66710@pc33', 'srv1', 'ph9', '<sip:alice@example.com>', '<sip:alice@example.com>', 1000, 7,
+    'sip:alice@192.0.2.10:5070', [], false),
+  ...over,
+});
+const udp: TxDestination = { protocol: 'udp', address: '192.0.2.10', port: 5070, reliable: false };
+
+describe('Subscription (packed dialog state)', () => {
+  test('gives back the dialog and source it was made with; the id is the dialog ID', () => {
+    const d = dialog({ routeSet: ['<sip:p1.example.com;lr>', '<sip:p2.example.com;lr>'], secure: true });
+    const tcp: TxDestination = { protocol: 'tcp', address: '2001:db8::1', port: 5060, flowId: 'f17', reliable: true };
+    const s = new Subscription(dialogIdOf(d), pkg, 'alice', 'alice', d, 5000, tcp, '<sip:192.0.2.1:5060;transport=tcp>', undefined, 1000, 0);
+    assert.deepEqual(s.dialog, d);
+    assert.deepEqual(s.source, tcp);
+    assert.equal(s.id, dialogIdOf(d));
+    assert.equal(s.subscriber, s.resource);
+  });
+
+  test('a changed dialog assigned back is kept (CSeq after a NOTIFY, target refresh), the source too', () => {
+    const s = new Subscription('x', pkg, 'alice', 'bob', dialog(), 5000, udp, '<sip:h>', undefined, 1000, 0);
+    const d = s.dialog;
+    d.localSeq++;
+    d.remoteTarget = 'sip:alice@198.51.100.7:6000';
+    s.dialog = d;
+    assert.deepEqual(s.dialog, d);
+    s.source = { ...udp, port: 6000 };
+    assert.equal(s.source.port, 6000);
+    assert.deepEqual(s.dialog, d);
+    assert.equal(s.id, 'x', 'an id given that is not the dialog key is kept');
+    assert.equal(s.subscriber, 'bob');
+    assert.equal(JSON.parse(s.toRecord().dialog).remoteTarget, 'sip:alice@198.51.100.7:6000');
+  });
+
+  test('property: any header-safe dialog state and source round-trip', () => {
+    const word = fc.stringMatching(/^[A-Za-z0-9.!%*_+`'~-]{0,20}$/);
+    const text = fc.stringMatching(/^[ -~]{1,40}$/);
+    fc.assert(fc.property(word.filter((w) => w.length > 0), word, word, text, text, text, fc.array(text, { maxLength: 3 }),
+      fc.nat(), fc.integer({ min: -1, max: 1000 }), fc.boolean(), fc.option(word.filter((w) => w.length > 0), { nil: undefined }),
+      (callId, lt, rt, lu, ru, target, routes, ls, rs, secure, flowId) => {
+        const d = makeDialogState(callId, lt, rt, lu, ru, ls, rs, target, routes, secure);
+        const src: TxDestination = { protocol: 'tls', address: '192.0.2.1', port: 1, reliable: true, ...(flowId && { flowId }) };
+        const s = new Subscription(dialogIdOf(d), pkg, 'r', 's', d, 1, src, 'c', undefined, 0, 0);
+        assert.deepEqual(s.dialog, d);
+        assert.deepEqual(s.source, src);
+        assert.equal(s.id, dialogIdOf(d));
+      }));
+  });
+});
+
+describe('SubscriptionIndex', () => {
+  test('one entry per key holds one, several, then one again; events are separate', () => {
+    const ix = new SubscriptionIndex<string>();
+    ix.add('e', 'k', 'a');
+    assert.deepEqual([...ix.get('e', 'k')], ['a']);
+    ix.add('e', 'k', 'a');
+    assert.equal(ix.count('e', 'k'), 1, 'adding twice files once');
+    ix.add('e', 'k', 'b');
+    ix.add('e', 'k', 'c');
+    assert.deepEqual([...ix.get('e', 'k')].sort(), ['a', 'b', 'c']);
+    assert.equal(ix.count('other', 'k'), 0);
+    ix.delete('e', 'k', 'a');
+    ix.delete('e', 'k', 'c');
+    assert.deepEqual([...ix.get('e', 'k')], ['b']);
+    ix.delete('e', 'k', 'x');
+    ix.delete('e', 'k', 'b');
+    assert.deepEqual([...ix.get('e', 'k')], []);
+    assert.equal(ix.count('e', 'k'), 0);
+  });
+});
