@@ -9,6 +9,7 @@ import { WriteBatch } from './write-batch.js';
 import { migrate } from './migrations.js';
 import { SqliteMwi } from './sqlite-mwi.js';
 import { SqliteSubscriptions } from './sqlite-subscriptions.js';
+import { UserCache } from './user-cache.js';
 
 /** Users kept in the read cache at most. */
 const USER_CACHE_MAX = 100_000;
@@ -60,7 +61,7 @@ export class SqliteStorage implements Storage {
    * Writes by this connection update them; writes by another process (the
    * CLI) are noticed through `PRAGMA data_version` within {@link STALE_MS}.
    */
-  private readonly userCache = new Map<string, UserRecord | null>();
+  private readonly userCache = new UserCache(USER_CACHE_MAX);
   private readonly bindingCache = new Map<string, BindingRecord[]>();
   private dataVersion = -1;
   private checkedAt = 0;
@@ -134,25 +135,13 @@ export class SqliteStorage implements Storage {
     }
   }
 
-  /** Keep the user cache bounded (the oldest entries go): hot users stay, 100,000 idle ones cost no memory. */
-  private trimUserCache(): void {
-    if (this.userCache.size < USER_CACHE_MAX) return;
-    let n = this.userCache.size - USER_CACHE_MAX + 64;
-    for (const k of this.userCache.keys()) {
-      this.userCache.delete(k);
-      if (--n <= 0) break;
-    }
-  }
-
   getUser(name: string): UserRecord | undefined {
     this.fresh();
     let u = this.userCache.get(name);
     if (u === undefined) {
       const r = this.stmts.getUser.get(name) as UserRow | undefined;
       u = r ? toUser(r) : null;
-      this.trimUserCache();
       this.userCache.set(name, u);
-      if (u) this.userCache.set(`\u0000${name}`, u);
     }
     return u ?? undefined;
   }
@@ -166,8 +155,8 @@ export class SqliteStorage implements Storage {
     if (u === undefined) {
       const r = this.stmts.findUser.get(nameOrExtension, nameOrExtension, nameOrExtension) as UserRow | undefined;
       u = r ? toUser(r) : null;
-      this.trimUserCache();
-      this.userCache.set(key, u);
+      // By name: filed under the name, which getUser shares; an extension: under NUL + extension.
+      this.userCache.set(u && u.name === nameOrExtension ? nameOrExtension : key, u);
     }
     return u ?? undefined;
   }
