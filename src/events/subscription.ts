@@ -35,10 +35,6 @@ export class Subscription implements WheelItem {
   /** When the wheel should look at this subscription next: expiry, or a NOTIFY retry. */
   dueAt: number;
   wheelSlot = -1;
-  inFlight = false;
-  dirty = false;
-  /** Consecutive NOTIFYs that timed out or hit a transport error. */
-  failures = 0;
   /** When a failed NOTIFY is to be retried (0: none pending). */
   retryAt = 0;
   /** Set once terminated; the final NOTIFY carries this reason. */
@@ -47,13 +43,18 @@ export class Subscription implements WheelItem {
   readonly id: string;
   readonly resource: string;
   readonly subscriber: string;
-  /** `key SEP localUri SEP remoteUri SEP remoteTarget SEP protocol SEP address SEP flowId (SEP route)*`. */
+  /**
+   * `key SEP localUri SEP remoteUri SEP remoteTarget SEP protocol SEP address SEP flowId (SEP route)*`;
+   * remoteUri is '' when it equals localUri (a user subscribing to their own mailbox).
+   */
   private packed = '';
-  private keyLength = 0;
   private localSeq = 0;
   private remoteSeq = -1;
-  private secure = false;
   private sourcePort = 0;
+  /** inFlight, dirty, secure (bits 0-2) and failures (from bit 3): one small integer, not four fields of 8 bytes. */
+  private bits = 0;
+  /** Seconds since the epoch: a small integer, where milliseconds would be a boxed double. */
+  private readonly createdS: number;
 
   constructor(
     id: string,
@@ -67,23 +68,57 @@ export class Subscription implements WheelItem {
     public localContact: string,
     public packageState: unknown,
     public seqCeiling: number,
-    readonly createdAt: number,
+    createdAt: number,
   ) {
     this.dueAt = expiresAt;
+    this.createdS = Math.floor(createdAt / 1000);
     this.repack(dialog, source);
-    const key = this.packed.slice(0, this.keyLength);
-    this.id = id === key ? key : id;
+    const key = dialogKey(dialog.callId, dialog.localTag, dialog.remoteTag);
+    this.id = id === key ? this.packed.slice(0, key.length) : id;
     // The same user subscribing to their own mailbox (the common case) shares one string.
     this.resource = resource;
     this.subscriber = subscriber === resource ? resource : subscriber;
+  }
+
+  /** A NOTIFY is in flight (RFC 6665 4.2.2: one at a time). */
+  get inFlight(): boolean {
+    return (this.bits & 1) !== 0;
+  }
+
+  set inFlight(v: boolean) {
+    this.bits = v ? this.bits | 1 : this.bits & ~1;
+  }
+
+  /** The state changed while a NOTIFY was in flight: send another when it is answered. */
+  get dirty(): boolean {
+    return (this.bits & 2) !== 0;
+  }
+
+  set dirty(v: boolean) {
+    this.bits = v ? this.bits | 2 : this.bits & ~2;
+  }
+
+  /** Consecutive NOTIFYs that timed out or hit a transport error. */
+  get failures(): number {
+    return this.bits >>> 3;
+  }
+
+  set failures(n: number) {
+    this.bits = (this.bits & 7) | (Math.min(n, 0xfffffff) << 3);
+  }
+
+  /** When it was created (epoch ms, to the second). */
+  get createdAt(): number {
+    return this.createdS * 1000;
   }
 
   /** The dialog state, unpacked (a fresh object: assign it back after changing it). */
   get dialog(): DialogState {
     const p = this.packed.split(SEP);
     const [callId = '', localTag = '', remoteTag = ''] = (p[0] ?? '').split('\n');
-    return makeDialogState(callId, localTag, remoteTag, p[1 + F_LOCAL_URI] ?? '', p[1 + F_REMOTE_URI] ?? '',
-      this.localSeq, this.remoteSeq, p[1 + F_REMOTE_TARGET] ?? '', p.slice(1 + F_ROUTES), this.secure);
+    const localUri = p[1 + F_LOCAL_URI] ?? '';
+    return makeDialogState(callId, localTag, remoteTag, localUri, p[1 + F_REMOTE_URI] || localUri,
+      this.localSeq, this.remoteSeq, p[1 + F_REMOTE_TARGET] ?? '', p.slice(1 + F_ROUTES), (this.bits & 4) !== 0);
   }
 
   /** Store a (changed) dialog state: numbers always, strings only when one differs. */
@@ -126,13 +161,12 @@ export class Subscription implements WheelItem {
   private repack(d: DialogState, s: TxDestination): void {
     this.localSeq = d.localSeq;
     this.remoteSeq = d.remoteSeq;
-    this.secure = d.secure;
+    this.bits = d.secure ? this.bits | 4 : this.bits & ~4;
     this.sourcePort = s.port;
     const key = dialogKey(d.callId, d.localTag, d.remoteTag);
+    const remoteUri = d.remoteUri === d.localUri ? '' : d.remoteUri;
     // Array join makes one flat string that shares nothing with the message the values were cut from.
-    const packed = [key, d.localUri, d.remoteUri, d.remoteTarget, s.protocol, s.address, s.flowId ?? '', ...d.routeSet].join(SEP);
-    if (packed === this.packed) return;
-    this.packed = packed;
-    this.keyLength = key.length;
+    const packed = [key, d.localUri, remoteUri, d.remoteTarget, s.protocol, s.address, s.flowId ?? '', ...d.routeSet].join(SEP);
+    if (packed !== this.packed) this.packed = packed;
   }
 }
