@@ -5,22 +5,37 @@ import type { UserRecord } from '../ports.js';
 const SEP = '\u0000';
 /** Marks a null field. */
 const NULL = '\u0001';
-
-const UNPACKABLE = /[\u0000\u0001]/;
+const MD5_HEX = /^[0-9a-f]{32}$/;
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+/** Flag bit: the two HA1s are the last 48 chars, as bytes (latin1), half the size of their hex. */
+const BINARY_HA1 = 4;
+const HA1_BYTES = 16 + 32;
 
 function packUser(u: UserRecord): string | undefined {
-  const opt = (v: string | null): string => v ?? NULL;
   const texts = [u.name, u.extension, u.displayName, u.realm, u.ha1.MD5, u.ha1['SHA-256'], u.pinHash];
-  if (texts.some((f) => f !== null && UNPACKABLE.test(f))) return undefined;
-  return [u.name, opt(u.extension), opt(u.displayName), (u.mwiEnabled ? 1 : 0) + (u.unsolicitedMwi ? 2 : 0), u.realm,
-    u.ha1.MD5, u.ha1['SHA-256'], opt(u.pinHash), u.createdAt].join(SEP);
+  if (texts.some((f) => f !== null && (f.includes(SEP) || f.includes(NULL)))) return undefined;
+  const opt = (v: string | null): string => v ?? NULL;
+  const binary = MD5_HEX.test(u.ha1.MD5) && SHA256_HEX.test(u.ha1['SHA-256']);
+  const flags = (u.mwiEnabled ? 1 : 0) + (u.unsolicitedMwi ? 2 : 0) + (binary ? BINARY_HA1 : 0);
+  const head = [u.name, opt(u.extension), opt(u.displayName), flags, u.realm, binary ? '' : u.ha1.MD5, binary ? '' : u.ha1['SHA-256'],
+    opt(u.pinHash), u.createdAt].join(SEP);
+  // The bytes go last and are cut off by length, so they may hold any value, the separators too.
+  return binary ? head + SEP + Buffer.from(u.ha1.MD5 + u.ha1['SHA-256'], 'hex').toString('latin1') : head;
 }
 
 function unpackUser(p: string): UserRecord {
-  const f = p.split(SEP);
-  const opt = (v: string | undefined): string | null => (v === NULL || v === undefined ? null : v);
+  let f = p.split(SEP, 9);
   const flags = Number(f[3]);
-  const ha1: Record<DigestAlgorithm, string> = { MD5: f[5] ?? '', 'SHA-256': f[6] ?? '' };
+  let md5 = f[5] ?? '';
+  let sha = f[6] ?? '';
+  if ((flags & BINARY_HA1) !== 0) {
+    const bytes = Buffer.from(p.slice(p.length - HA1_BYTES), 'latin1');
+    md5 = bytes.subarray(0, 16).toString('hex');
+    sha = bytes.subarray(16).toString('hex');
+    f = p.slice(0, p.length - HA1_BYTES - 1).split(SEP);
+  }
+  const opt = (v: string | undefined): string | null => (v === NULL || v === undefined ? null : v);
+  const ha1: Record<DigestAlgorithm, string> = { MD5: md5, 'SHA-256': sha };
   return {
     name: f[0] ?? '', extension: opt(f[1]), displayName: opt(f[2]), mwiEnabled: (flags & 1) !== 0, unsolicitedMwi: (flags & 2) !== 0,
     realm: f[4] ?? '', ha1, pinHash: opt(f[7]), createdAt: Number(f[8]),
