@@ -1,7 +1,7 @@
 import { SipParseError, createResponse, ownString, randomToken } from '../message/index.js';
 import type { SipMessage, SipRequest, SipResponse, Via } from '../message/index.js';
 import { acceptCancel } from './cancel.js';
-import { CompletedTable } from './completed-table.js';
+import { CompletedTable, type CompletedDestination } from './completed-table.js';
 import type { ClientTransactionHandlers } from './client-handlers.js';
 import { RealClock, type Clock } from './clock.js';
 import type { TxDestination, TxSend } from './destination.js';
@@ -62,7 +62,7 @@ export class TransactionLayer {
   private readonly clients = new Map<string, ClientTransaction>();
   private readonly servers = new Map<string, ServerTransaction>();
   private readonly legacyServers = new Map<string, ServerTransaction>();
-  /** Completed non-INVITE server transactions on UDP: key -> `address LF port LF final response (latin1)`, for Timer J. */
+  /** Completed non-INVITE server transactions on UDP: key -> where and what the final response was, for Timer J. */
   private readonly completed: CompletedTable;
 
   constructor(options: TransactionLayerOptions) {
@@ -80,8 +80,12 @@ export class TransactionLayer {
       onServerTransportError: (tx, error) => this.user?.onTransportError?.(tx as ServerTransaction, error),
       retireServer: (tx, bytes, dest) => {
         if (tx.key === '' || tx.legacyKey !== undefined) return false; // RFC 2543 matching needs the machine
+        const status = (tx as NonInviteServerTransaction).lastFinalStatus;
+        // A challenge is sent as a stateless UAS would (RFC 3261 8.2.7, 26.1.5): nothing is kept, so a flood of
+        // unauthenticated requests creates no state, and a retransmission is simply challenged again.
+        if (status === 401 || status === 407) return true;
         // An own copy of the key: built from the Via branch, it would keep the request's text alive.
-        this.completed.add(ownString(tx.key), `${dest.address}\n${dest.port}\n${bytes.toString('latin1')}`);
+        this.completed.add(ownString(tx.key), dest, bytes);
         return true;
       },
       discardsStrayResponses: true,
@@ -188,12 +192,10 @@ export class TransactionLayer {
   }
 
   /** A retransmitted request of a Completed server transaction gets the final response again (RFC 3261 17.2.2). */
-  private resendCompleted(entry: string): void {
-    const a = entry.indexOf('\n');
-    const b = entry.indexOf('\n', a + 1);
-    const dest: TxDestination = { protocol: 'udp', address: entry.slice(0, a), port: Number(entry.slice(a + 1, b)), reliable: false };
+  private resendCompleted(entry: { dest: CompletedDestination; bytes: Buffer }): void {
+    const dest: TxDestination = { protocol: 'udp', address: entry.dest.address, port: entry.dest.port, reliable: false };
     try {
-      const r = this.send(Buffer.from(entry.slice(b + 1), 'latin1'), dest);
+      const r = this.send(entry.bytes, dest);
       if (r instanceof Promise) r.catch(() => undefined); // as a Completed machine: a failed resend changes nothing
     } catch {
       // same

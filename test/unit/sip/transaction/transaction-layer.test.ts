@@ -130,6 +130,18 @@ describe('TransactionLayer: server side (RFC 3261 17.2.3)', () => {
     assert.equal(user.requests.length, 2, 'after Timer J (+ at most J/4) the same branch is a new transaction');
   });
 
+  test('a challenge (401/407) is sent statelessly (RFC 3261 8.2.7): nothing is kept and a retransmission is challenged anew', () => {
+    const user = new User();
+    const { l, wire } = layer(user);
+    l.receiveRequest(req({ method: 'SUBSCRIBE' }), SRC_UDP);
+    const tx = user.requests[0] as ServerTransaction;
+    tx.respond(createResponse(tx.request, 401, 'Unauthorized', 'srv'));
+    assert.equal(l.serverCount + l.completedServerCount, 0);
+    l.receiveRequest(req({ method: 'SUBSCRIBE' }), SRC_UDP);
+    assert.equal(user.requests.length, 2, 'the TU sees it again and challenges it again');
+    assert.deepEqual(statuses(wire), [401]);
+  });
+
   test('same branch with another sent-by or another method is another transaction', () => {
     const user = new User();
     const { l } = layer(user);
