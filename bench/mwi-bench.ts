@@ -23,7 +23,7 @@
  * Run: npm run build && node dist/bench/mwi-bench.js
  * Settings (environment): BENCH_MWI_N (20000), BENCH_MWI_RATES (the anchor's
  * ladder plus 1000 3000 4000 8000), BENCH_MWI_NOTIFY_RATES (same), BENCH_MWI_STEP_S (4),
- * BENCH_MWI_BIG_N (100000; 0 skips), BENCH_MWI_SETTLE_S (40: when openum's
+ * BENCH_MWI_BIG_N (100000; 0 skips), BENCH_MWI_SETTLE_S (45: when openum's
  * RSS is read after the SUBSCRIBEs, see bench/mwi/phases.ts), BENCH_MWI_KAMAILIO (1; 0 skips
  * Kamailio), BENCH_MWI_KAM_NOTIFY (0), BENCH_MWI_PROFILE (a dir: openum runs
  * under `node --cpu-prof` and is stopped with SIGTERM instead of kill -9),
@@ -87,7 +87,7 @@ export function optionsFromEnv(): MwiBenchOptions {
     notifyRates: envNumbers('BENCH_MWI_NOTIFY_RATES', rates),
     stepS: envInt('BENCH_MWI_STEP_S', 4) || 4,
     bigN: envInt('BENCH_MWI_BIG_N', 100000),
-    openumSettleS: envInt('BENCH_MWI_SETTLE_S', 40),
+    openumSettleS: envInt('BENCH_MWI_SETTLE_S', 45),
     kamailio: process.env['BENCH_MWI_KAMAILIO'] !== '0',
     kamailioNotify: process.env['BENCH_MWI_KAM_NOTIFY'] === '1',
     ...(process.env['BENCH_MWI_PROFILE'] && { profileDir: resolve(process.env['BENCH_MWI_PROFILE']) }),

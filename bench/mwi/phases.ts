@@ -8,9 +8,10 @@
  * SUBLAT lines, as the anchor's analyze.py. Memory as the anchor: idle before,
  * 1 s after, and 6 s after (settled, "held"); per subscription =
  * (settled - idle) / completed. openum is read again later (`settleMs`,
- * 40 s by default): its UDP server transactions live 32 s (Timer J, RFC 3261
- * section 17.2.2) and V8 gives pages back only after its memory reducer runs,
- * so at 6 s its RSS still holds every SUBSCRIBE transaction.
+ * 45 s by default): what is left of its UDP server transactions lives 32 to
+ * 40 s (Timer J, RFC 3261 section 17.2.2, expired by generation) and V8
+ * gives pages back only after its memory reducer runs, so at 6 s its RSS
+ * still holds every SUBSCRIBE transaction.
  *
  * Restart: kill -9 openum, start it on the same data dir and port, and time
  * until the NOTIFY sink has received a NOTIFY in each of the N dialogs.

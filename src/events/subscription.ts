@@ -32,8 +32,6 @@ const F_LOCAL_URI = 0, F_REMOTE_URI = 1, F_REMOTE_TARGET = 2, F_PROTOCOL = 3, F_
  * Several changes in quick succession therefore coalesce into one NOTIFY.
  */
 export class Subscription implements WheelItem {
-  /** When the wheel should look at this subscription next: expiry, or a NOTIFY retry. */
-  dueAt: number;
   wheelSlot = -1;
   /** When a failed NOTIFY is to be retried (0: none pending). */
   retryAt = 0;
@@ -53,8 +51,14 @@ export class Subscription implements WheelItem {
   private sourcePort = 0;
   /** inFlight, dirty, secure (bits 0-2) and failures (from bit 3): one small integer, not four fields of 8 bytes. */
   private bits = 0;
-  /** Seconds since the epoch: a small integer, where milliseconds would be a boxed double. */
+  /**
+   * Times in whole seconds since the epoch: small integers, where millisecond
+   * timestamps would each be a boxed 16-byte double. Expiry and due times are
+   * rounded UP, so nothing happens early (the wheel ticks once a second anyway).
+   */
   private readonly createdS: number;
+  private expiresS = 0;
+  private dueS = 0;
 
   constructor(
     id: string,
@@ -62,7 +66,7 @@ export class Subscription implements WheelItem {
     resource: string,
     subscriber: string,
     dialog: DialogState,
-    public expiresAt: number,
+    expiresAt: number,
     source: TxDestination,
     /** Our Contact; the notifier passes one shared string per local address. */
     public localContact: string,
@@ -70,6 +74,7 @@ export class Subscription implements WheelItem {
     public seqCeiling: number,
     createdAt: number,
   ) {
+    this.expiresAt = expiresAt;
     this.dueAt = expiresAt;
     this.createdS = Math.floor(createdAt / 1000);
     this.repack(dialog, source);
@@ -107,6 +112,24 @@ export class Subscription implements WheelItem {
     this.bits = (this.bits & 7) | (Math.min(n, 0xfffffff) << 3);
   }
 
+  /** When the subscription expires (epoch ms, rounded up to the second). */
+  get expiresAt(): number {
+    return this.expiresS * 1000;
+  }
+
+  set expiresAt(ms: number) {
+    this.expiresS = Math.ceil(ms / 1000);
+  }
+
+  /** When the wheel should look at this subscription next: expiry, or a NOTIFY retry (epoch ms, rounded up to the second). */
+  get dueAt(): number {
+    return this.dueS * 1000;
+  }
+
+  set dueAt(ms: number) {
+    this.dueS = Math.ceil(ms / 1000);
+  }
+
   /** When it was created (epoch ms, to the second). */
   get createdAt(): number {
     return this.createdS * 1000;
@@ -140,9 +163,13 @@ export class Subscription implements WheelItem {
     this.repack(this.dialog, s);
   }
 
-  /** Seconds left, for `Subscription-State: active;expires=N` (RFC 6665 section 4.1.3). */
+  /**
+   * Seconds left, for `Subscription-State: active;expires=N` (RFC 6665
+   * section 4.1.3). Rounded down: the expiry was rounded up to the second,
+   * and the subscriber must never be told more than it was granted.
+   */
   remainingSeconds(now: number): number {
-    return Math.max(0, Math.ceil((this.expiresAt - now) / 1000));
+    return Math.max(0, Math.floor((this.expiresAt - now) / 1000));
   }
 
   /** The row to persist. */
