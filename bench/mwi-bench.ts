@@ -23,7 +23,8 @@
  * Run: npm run build && node dist/bench/mwi-bench.js
  * Settings (environment): BENCH_MWI_N (20000), BENCH_MWI_RATES (the anchor's
  * ladder plus 1000 3000 4000 8000), BENCH_MWI_NOTIFY_RATES (same), BENCH_MWI_STEP_S (4),
- * BENCH_MWI_BIG_N (100000; 0 skips), BENCH_MWI_SETTLE_S (45: when openum's
+ * BENCH_MWI_BIG_N (100000; 0 skips), BENCH_MWI_BIG_IDLE_S (150: phase e reads
+ * VmRSS again after that long idle, no forced GC), BENCH_MWI_SETTLE_S (45: when openum's
  * RSS is read after the SUBSCRIBEs, see bench/mwi/phases.ts), BENCH_MWI_KAMAILIO (1; 0 skips
  * Kamailio), BENCH_MWI_KAM_NOTIFY (0), BENCH_MWI_PROFILE (a dir: openum runs
  * under `node --cpu-prof` and is stopped with SIGTERM instead of kill -9),
@@ -54,6 +55,8 @@ export interface MwiBenchOptions {
   notifyRates: number[];
   stepS: number;
   bigN: number;
+  /** phase e: VmRSS is read again after this long idle, before any forced GC (0: not) */
+  bigIdleS: number;
   /** when openum's memory is read after the SUBSCRIBEs (Kamailio: 6 s, as the anchor) */
   openumSettleS: number;
   kamailio: boolean;
@@ -87,6 +90,7 @@ export function optionsFromEnv(): MwiBenchOptions {
     notifyRates: envNumbers('BENCH_MWI_NOTIFY_RATES', rates),
     stepS: envInt('BENCH_MWI_STEP_S', 4) || 4,
     bigN: envInt('BENCH_MWI_BIG_N', 100000),
+    bigIdleS: envInt('BENCH_MWI_BIG_IDLE_S', 150),
     openumSettleS: envInt('BENCH_MWI_SETTLE_S', 45),
     kamailio: process.env['BENCH_MWI_KAMAILIO'] !== '0',
     kamailioNotify: process.env['BENCH_MWI_KAM_NOTIFY'] === '1',
@@ -193,7 +197,7 @@ async function bigRun(o: MwiBenchOptions, sipp: string, work: string): Promise<S
   o.log(`  ${o.bigN} users created in ${Date.now() - t0} ms`);
   const server = await startOpenumBench({ dataDir: data, port: 0 });
   try {
-    const sub = await subscribePhase(server, sipp, dir, await freePort(), o.bigN, o.openumSettleS * 1000);
+    const sub = await subscribePhase(server, sipp, dir, await freePort(), o.bigN, o.openumSettleS * 1000, o.bigIdleS * 1000);
     o.log(formatSubscribe('openum', server.memoryLabel, sub));
     return sub;
   } finally {

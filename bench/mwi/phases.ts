@@ -48,6 +48,12 @@ export interface SubscribeResult {
   memSettled: number;
   settleS: number;
   bytesPerSub: number;
+  /**
+   * openum, when asked (`idleMs`): VmRSS per subscription after `idleS` of
+   * idleness, with no forced GC: what V8's own memory reducer gave back
+   * (in process it shrank the heap after about 100 s idle).
+   */
+  idle?: { idleS: number; bytesPerSub: number };
   /** openum: VmRSS after a forced full GC, idle and settled, and the JS heap in use then */
   gc?: { rssIdle: number; rssSettled: number; heapIdle: number; heapSettled: number; rssPerSub: number; heapPerSub: number };
   errors: string[];
@@ -56,7 +62,7 @@ export interface SubscribeResult {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export async function subscribePhase(server: BenchServer, sipp: string, dir: string, port: number, n: number,
-  settleMs = 6000): Promise<SubscribeResult> {
+  settleMs = 6000, idleMs = 0): Promise<SubscribeResult> {
   const lines = ['SEQUENTIAL'];
   for (let i = 1; i <= n; i++) {
     lines.push(server.authenticates ? `user${i};[authentication username=user${i} password=${BENCH_PASSWORD}]` : `user${i}`);
@@ -87,6 +93,8 @@ export async function subscribePhase(server: BenchServer, sipp: string, dir: str
   const mem6s = await server.memoryBytes();
   if (settleMs > 6000) await sleep(settleMs - 6000);
   const memSettled = settleMs > 6000 ? await server.memoryBytes() : mem6s;
+  if (idleMs > settleMs) await sleep(idleMs - settleMs);
+  const memLongIdle = idleMs > settleMs ? await server.memoryBytes() : undefined;
   const gcSettled = gcIdle && server.gcAndMeasure ? await server.gcAndMeasure() : undefined;
   const counts = await callCounts(join(dir, 'sub_stat.csv'));
   const xs = (await new LogTail(join(dir, 'sub_lat.log')).lines()).map(parseSublat).filter((x) => x !== undefined);
@@ -107,6 +115,7 @@ export async function subscribePhase(server: BenchServer, sipp: string, dir: str
     requested: n, ok, failed: counts.failed, spanS, wallS, rate: xs.length / spanS, cpuS,
     perCpuS: cpuS > 0 ? ok / cpuS : Number.NaN, sippCpuS, otherCores, p50Ms: percentile(ms, 50), p99Ms: percentile(ms, 99),
     memIdle, mem1s, mem6s, memSettled, settleS: Math.max(6000, settleMs) / 1000, bytesPerSub: (memSettled - memIdle) / ok,
+    ...(memLongIdle !== undefined && { idle: { idleS: idleMs / 1000, bytesPerSub: (memLongIdle - memIdle) / ok } }),
     errors: counts.failed > 0 ? await firstErrors(join(dir, 'sub_err.log')) : [],
     ...(gcIdle && gcSettled && {
       gc: {

@@ -123,6 +123,10 @@ export function formatSummary(o: ServerRun, k: ServerRun | undefined, big: Subsc
   if (big) {
     rows.push([`${big.requested} held subscriptions: RSS per subscription, B`, f0(big.bytesPerSub), '', '',
       `${big.bytesPerSub <= 1024 ? '<= 1 KiB: met' : '<= 1 KiB: MISSED'} (read ${f0(big.settleS)} s after)`]);
+    if (big.idle) {
+      rows.push([`  ${f0(big.idle.idleS)} s idle, no forced GC (V8's own reducer): RSS per subscription, B`, f0(big.idle.bytesPerSub), '', '',
+        big.idle.bytesPerSub <= 1024 ? '<= 1 KiB: met' : '<= 1 KiB: MISSED']);
+    }
     if (big.gc) {
       rows.push(['  after a forced full GC: RSS / JS heap per subscription, B', `${f0(big.gc.rssPerSub)} / ${f0(big.gc.heapPerSub)}`, '', '',
         big.gc.rssPerSub <= 1024 ? '<= 1 KiB: met' : '<= 1 KiB: MISSED']);
