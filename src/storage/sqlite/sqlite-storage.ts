@@ -13,6 +13,8 @@ import { UserCache } from './user-cache.js';
 
 /** Users kept in the read cache at most. */
 const USER_CACHE_MAX = 100_000;
+/** Users with bindings kept in the binding cache at most. */
+const BINDING_CACHE_MAX = 200_000;
 
 /** How long a cached read may lag a write by another process (ms). */
 const STALE_MS = 250;
@@ -63,6 +65,16 @@ export class SqliteStorage implements Storage {
    */
   private readonly userCache = new UserCache(USER_CACHE_MAX);
   private readonly bindingCache = new Map<string, BindingRecord[]>();
+  /**
+   * True when {@link bindingCache} holds every user that has bindings, so a
+   * miss means "none" without a query. Every MWI change looks up the user's
+   * contacts (unsolicited NOTIFY); for users who never registered that was
+   * one SQLite read each, 35 us at 3,000 updates/s (bench/mwi/README.md).
+   * Loaded whole on the first miss; any full clear of the cache resets it.
+   */
+  private bindingsComplete = false;
+  /** loadAllBindings was tried since the last full clear (it gives up when there are too many). */
+  private bindingsLoadTried = false;
   private dataVersion = -1;
   private checkedAt = 0;
 
@@ -131,8 +143,29 @@ export class SqliteStorage implements Storage {
       this.batch.flush();
       this.dataVersion = v;
       this.userCache.clear();
-      this.bindingCache.clear();
+      this.clearBindingCache();
     }
+  }
+
+  private clearBindingCache(): void {
+    this.bindingCache.clear();
+    this.bindingsComplete = false;
+    this.bindingsLoadTried = false;
+  }
+
+  /** Fill the binding cache with every user's bindings, when they fit (a miss then means none). */
+  private loadAllBindings(): void {
+    this.bindingsLoadTried = true;
+    this.batch.flush();
+    if ((this.stmts.countBindings.get() as { n: number }).n > BINDING_CACHE_MAX) return;
+    const byUser = new Map<string, BindingRecord[]>();
+    for (const b of (this.stmts.listAll.all() as BindingRow[]).map(toBinding)) {
+      let list = byUser.get(b.user);
+      if (!list) byUser.set(b.user, (list = []));
+      list.push(b);
+    }
+    for (const [user, list] of byUser) if (!this.bindingCache.has(user)) this.bindingCache.set(user, list);
+    this.bindingsComplete = true;
   }
 
   getUser(name: string): UserRecord | undefined {
@@ -181,13 +214,18 @@ export class SqliteStorage implements Storage {
   listBindings(user: string): BindingRecord[] {
     this.fresh();
     let list = this.bindingCache.get(user);
+    if (!list && !this.bindingsLoadTried) {
+      this.loadAllBindings();
+      list = this.bindingCache.get(user);
+    }
+    if (!list && this.bindingsComplete) return [];
     if (!list) {
       // No flush needed: a user's pending binding writes are always in the cache (replaceBindings puts
       // them there, and every path that empties the cache flushes first), so a miss has none.
       list = (this.stmts.listBindings.all(user) as BindingRow[]).map(toBinding);
-      if (this.bindingCache.size > 200_000) {
+      if (this.bindingCache.size > BINDING_CACHE_MAX) {
         this.batch.flush();
-        this.bindingCache.clear();
+        this.clearBindingCache();
       }
       this.bindingCache.set(user, list);
     }
@@ -224,8 +262,14 @@ export class SqliteStorage implements Storage {
 
   deleteExpired(now: number): number {
     this.batch.flush();
+    const users = new Set((this.stmts.listExpired.all(now) as BindingRow[]).map((r) => r.user));
     const n = this.stmts.deleteExpired.run(now).changes;
-    if (n > 0) this.bindingCache.clear();
+    // Re-read only the users concerned, so that the cache stays complete.
+    for (const u of users) {
+      if (this.bindingCache.has(u) || this.bindingsComplete) {
+        this.bindingCache.set(u, (this.stmts.listBindings.all(u) as BindingRow[]).map(toBinding));
+      }
+    }
     return n;
   }
 

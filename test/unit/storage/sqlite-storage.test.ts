@@ -46,6 +46,35 @@ describe('SqliteStorage: group commit, caches, another process', () => {
     server.close();
   });
 
+  test('the binding cache answers for users without bindings after one load, and stays right through expiry and outside writes', async () => {
+    const file = join(dir, 'd.sqlite');
+    const setup = new SqliteStorage(file);
+    for (const u of ['dave', 'erin', 'fred']) addUser(setup, { name: u, password: 'secret' });
+    const soon = { ...binding('dave', 'sip:d@1'), expiresAt: Date.now() + 50 };
+    setup.replaceBindings('dave', [soon, binding('dave', 'sip:d@2')]);
+    setup.close();
+    const s = new SqliteStorage(file);
+    let reads = 0;
+    assert.equal(s.listBindings('erin').length, 0, 'first miss loads every user with bindings');
+    const stmt = (s as unknown as { stmts: { listBindings: { all: (u: string) => unknown[] } } }).stmts.listBindings;
+    const orig = stmt.all.bind(stmt);
+    stmt.all = (u: string) => { reads++; return orig(u); };
+    assert.equal(s.listBindings('fred').length, 0);
+    assert.equal(s.listBindings('dave').length, 2);
+    assert.equal(reads, 0, 'no query per user once loaded');
+    await new Promise((r) => setTimeout(r, 80));
+    assert.equal(s.deleteExpired(Date.now()), 1);
+    assert.deepEqual(s.listBindings('dave').map((b) => b.key), ['sip:d@2'], 'the unexpired binding is still known');
+    s.replaceBindings('fred', [binding('fred', 'sip:f@1')]);
+    assert.equal(s.listBindings('fred').length, 1, 'read your writes');
+    const cli = new SqliteStorage(file);
+    cli.replaceBindings('erin', [binding('erin', 'sip:e@1')]);
+    cli.close();
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(s.listBindings('erin').length, 1, 'a write by another process is seen');
+    s.close();
+  });
+
   test('close commits what is pending', () => {
     const file = join(dir, 'c.sqlite');
     const s = new SqliteStorage(file);
