@@ -334,7 +334,7 @@ export class Notifier {
       this.terminate(sub, 'noresource', false);
       return;
     }
-    sub.dialog = dialog; // the CSeq just used
+    sub.usedLocalSeq(dialog.localSeq);
     if (dialog.localSeq >= sub.seqCeiling && !sub.terminated) {
       sub.seqCeiling = dialog.localSeq + SEQ_BLOCK;
       this.o.store.putSubscription(sub.toRecord());

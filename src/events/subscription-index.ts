@@ -36,10 +36,4 @@ export class SubscriptionIndex<S> {
       if (v.size === 1) m.set(key, v.values().next().value as S);
     }
   }
-
-  /** How many subscriptions are filed under (event, key). */
-  count(event: string, key: string): number {
-    const v = this.byEvent.get(event)?.get(key);
-    return v === undefined ? 0 : v instanceof Set ? v.size : 1;
-  }
 }

@@ -149,6 +149,11 @@ export class Subscription implements WheelItem {
     this.repack(d, this.source);
   }
 
+  /** Record the CSeq of a request just built in the dialog (the only change sending one makes), without re-packing. */
+  usedLocalSeq(seq: number): void {
+    this.localSeq = seq;
+  }
+
   /** Where the SUBSCRIBE came from (its flow, for connection reuse); a fresh object. */
   get source(): TxDestination {
     const p = this.packed.split(SEP, 1 + F_ROUTES);
