@@ -134,7 +134,9 @@ export async function startSippBackground(sippPath: string, o: BackgroundSippOpt
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         if (re.test(await actions())) return true;
-        if (proc.exitStatus || Date.now() > deadline) return false;
+        // SIPp may write its last <log> line as it exits (after the last call of -m): read once more.
+        if (proc.exitStatus) return re.test(await actions());
+        if (Date.now() > deadline) return false;
         await new Promise((r) => setTimeout(r, 50));
       }
     },
