@@ -1,8 +1,11 @@
 /**
  * Summarise `node --cpu-prof` output (as written with BENCH_MWI_PROFILE):
- *   node dist/bench/mwi/profile-top.js FILE.cpuprofile [TOP]
+ *   node dist/bench/mwi/profile-top.js FILE.cpuprofile [TOP] [FROM-TO]
  * prints the functions with the most self time and the most total (inclusive)
  * time, with their source location (dist paths, relative to the repo).
+ * FROM-TO (seconds since the profile started) keeps only that window, e.g.
+ * one step of the ladder; `timeline` instead prints the busy (non-idle)
+ * milliseconds of each second, to find the steps.
  */
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -24,6 +27,36 @@ interface CpuProfile {
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
+}
+
+/** The profile keeping only the samples taken between `fromS` and `toS` seconds after its start. */
+export function window(p: CpuProfile, fromS: number, toS: number): CpuProfile {
+  const samples: number[] = [];
+  const timeDeltas: number[] = [];
+  let t = 0;
+  for (let i = 0; i < p.samples.length; i++) {
+    t += p.timeDeltas[i] ?? 0;
+    if (t / 1e6 >= fromS && t / 1e6 < toS) {
+      samples.push(p.samples[i] as number);
+      timeDeltas.push(p.timeDeltas[i] ?? 0);
+    }
+  }
+  return { nodes: p.nodes, samples, timeDeltas };
+}
+
+/** Busy (non-idle) milliseconds per second of the profile. */
+export function timeline(p: CpuProfile): Map<number, number> {
+  const idle = new Set(p.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id));
+  const busy = new Map<number, number>();
+  let t = 0;
+  for (let i = 0; i < p.samples.length; i++) {
+    const d = p.timeDeltas[i] ?? 0;
+    t += d;
+    if (idle.has(p.samples[i] as number)) continue;
+    const s = Math.floor(t / 1e6);
+    busy.set(s, (busy.get(s) ?? 0) + d / 1000);
+  }
+  return busy;
 }
 
 function label(f: CallFrame): string {
@@ -76,11 +109,21 @@ function top(m: Map<string, number>, n: number, all: number): string[] {
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   const file = process.argv[2];
   if (!file) {
-    console.error('usage: node dist/bench/mwi/profile-top.js FILE.cpuprofile [TOP]');
+    console.error('usage: node dist/bench/mwi/profile-top.js FILE.cpuprofile [TOP] [FROM-TO | timeline]');
     process.exitCode = 2;
   } else {
     const n = Number(process.argv[3] ?? 30);
-    const s = summarise(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile);
+    const range = process.argv[4];
+    let profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+    if (range === 'timeline') {
+      for (const [sec, ms] of timeline(profile)) console.log(`${String(sec).padStart(5)} s ${ms.toFixed(0).padStart(5)} ms busy`);
+      process.exit(0);
+    }
+    if (range) {
+      const [from, to] = range.split('-').map(Number);
+      profile = window(profile, from ?? 0, to ?? Number.POSITIVE_INFINITY);
+    }
+    const s = summarise(profile);
     console.log(`${file}: ${s.totalMs.toFixed(0)} ms sampled`);
     console.log('self time:');
     console.log(top(s.self, n, s.totalMs).join('\n'));
