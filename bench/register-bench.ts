@@ -12,8 +12,8 @@
  * ("500,1000,1500,2000,2500,3000,4000,5000,6000,8000,10000", registrations/s),
  * BENCH_REGISTER_STEP_S (5), BENCH_SERVE_ARGS (extra `openum serve` args).
  */
-import { clkTck } from './mwi/proc-stats.js';
-import { readFile } from 'node:fs/promises';
+import { lastStats } from './mwi/bench-logs.js';
+import { pidCpuSeconds, reapedChildrenCpuSeconds, udpDrops } from './mwi/proc-stats.js';
 import { join } from 'node:path';
 import { addUser } from '../src/app/user-commands.js';
 import { openStorage } from '../src/app/open-storage.js';
@@ -72,36 +72,6 @@ function envNumbers(name: string): number[] | undefined {
   return out;
 }
 
-/** utime+stime (own, and reaped children) of a process, in seconds, from /proc/PID/stat. */
-async function cpuSeconds(pid: number | 'self'): Promise<{ own: number; children: number }> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  // fields after "(comm)": state is field 3; utime 14, stime 15, cutime 16, cstime 17
-  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const f = (n: number): number => Number(rest[n - 3]);
-  return { own: (f(14) + f(15)) / clkTck(), children: (f(16) + f(17)) / clkTck() };
-}
-
-/** System-wide UDP receive drops: RcvbufErrors + InErrors from /proc/net/snmp (0 where unreadable). */
-async function udpDrops(): Promise<number> {
-  try {
-    const lines = (await readFile('/proc/net/snmp', 'utf8')).split('\n').filter((l) => l.startsWith('Udp:'));
-    const names = (lines[0] ?? '').split(/\s+/);
-    const values = (lines[1] ?? '').split(/\s+/);
-    const get = (n: string): number => Number(values[names.indexOf(n)] ?? 0) || 0;
-    return get('RcvbufErrors') + get('InErrors');
-  } catch {
-    return 0;
-  }
-}
-
-/** Last line of a SIPp -trace_stat CSV as a column -> value map. */
-async function lastStats(file: string): Promise<Map<string, string>> {
-  const lines = (await readFile(file, 'utf8')).split('\n').filter((l) => l.trim() !== '');
-  const head = (lines[0] ?? '').split(';');
-  const last = (lines[lines.length - 1] ?? '').split(';');
-  return new Map(head.map((h, i) => [h, last[i] ?? '']));
-}
-
 /** Epoch seconds from a SIPp time field ("date\ttime\tepoch.micro"). */
 function epoch(v: string | undefined): number {
   const parts = (v ?? '').split('\t');
@@ -136,8 +106,8 @@ async function createUsers(dataDir: string, n: number): Promise<void> {
 
 async function runStep(sipp: string, server: OpenumServer, users: Array<{ name: string; password: string }>, rate: number, seconds: number, warmup: boolean): Promise<RegisterStep> {
   const calls = warmup ? users.length : Math.max(1, Math.round(rate * seconds));
-  const cpu0 = await cpuSeconds(server.pid);
-  const self0 = await cpuSeconds('self');
+  const cpu0 = await pidCpuSeconds(server.pid);
+  const sipp0 = await reapedChildrenCpuSeconds();
   const drops0 = await udpDrops();
   const r = await runSipp(sipp, {
     scenario: join(repoRoot(), 'bench', 'sipp', 'register-bench.xml'),
@@ -154,22 +124,17 @@ async function runStep(sipp: string, server: OpenumServer, users: Array<{ name: 
     keepWorkDir: true,
     extraArgs: ['-trace_stat', '-stf', 'stats.csv', '-fd', '1', '-buff_size', '4194304', '-timer_resol', '1'],
   });
-  const cpu1 = await cpuSeconds(server.pid);
-  const self1 = await cpuSeconds('self');
+  const cpu1 = await pidCpuSeconds(server.pid);
+  const sipp1 = await reapedChildrenCpuSeconds();
   const drops1 = await udpDrops();
-  let stats: Map<string, string>;
-  try {
-    stats = await lastStats(join(r.workDir, 'stats.csv'));
-  } catch {
-    await removeTempDir(r.workDir);
-    throw new Error(`SIPp wrote no statistics\n${r.describe()}`);
-  }
+  const stats = await lastStats(join(r.workDir, 'stats.csv'));
   await removeTempDir(r.workDir);
+  if (stats.size === 0) throw new Error(`SIPp wrote no statistics\n${r.describe()}`);
   const ok = Number(stats.get('SuccessfulCall(C)') ?? 0);
   const failed = Number(stats.get('FailedCall(C)') ?? 0);
   const seconds_ = Math.max(1e-3, epoch(stats.get('CurrentTime')) - epoch(stats.get('StartTime')));
   const achieved = ok / seconds_;
-  const serverCpuSeconds = cpu1.own - cpu0.own;
+  const serverCpuSeconds = cpu1 - cpu0;
   return {
     offered: rate,
     attempted: ok + failed,
@@ -179,7 +144,7 @@ async function runStep(sipp: string, server: OpenumServer, users: Array<{ name: 
     seconds: seconds_,
     achieved,
     serverCpuSeconds,
-    sippCpuSeconds: self1.children - self0.children,
+    sippCpuSeconds: sipp1 - sipp0,
     perServerCpuSecond: serverCpuSeconds > 0 ? ok / serverCpuSeconds : 0,
     p50Ms: quantileBucket(stats, 0.5),
     p99Ms: quantileBucket(stats, 0.99),

@@ -45,7 +45,7 @@ class Generation {
     const start = at + HEADER + addrLen;
     return {
       dest: { address: slab.toString('latin1', at + HEADER, start), port: slab.readUInt16BE(at + 2) },
-      bytes: Buffer.from(slab.subarray(start, start + len)), // a copy: the slab goes with its generation
+      bytes: slab.subarray(start, start + len), // slabs are append-only, and the view keeps its slab alive
     };
   }
 }
@@ -99,7 +99,7 @@ export class CompletedTable {
     this.timer ??= this.clock.setTimeout(this.rotate, this.periodMs);
   }
 
-  /** The kept response of `key`, as a fresh Buffer. */
+  /** The kept response of `key` (a view into its slab). */
   get(key: string): { dest: CompletedDestination; bytes: Buffer } | undefined {
     for (const g of this.gens) {
       const hit = g.get(key);

@@ -2,19 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { ROAMING_LIST_BODY, RoamingSelfParseError, parseRoamingSelfMwi } from '../../../src/phone/roaming-self-mwi.js';
+import { PROTOCOLS_ROAMING_DATA } from '../events/packages/vnd-microsoft-roaming-self/roaming-self-fixtures.js';
 
 /** The notification of PROTOCOLS.md section 4, as Lync Server sends it. */
-const LYNC_SERVER = `<roamingData xmlns="http://schemas.microsoft.com/2006/09/sip/roaming-self"
-             xmlns:cat="http://schemas.microsoft.com/2006/09/sip/categories">
-  <categories xmlns="http://schemas.microsoft.com/2006/09/sip/categories"
-              uri="sip:alice@example.com">
-    <category name="mwi" instance="0" publishTime="2010-10-26T07:42:42.387"
-              container="1" version="32" expireType="static">
-      <mwi xmlns="http://schemas.microsoft.com/2006/09/sip/mwi"
-           messageWaiting="true" unreadVoiceMailCount="8" readVoiceMailCount="3"/>
-    </category>
-  </categories>
-</roamingData>`;
+const LYNC_SERVER = PROTOCOLS_ROAMING_DATA;
 
 describe('parseRoamingSelfMwi ([MS-PRES] mwi category, PROTOCOLS.md section 4)', () => {
   test('the Lync Server notification', () => {
