@@ -158,11 +158,18 @@ export class SqliteStorage implements Storage {
     this.bindingsLoadTried = true;
     this.batch.flush();
     if ((this.stmts.countBindings.get() as { n: number }).n > BINDING_CACHE_MAX) return;
+    this.listAllBindings();
+  }
+
+  /** Cache every user's bindings from a full read (copies: callers may change what they get). */
+  private cacheAllBindings(all: readonly BindingRecord[]): void {
+    this.bindingsLoadTried = true;
+    if (all.length > BINDING_CACHE_MAX) return;
     const byUser = new Map<string, BindingRecord[]>();
-    for (const b of (this.stmts.listAll.all() as BindingRow[]).map(toBinding)) {
+    for (const b of all) {
       let list = byUser.get(b.user);
       if (!list) byUser.set(b.user, (list = []));
-      list.push(b);
+      list.push({ ...b, source: { ...b.source } });
     }
     for (const [user, list] of byUser) if (!this.bindingCache.has(user)) this.bindingCache.set(user, list);
     this.bindingsComplete = true;
@@ -234,7 +241,10 @@ export class SqliteStorage implements Storage {
 
   listAllBindings(): BindingRecord[] {
     this.batch.flush();
-    return (this.stmts.listAll.all() as BindingRow[]).map(toBinding);
+    const all = (this.stmts.listAll.all() as BindingRow[]).map(toBinding);
+    // The start-up re-send reads them all anyway: the binding cache need not read them again.
+    this.cacheAllBindings(all);
+    return all;
   }
 
   replaceBindings(user: string, bindings: BindingRecord[]): void {
