@@ -47,6 +47,7 @@ export function userSet(name: string, o: Record<string, string | undefined>): vo
     setUser(s, name, {
       ...(o.mwi !== undefined && { mwi: o.mwi }), ...(o.unsolicitedMwi !== undefined && { unsolicitedMwi: o.unsolicitedMwi }),
       ...(o.displayName !== undefined && { displayName: o.displayName }),
+      ...(o.password !== undefined && { password: o.password }), ...(o.domain !== undefined && { domain: o.domain }),
     });
     process.stdout.write(`changed ${name}\n`);
   });

@@ -8,17 +8,17 @@ import { MwiService } from '../mwi/mwi-service.js';
 import { createMwiNotifyHandler, createMwiPublishHandler } from '../mwi/sip-mwi-input.js';
 import { TrustedPeers } from '../mwi/trusted-peers.js';
 import type { Registrar } from '../registrar/registrar.js';
-import type { RequestAuthenticator } from '../registrar/request-authenticator.js';
+import type { RequestAuthenticator } from '../sip/auth/index.js';
 import type { UserAgentCore } from '../sip/core.js';
 import { contactValue, createOutOfDialogRequest } from '../sip/dialog/index.js';
 import type { Clock, TxDestination } from '../sip/transaction/index.js';
-import type { BindingRecord, Storage } from '../storage/ports.js';
+import type { BindingRecord, Storage, UserRecord } from '../storage/ports.js';
 
 export interface MwiWiringOptions {
   core: UserAgentCore;
   storage: Storage;
   registrar: Registrar;
-  auth: RequestAuthenticator;
+  auth: RequestAuthenticator<UserRecord>;
   clock: Clock;
   domain: string;
   trust: readonly string[];

@@ -7,8 +7,9 @@
  */
 import { createSocket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { join } from 'node:path';
 import { ClientTlsTransport } from '../phone/client-tls-transport.js';
 import { DIALECTS, type Dialect } from '../phone/lamp.js';
 import { PhoneError } from '../phone/phone-error.js';
@@ -32,6 +33,8 @@ export interface PhoneCommandOptions {
   tlsCa?: string;
   /** Accept any server certificate (TLS). */
   tlsInsecure?: boolean;
+  /** The data folder of a server on this machine: its self-signed certificate is trusted over TLS. */
+  data?: string;
 }
 
 const TRANSPORTS = ['udp', 'tcp', 'tls', 'ws'] as const;
@@ -78,8 +81,14 @@ export function checkPhoneOptions(o: Record<string, unknown>): CheckedOptions {
   if (!(TRANSPORTS as readonly string[]).includes(transport)) throw new UsageError(`--transport: expected ${TRANSPORTS.join(', ')}, got "${transport}"`);
   const domain = str(o, 'domain') ?? 'localhost';
   if (!DOMAIN_RE.test(domain)) throw new UsageError(`--domain: "${domain}" is not a host name`);
-  const caFile = str(o, 'tlsCa');
+  let caFile = str(o, 'tlsCa');
   let tlsCa: Buffer | undefined;
+  const data = str(o, 'data');
+  if (caFile === undefined && data !== undefined && transport === 'tls') {
+    // CONTRACT.md: every command takes --data; the phone's use of it is the certificate `serve --sips` made there
+    const own = join(data, 'tls', 'cert.pem');
+    if (existsSync(own)) caFile = own;
+  }
   if (caFile !== undefined) {
     try {
       tlsCa = readFileSync(caFile);
@@ -141,7 +150,7 @@ function transportFor(c: CheckedOptions, address: string, local: string): Transp
 
 /**
  * `openum phone --server HOST:PORT --user NAME --password P [--dialect
- * rfc3842|lync] [--transport udp|tcp|tls|ws] [--domain D] [--tls-ca FILE]
+ * rfc3842|lync] [--transport udp|tcp|tls|ws] [--domain D] [--tls-ca FILE] [--data DIR]
  * [--tls-insecure]`. Resolves after a clean stop (SIGINT/SIGTERM); throws
  * UsageError for bad flags, an unreachable server or a refused
  * registration or subscription.

@@ -53,7 +53,8 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   const otherRealm = storage.listUsers().filter((u) => u.realm !== config.domain).map((u) => u.name);
   if (otherRealm.length > 0) {
     log.warn({ users: otherRealm.slice(0, 10), count: otherRealm.length, domain: config.domain },
-      'users whose password was set for another domain cannot authenticate; add them again');
+      'users whose password was set for another domain are challenged with that realm (it works, but shows they exist); ' +
+      '`openum user set NAME --password P` moves one to this domain');
   }
 
   // Read at scrape time, after svc exists.

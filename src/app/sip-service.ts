@@ -1,13 +1,12 @@
 import { Registrar, type RegistrarDelegate, type RegistrarOptions } from '../registrar/registrar.js';
 import { createRegisterHandler } from '../registrar/register-handler.js';
-import { RequestAuthenticator } from '../registrar/request-authenticator.js';
-import { DigestServer, type DigestAlgorithm } from '../sip/auth/index.js';
+import { RequestAuthenticator, type DigestAlgorithm } from '../sip/auth/index.js';
 import { UserAgentCore, type CoreDelegate } from '../sip/core.js';
 import { RealClock, type Clock } from '../sip/transaction/index.js';
 import type { NotifierHooks } from '../events/notifier.js';
 import { wireMwi, type MwiParts } from './mwi-wiring.js';
 import { TransportLayer } from '../sip/transport/index.js';
-import type { Storage } from '../storage/ports.js';
+import type { Storage, UserRecord } from '../storage/ports.js';
 import { VERSION } from './version.js';
 import { MwiForwarder, type MwiForwardOutcome } from '../mwi/mwi-forwarder.js';
 
@@ -74,11 +73,11 @@ export function createSipService(o: SipServiceOptions): SipService {
       },
     },
   });
-  const digest = new DigestServer({
-    realm: o.domain, secret: o.digestSecret, clock: { now },
+  const auth = new RequestAuthenticator<UserRecord>({
+    defaultRealm: o.domain, secret: o.digestSecret, clock: { now },
+    byName: (name) => o.storage.getUser(name), byAlias: (user) => o.storage.findUser(user),
     ...(o.authAlgorithms && { algorithms: o.authAlgorithms }),
   });
-  const auth = new RequestAuthenticator(digest, o.storage, o.domain);
   core.onRequest('REGISTER', createRegisterHandler({ registrar, auth, users: o.storage }));
   const mwiParts: MwiParts = wireMwi({
     core, storage: o.storage, registrar, auth, clock, domain: o.domain, trust: o.trust ?? [],

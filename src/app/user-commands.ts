@@ -1,6 +1,6 @@
 import { scryptSync, randomBytes } from 'node:crypto';
 import { computeHa1 } from '../sip/auth/ha1.js';
-import type { Storage, UserRecord } from '../storage/ports.js';
+import type { Storage, UserChanges, UserRecord } from '../storage/ports.js';
 import { UsageError } from './errors.js';
 import { storedDomain } from './open-storage.js';
 
@@ -30,22 +30,29 @@ export function hashPin(pin: string): string {
 export function addUser(storage: Storage, o: AddUserOptions, now = Date.now()): UserRecord {
   if (!NAME.test(o.name)) throw new UsageError(`user name "${o.name}": use letters, digits and . _ ~ - (at most 64)`);
   if (/^\d+$/.test(o.name) && storage.findUser(o.name)) throw new UsageError(`"${o.name}" is already an extension`);
-  if (o.password.length < 4) throw new UsageError('--password: at least 4 characters');
+  checkPassword(o.password);
   if (o.extension !== undefined && !/^\d{1,15}$/.test(o.extension)) throw new UsageError(`--extension "${o.extension}": digits only (1-15)`);
   if (o.pin !== undefined && !/^\d{4,12}$/.test(o.pin)) throw new UsageError('--pin: 4 to 12 digits');
   onOff(o.mwi, '--mwi');
   onOff(o.unsolicitedMwi, '--unsolicited-mwi');
   if (storage.getUser(o.name)) throw new UsageError(`user "${o.name}" exists`);
   if (o.extension !== undefined && storage.findUser(o.extension)) throw new UsageError(`extension ${o.extension} is taken`);
-  const realm = o.domain ?? storedDomain(storage);
   const user: UserRecord = {
     name: o.name, extension: o.extension ?? null, displayName: o.displayName ?? null, mwiEnabled: o.mwi !== 'off',
-    unsolicitedMwi: o.unsolicitedMwi !== 'off', realm,
-    ha1: { MD5: computeHa1(o.name, realm, o.password, 'MD5'), 'SHA-256': computeHa1(o.name, realm, o.password, 'SHA-256') },
+    unsolicitedMwi: o.unsolicitedMwi !== 'off', ...credentials(o.name, o.password, o.domain ?? storedDomain(storage)),
     pinHash: o.pin === undefined ? null : hashPin(o.pin), createdAt: now,
   };
   storage.addUser(user);
   return user;
+}
+
+function checkPassword(password: string): void {
+  if (password.length < 4) throw new UsageError('--password: at least 4 characters');
+}
+
+/** The realm and its HA1 values for a password (RFC 8760 section 3): all that is kept of it. */
+function credentials(name: string, password: string, realm: string): Pick<UserRecord, 'realm' | 'ha1'> {
+  return { realm, ha1: { MD5: computeHa1(name, realm, password, 'MD5'), 'SHA-256': computeHa1(name, realm, password, 'SHA-256') } };
 }
 
 function onOff(v: string | undefined, flag: string): boolean | undefined {
@@ -54,16 +61,33 @@ function onOff(v: string | undefined, flag: string): boolean | undefined {
   return v === 'on';
 }
 
-/** `openum user set NAME [--mwi on|off] [--unsolicited-mwi on|off] [--display-name S]`; a running server sees it within a second. */
-export function setUser(storage: Storage, name: string, o: { mwi?: string; unsolicitedMwi?: string; displayName?: string }): void {
+/** Options of `openum user set`. */
+export interface SetUserOptions {
+  mwi?: string;
+  unsolicitedMwi?: string;
+  displayName?: string;
+  /** A new password, hashed for `domain` (default: the domain the server last ran with). */
+  password?: string;
+  domain?: string;
+}
+
+/**
+ * `openum user set NAME [--mwi on|off] [--unsolicited-mwi on|off] [--display-name S] [--password P [--domain D]]`;
+ * a running server sees it within a second. A new password also moves the
+ * user to the current domain's realm.
+ */
+export function setUser(storage: Storage, name: string, o: SetUserOptions): void {
   const mwiEnabled = onOff(o.mwi, '--mwi');
   const unsolicitedMwi = onOff(o.unsolicitedMwi, '--unsolicited-mwi');
-  if (mwiEnabled === undefined && unsolicitedMwi === undefined && o.displayName === undefined) {
-    throw new UsageError('nothing to change: give --mwi, --unsolicited-mwi or --display-name');
+  if (o.password !== undefined) checkPassword(o.password);
+  else if (o.domain !== undefined) throw new UsageError('--domain goes with --password (the realm is re-hashed from the password)');
+  if (mwiEnabled === undefined && unsolicitedMwi === undefined && o.displayName === undefined && o.password === undefined) {
+    throw new UsageError('nothing to change: give --mwi, --unsolicited-mwi, --display-name or --password');
   }
-  const changes = {
+  const changes: UserChanges = {
     ...(mwiEnabled !== undefined && { mwiEnabled }), ...(unsolicitedMwi !== undefined && { unsolicitedMwi }),
     ...(o.displayName !== undefined && { displayName: o.displayName }),
+    ...(o.password !== undefined && { credentials: credentials(name, o.password, o.domain ?? storedDomain(storage)) }),
   };
   if (!storage.updateUser(name, changes)) throw new UsageError(`no user "${name}"`);
 }

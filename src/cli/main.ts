@@ -54,6 +54,8 @@ user.command('set <name>')
   .option('--mwi <on|off>', 'message waiting indication')
   .option('--unsolicited-mwi <on|off>', 'unsolicited NOTIFY to registered phones without a subscription')
   .option('--display-name <s>', 'display name')
+  .option('--password <p>', 'a new SIP password (also moves the user to the current domain\'s realm)')
+  .option('--domain <name>', 'with --password: the realm (default: the domain the server last ran with, else localhost)')
   .option('--data <dir>', 'data folder', './data')
   .action((name: string, opts: Record<string, string | undefined>) => {
     userSet(name, opts);
@@ -104,6 +106,7 @@ program.command('phone')
   .option('--domain <name>', 'SIP domain (default: localhost)')
   .option('--tls-ca <file>', 'PEM certificate(s) to trust for --transport tls')
   .option('--tls-insecure', 'accept any server certificate (--transport tls)')
+  .option('--data <dir>', 'a server\'s data folder on this machine: over TLS, trust the certificate it made', './data')
   .action(async (opts: Record<string, unknown>) => {
     await runPhone(opts);
   });

@@ -1,8 +1,8 @@
 import type { RequestContext } from '../sip/core.js';
 import { createResponse, uriUser, type SipRequest, type SipResponse } from '../sip/message/index.js';
-import type { UserStore } from '../storage/ports.js';
+import type { RequestAuthenticator } from '../sip/auth/index.js';
+import type { UserRecord, UserStore } from '../storage/ports.js';
 import type { Registrar } from './registrar.js';
-import type { RequestAuthenticator } from './request-authenticator.js';
 
 /**
  * REGISTER processing of RFC 3261 section 10.3, steps 3 to 5, before the
@@ -13,7 +13,7 @@ import type { RequestAuthenticator } from './request-authenticator.js';
  * One domain per server: the host of the AOR is not compared (Kamailio's
  * `use_domain=0`), so phones that register `sip:alice@192.0.2.1` work.
  */
-export function createRegisterHandler(deps: { registrar: Registrar; auth: RequestAuthenticator; users: UserStore }):
+export function createRegisterHandler(deps: { registrar: Registrar; auth: RequestAuthenticator<UserRecord>; users: UserStore }):
   (req: SipRequest, ctx: RequestContext) => SipResponse {
   return (req, ctx) => {
     const auth = deps.auth.authenticate(req);

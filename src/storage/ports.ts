@@ -27,6 +27,11 @@ export interface UserRecord {
   createdAt: number;
 }
 
+/** What {@link UserStore.updateUser} may change; `credentials` replaces the realm and its HA1 values together. */
+export type UserChanges = Partial<Pick<UserRecord, 'mwiEnabled' | 'unsolicitedMwi' | 'displayName'>> & {
+  credentials?: Pick<UserRecord, 'realm' | 'ha1'>;
+};
+
 /** Users: lookups by name or extension alias. */
 export interface UserStore {
   addUser(user: UserRecord): void;
@@ -35,7 +40,7 @@ export interface UserStore {
   findUser(nameOrExtension: string): UserRecord | undefined;
   listUsers(): UserRecord[];
   /** Change a user's settings (not the name); false when there is no such user. */
-  updateUser(name: string, changes: Partial<Pick<UserRecord, 'mwiEnabled' | 'unsolicitedMwi' | 'displayName'>>): boolean;
+  updateUser(name: string, changes: UserChanges): boolean;
   /** Remove a user and everything bound to it; false when there was none. */
   removeUser(name: string): boolean;
 }

@@ -42,3 +42,9 @@ export {
   type DigestServerOptions,
   type DigestVerifyRequest,
 } from './digest-server.js';
+export {
+  RequestAuthenticator,
+  type AuthOutcome,
+  type DigestAccount,
+  type RequestAuthenticatorOptions,
+} from './request-authenticator.js';

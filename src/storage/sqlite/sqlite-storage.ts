@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type {
-  BindingRecord, MwiSourceRecord, MwiStore, Storage, SubscriptionRecord, TokenRecord, UserRecord,
+  BindingRecord, MwiSourceRecord, MwiStore, Storage, SubscriptionRecord, TokenRecord, UserChanges, UserRecord,
 } from '../ports.js';
 import { WalCheckpointer } from './checkpointer.js';
 import { WriteBatch } from './write-batch.js';
@@ -107,7 +107,9 @@ export class SqliteStorage implements Storage {
       listUsers: db.prepare('SELECT * FROM users ORDER BY name'),
       removeUser: db.prepare('DELETE FROM users WHERE name = ?'),
       updateUser: db.prepare(`UPDATE users SET mwi_enabled = coalesce(@mwi, mwi_enabled),
-        unsolicited_mwi = coalesce(@unsolicited, unsolicited_mwi), display_name = coalesce(@display, display_name) WHERE name = @name`),
+        unsolicited_mwi = coalesce(@unsolicited, unsolicited_mwi), display_name = coalesce(@display, display_name),
+        realm = coalesce(@realm, realm), ha1_md5 = coalesce(@ha1_md5, ha1_md5), ha1_sha256 = coalesce(@ha1_sha256, ha1_sha256)
+        WHERE name = @name`),
       listBindings: db.prepare('SELECT * FROM bindings WHERE user = ? ORDER BY key'),
       listAll: db.prepare('SELECT * FROM bindings ORDER BY user, key'),
       deleteBindings: db.prepare('DELETE FROM bindings WHERE user = ?'),
@@ -205,10 +207,13 @@ export class SqliteStorage implements Storage {
     return (this.stmts.listUsers.all() as UserRow[]).map(toUser);
   }
 
-  updateUser(name: string, c: Partial<Pick<UserRecord, 'mwiEnabled' | 'unsolicitedMwi' | 'displayName'>>): boolean {
+  updateUser(name: string, c: UserChanges): boolean {
     this.userCache.clear();
     const bit = (v: boolean | undefined): number | null => (v === undefined ? null : v ? 1 : 0);
-    return this.stmts.updateUser.run({ name, mwi: bit(c.mwiEnabled), unsolicited: bit(c.unsolicitedMwi), display: c.displayName ?? null }).changes > 0;
+    return this.stmts.updateUser.run({
+      name, mwi: bit(c.mwiEnabled), unsolicited: bit(c.unsolicitedMwi), display: c.displayName ?? null,
+      realm: c.credentials?.realm ?? null, ha1_md5: c.credentials?.ha1.MD5 ?? null, ha1_sha256: c.credentials?.ha1['SHA-256'] ?? null,
+    }).changes > 0;
   }
 
   removeUser(name: string): boolean {

@@ -52,4 +52,22 @@ describe('openum user set', () => {
     assert.throws(() => setUser(s, 'nobody', { mwi: 'on' }), UsageError);
     assert.equal(s.getUser('alice')!.mwiEnabled, false);
   });
+
+  test('--password re-hashes for the domain the server last ran with and moves the user to its realm', () => {
+    const s = new SqliteStorage(':memory:');
+    addUser(s, { name: 'alice', password: 'secret' });
+    assert.equal(s.getUser('alice')!.realm, 'localhost');
+    s.setSetting('domain', 'example.com');
+    setUser(s, 'alice', { password: 'n3w-secret' });
+    const u = s.getUser('alice')!;
+    assert.equal(u.realm, 'example.com');
+    assert.equal(u.ha1.MD5, computeHa1('alice', 'example.com', 'n3w-secret', 'MD5'));
+    assert.equal(u.ha1['SHA-256'], computeHa1('alice', 'example.com', 'n3w-secret', 'SHA-256'));
+    assert.equal(u.mwiEnabled, true, 'other settings untouched');
+    setUser(s, 'alice', { password: 'n3w-secret', domain: 'other.test' });
+    assert.equal(s.getUser('alice')!.realm, 'other.test');
+    assert.throws(() => setUser(s, 'alice', { password: 'x' }), UsageError);
+    assert.throws(() => setUser(s, 'alice', { domain: 'example.com' }), UsageError, '--domain alone');
+    assert.equal(s.getUser('alice')!.realm, 'other.test');
+  });
 });
