@@ -47,7 +47,7 @@ export type RawConfig = z.infer<typeof rawSchema>;
 
 const DEFAULTS: Required<Pick<RawConfig, 'data' | 'domain' | 'sip' | 'http' | 'logLevel' | 'authAlgorithms'>> = {
   data: './data', domain: 'localhost', sip: '0.0.0.0:5060', http: '0.0.0.0:8080', logLevel: 'info',
-  // MD5 only by default, as Asterisk, Kamailio and FreeSWITCH do: measured here, SIPp 3.6.1 aborts when
+  // MD5 only by default, as Asterisk, Kamailio and FreeSWITCH do: SIPp 3.6.1 aborts when
   // SHA-256 is offered first and baresip 1.0.0 fails when any challenge is not MD5 (test/support/peer-compat.ts).
   // RFC 8760 clients get SHA-256 with `--auth-algorithms SHA-256,MD5`.
   authAlgorithms: ['MD5'],

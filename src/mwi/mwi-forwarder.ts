@@ -1,5 +1,5 @@
 /**
- * openum as the voicemail system ("UM role", issue 4 item 5): every change
+ * openum as the voicemail system ("UM role"): every change
  * of a mailbox's lamp is sent to each `--mwi-target` SIP server, as
  * Exchange UM sends it to a Lync pool (PROTOCOLS.md section 3), or as an
  * RFC 3903 PUBLISH for presence servers such as Kamailio's presence_mwi.

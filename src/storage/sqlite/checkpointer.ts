@@ -7,8 +7,8 @@ import { Worker } from 'node:worker_threads';
  * (it survives `kill -9`; the OS has it); the fsyncs happen at checkpoints.
  * SQLite's automatic checkpoint runs inside whichever commit crosses the
  * threshold, so on a disk it stalled the event loop for tens of
- * milliseconds at a time (measured: REGISTER throughput 1,500/s on ext4 vs
- * 2,000/s on tmpfs). Here the main connection turns automatic checkpoints
+ * milliseconds at a time (REGISTER throughput on a disk fell well below
+ * the same on tmpfs). Here the main connection turns automatic checkpoints
  * off and this worker, with a connection of its own, checkpoints every
  * `intervalMs` (PASSIVE: it never blocks writers).
  */

@@ -69,7 +69,7 @@ export class SqliteStorage implements Storage {
    * True when {@link bindingCache} holds every user that has bindings, so a
    * miss means "none" without a query. Every MWI change looks up the user's
    * contacts (unsolicited NOTIFY); for users who never registered that was
-   * one SQLite read each, 35 us at 3,000 updates/s (bench/mwi/README.md).
+   * one SQLite read per change (bench/mwi/README.md has the figures).
    * Loaded whole on the first miss; any full clear of the cache resets it.
    */
   private bindingsComplete = false;
