@@ -4,7 +4,6 @@
  * give a response that parses, or nothing; never an exception.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { createSipService } from '../../../src/app/sip-service.js';
@@ -13,9 +12,9 @@ import { parseMessage, SipResponse } from '../../../src/sip/message/index.js';
 import { FakeClock } from '../../../src/sip/transaction/index.js';
 import { TransportLayer, type InboundData } from '../../../src/sip/transport/index.js';
 import { SqliteStorage } from '../../../src/storage/sqlite/sqlite-storage.js';
+import { conformanceFiles, conformanceMessage } from './message/conformance-data.js';
 
-const conformance = new URL('../../../../../shared/conformance/rfc4475/', import.meta.url);
-const seeds = readdirSync(conformance).map((f) => readFileSync(new URL(f, conformance)));
+const seeds = conformanceFiles('rfc4475').map((f) => conformanceMessage('rfc4475', f));
 const typical = [
   'REGISTER sip:localhost SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.2:5062;branch=z9hG4bK-1;rport\r\nMax-Forwards: 70\r\nFrom: <sip:alice@localhost>;tag=1\r\nTo: <sip:alice@localhost>\r\nCall-ID: c1\r\nCSeq: 1 REGISTER\r\nContact: <sip:alice@10.0.0.2:5062>\r\nContent-Length: 0\r\n\r\n',
   'SUBSCRIBE sip:alice@localhost SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.9:5062;branch=z9hG4bK-2\r\nMax-Forwards: 70\r\nFrom: <sip:alice@localhost>;tag=2\r\nTo: <sip:alice@localhost>\r\nCall-ID: c2\r\nCSeq: 1 SUBSCRIBE\r\nContact: <sip:alice@10.0.0.9>\r\nEvent: vnd-microsoft-roaming-self\r\nContent-Type: application/vnd-microsoft-roaming-self+xml\r\nContent-Length: 30\r\n\r\n<roamingList><roaming/></roam>',
