@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { createSipService } from '../../../src/app/sip-service.js';
 import { addUser } from '../../../src/app/user-commands.js';
-import { parseMessage, SipResponse } from '../../../src/sip/message/index.js';
+import { parseMessage, SipParseError, SipResponse } from '../../../src/sip/message/index.js';
 import { FakeClock } from '../../../src/sip/transaction/index.js';
 import { TransportLayer, type InboundData } from '../../../src/sip/transport/index.js';
 import { SqliteStorage } from '../../../src/storage/sqlite/sqlite-storage.js';
@@ -44,24 +44,37 @@ const mutated = fc.tuple(fc.constantFrom(...seeds, ...typical), fc.array(fc.tupl
 describe('the whole SIP service under arbitrary input', () => {
   test('random bytes and mutated real messages: no exception, every answer parses as a response', async () => {
     const { svc, out, clock } = service();
+    let answersToParsed = 0;
     await fc.assert(fc.asyncProperty(fc.oneof(fc.uint8Array({ maxLength: 2048 }).map((a) => Buffer.from(a)), mutated),
       fc.constantFrom('udp', 'tcp'), async (data, protocol) => {
         const d: InboundData = {
           data, source: { protocol, address: '10.0.0.9', port: 5062 }, local: { protocol, address: '127.0.0.1', port: 5060 },
           ...(protocol === 'tcp' && { flowId: 'f1' }),
         };
+        const inputParses = (() => { try { parseMessage(data); return true; } catch { return false; } })();
         svc.core.receive(d);
         await new Promise((r) => setImmediate(r));
         clock.advance(1000);
         for (const bytes of out.splice(0)) {
           if (!bytes.subarray(0, 8).equals(Buffer.from('SIP/2.0 '))) continue; // requests we send (NOTIFYs) are not answers
-          const m = (() => { try { return parseMessage(bytes); } catch { return undefined; } })();
-          // A stateless answer echoes the bad header it could not parse, so only its status line is checked.
-          if (m) assert.ok(m instanceof SipResponse);
           assert.match(bytes.toString('latin1', 0, 16), /^SIP\/2\.0 [1-6]\d\d /);
+          const shown = JSON.stringify(bytes.toString('latin1'));
+          let m;
+          try {
+            m = parseMessage(bytes);
+          } catch (e) {
+            assert.ok(e instanceof SipParseError, `answer fails to parse with ${String(e)}: ${shown}`);
+            // Only the stateless answer to input that did not parse may echo a header it could not parse.
+            assert.ok(!inputParses, `answer to input that parses does not parse (${String(e)}): ${shown}`);
+            continue;
+          }
+          assert.ok(m instanceof SipResponse, `answer parses as a ${m.constructor.name}: ${shown}`);
+          if (inputParses) answersToParsed++;
         }
-      }), { numRuns: 1500 });
+      }), { numRuns: 1500, includeErrorInReport: true });
     svc.stop();
     svc.core.close();
+    // A parser that refuses everything (every answer stateless, or none at all) fails here.
+    assert.ok(answersToParsed > 0, 'no input parsed and got an answer');
   });
 });
