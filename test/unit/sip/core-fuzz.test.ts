@@ -1,7 +1,8 @@
 /**
- * Bad input never hurts the server (issue 2, "Bad input"): any bytes handed
- * to the whole SIP service (parser, UA core, transactions, registrar, MWI)
- * give a response that parses, or nothing; never an exception.
+ * Bad input never hurts the server: any bytes handed to the whole SIP
+ * service (parser, UA core, transactions, registrar, MWI) give a response
+ * with a valid status line, one that parses whenever the input did, or
+ * nothing; never an exception.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
