@@ -1,5 +1,6 @@
 /**
- * The Exchange UM -> openum -> Lync chain of issue 4 (item 4) with real SIPp
+ * The Exchange UM -> openum -> Lync chain (voicemail counts from the UM to
+ * Lync endpoints and standard phones) with real SIPp
  * 3.6.1 processes against the real `openum serve` (PROTOCOLS.md sections 3
  * and 4; the loopback twin is test/scenario/lync-chain.test.ts):
  * - a Lync-style endpoint (TCP) registers and subscribes to

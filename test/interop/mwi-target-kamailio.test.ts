@@ -1,6 +1,6 @@
 /**
- * openum as the voicemail in front of Kamailio 5.6 presence_mwi (issue 4
- * item 5), configured as the performance anchor is: openum sends each
+ * openum as the voicemail in front of Kamailio 5.6 presence_mwi,
+ * configured as the performance anchor is: openum sends each
  * lamp change to Kamailio (`--mwi-target sip:127.0.0.1:PORT`, and
  * `;method=PUBLISH`), and a SIPp phone subscribed to Kamailio sees the
  * lamp openum set.

@@ -1,5 +1,6 @@
 /**
- * openum as the voicemail (`--mwi-target`, issue 4 item 5): a SIPp UAS is
+ * openum as the voicemail (`--mwi-target`, lamp changes sent on to a SIP
+ * server): a SIPp UAS is
  * the target SIP server and checks each NOTIFY against the Exchange UM
  * shape (PROTOCOLS.md section 3) while the lamp is changed by
  * `openum mwi set` and by a trusted Exchange-style NOTIFY, over UDP and TCP.

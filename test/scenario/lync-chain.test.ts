@@ -1,5 +1,6 @@
 /**
- * The Exchange UM -> Lync chain of issue 4, end to end over the loopback
+ * The Exchange UM -> Lync chain (voicemail counts from the UM to Lync
+ * endpoints and standard phones), end to end over the loopback
  * network: a Lync-style endpoint (TCP, roaming-self with ms-benotify) and a
  * standard phone (UDP, message-summary) of the same user; the Exchange UM
  * NOTIFY of PROTOCOLS.md section 3 arrives from a trusted peer.
@@ -27,7 +28,7 @@ function mwiOf(body: Buffer): { messageWaiting: boolean; unread: number; read: n
   return { messageWaiting: c.messageWaiting, unread: c.unreadVoiceMailCount, read: c.readVoiceMailCount, version: c.version };
 }
 
-describe('Exchange UM -> openum -> Lync endpoint and standard phone (issue 4, PROTOCOLS.md sections 3-4)', () => {
+describe('Exchange UM -> openum -> Lync endpoint and standard phone (PROTOCOLS.md sections 3-4)', () => {
   test('8 new / 3 old from the UM: BENOTIFY with the mwi category to the Lync endpoint, Voice-Message: 8/3 to the phone', async () => {
     const h = await startServer({ tcp: true });
     const lync = await h.phone('10.0.0.3', 'alice', 'tcp');

@@ -11,7 +11,7 @@ after(() => { for (const d of dirs) d.remove(); });
 
 const lamp = (nw: number, old: number) => ({ waiting: nw > 0, new: nw, old, urgentNew: 0, urgentOld: 0 });
 
-describe('kept across restarts: subscriptions, registrations and MWI state in SQLite (issue 3 item 5)', () => {
+describe('kept across restarts: subscriptions, registrations and MWI state in SQLite', () => {
   for (const how of ['a clean stop', 'a crash (nothing stopped or closed)'] as const) {
     test(`after ${how}, the subscription is restored and gets the current state (paced) with a higher CSeq; counts and version survive`, async () => {
       const tmp = tempDir();

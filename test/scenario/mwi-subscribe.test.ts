@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createSipService } from '../../src/app/sip-service.js';
 import { addUser } from '../../src/app/user-commands.js';
-import { computeDigestResponse, computeHa1, parseChallenge } from '../../src/sip/auth/index.js';
 import { parseMessageSummary } from '../../src/events/packages/message-summary/message-summary-body.js';
 import { FakeClock } from '../../src/sip/transaction/index.js';
 import { LoopbackNetwork, LoopbackTransport, TransportLayer } from '../../src/sip/transport/index.js';
 import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
+import { digestAnswer } from '../support/digest-answer.js';
 import { LoopbackUa } from '../support/loopback-ua.js';
 
 const DOMAIN = 'example.com';
@@ -45,11 +45,7 @@ ${extra}Content-Length: 0
 }
 
 function digest(ch: string, method: string, uri: string, nc: number): string {
-  const c = parseChallenge(ch);
-  const ha1 = computeHa1('alice', c.realm, 'secret', 'MD5');
-  const n = String(nc).padStart(8, '0');
-  const response = computeDigestResponse({ algorithm: 'MD5', ha1, method, uri, nonce: c.nonce, nc: n, cnonce: 'cn', qop: 'auth' });
-  return `Authorization: Digest username="alice", realm="${c.realm}", nonce="${c.nonce}", uri="${uri}", response="${response}", algorithm=MD5, cnonce="cn", qop=auth, nc=${n}\n`;
+  return `Authorization: ${digestAnswer(ch, { method, uri, user: 'alice', password: 'secret', nc })}\n`;
 }
 
 const exchangeNotify = (body: string) => `NOTIFY sip:alice@${DOMAIN} SIP/2.0

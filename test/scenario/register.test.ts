@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { createSipService } from '../../src/app/sip-service.js';
 import { addUser } from '../../src/app/user-commands.js';
-import { computeDigestResponse, computeHa1, parseChallenge, type DigestAlgorithm } from '../../src/sip/auth/index.js';
 import { FakeClock } from '../../src/sip/transaction/index.js';
 import { LoopbackNetwork, LoopbackTransport, TransportLayer } from '../../src/sip/transport/index.js';
 import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
+import { digestAnswer } from '../support/digest-answer.js';
 import { LoopbackUa } from '../support/loopback-ua.js';
 import { parseMessage } from '../../src/sip/message/index.js';
 
@@ -50,16 +50,8 @@ ${opts.expires !== undefined ? `Expires: ${opts.expires}\n` : ''}${opts.auth ? `
 `;
 }
 
-function answer(challenge: string, user: string, password: string, nc = '00000001'): string {
-  const c = parseChallenge(challenge);
-  const algorithm = c.algorithm ?? 'MD5';
-  const uri = `sip:${DOMAIN}`;
-  const cnonce = 'c0ffee';
-  const alg = algorithm as DigestAlgorithm;
-  const response = computeDigestResponse({
-    algorithm: alg, ha1: computeHa1(user, c.realm, password, alg), method: 'REGISTER', uri, nonce: c.nonce, nc, cnonce, qop: 'auth',
-  });
-  return `Digest username="${user}", realm="${c.realm}", nonce="${c.nonce}", uri="${uri}", response="${response}", algorithm=${algorithm}, cnonce="${cnonce}", qop=auth, nc=${nc}`;
+function answer(challenge: string, user: string, password: string, nc = 1): string {
+  return digestAnswer(challenge, { method: 'REGISTER', uri: `sip:${DOMAIN}`, user, password, nc });
 }
 
 describe('REGISTER with digest (RFC 3261 section 10.3, RFC 8760)', () => {
@@ -76,14 +68,14 @@ describe('REGISTER with digest (RFC 3261 section 10.3, RFC 8760)', () => {
 
     let nc = 1;
     for (const ch of challenges) {
-      await ua.send(server, register({ auth: answer(ch, 'alice', 'secret', String(nc++).padStart(8, '0')), expires: '600' }));
+      await ua.send(server, register({ auth: answer(ch, 'alice', 'secret', nc++), expires: '600' }));
       const ok = await ua.nextResponse();
       assert.equal(ok.status, 200, `${ch.slice(0, 40)}: ${ok.reason}`);
       assert.equal(ok.contacts.length, 1);
       assert.equal(ok.contacts[0]!.nameAddr!.params.get('expires'), '600');
     }
     assert.equal(svc.registrar.lookup('alice').length, 1);
-    const second = answer(challenges[0]!, 'alice', 'secret', '00000003');
+    const second = answer(challenges[0]!, 'alice', 'secret', 3);
     await ua.send(server, register({ auth: second, contact: '*', expires: '0' }));
     const removed = await ua.nextResponse();
     assert.equal(removed.status, 200);
@@ -103,7 +95,7 @@ describe('REGISTER with digest (RFC 3261 section 10.3, RFC 8760)', () => {
     assert.equal(unknown.status, 403);
     assert.equal(wrong.reason, unknown.reason);
 
-    const good = answer(ch, 'alice', 'secret', '00000009');
+    const good = answer(ch, 'alice', 'secret', 9);
     await ua.send(server, register({ auth: good }));
     assert.equal((await ua.nextResponse()).status, 200);
     await ua.send(server, register({ auth: good }));
@@ -116,11 +108,11 @@ describe('REGISTER with digest (RFC 3261 section 10.3, RFC 8760)', () => {
     const { ua, server, svc } = await setup();
     await ua.send(server, register({}));
     const ch = (await ua.nextResponse()).getHeaders('WWW-Authenticate')[0]!;
-    await ua.send(server, register({ user: 'bob', toUser: 'alice', auth: answer(ch, 'bob', 'hunter22', '00000001') }));
+    await ua.send(server, register({ user: 'bob', toUser: 'alice', auth: answer(ch, 'bob', 'hunter22', 1) }));
     assert.equal((await ua.nextResponse()).status, 403);
-    await ua.send(server, register({ user: 'bob', toUser: 'nobody', auth: answer(ch, 'bob', 'hunter22', '00000002') }));
+    await ua.send(server, register({ user: 'bob', toUser: 'nobody', auth: answer(ch, 'bob', 'hunter22', 2) }));
     assert.equal((await ua.nextResponse()).status, 404);
-    await ua.send(server, register({ user: 'alice', toUser: '1001', auth: answer(ch, 'alice', 'secret', '00000003') }));
+    await ua.send(server, register({ user: 'alice', toUser: '1001', auth: answer(ch, 'alice', 'secret', 3) }));
     const viaExt = await ua.nextResponse();
     assert.equal(viaExt.status, 200);
     assert.equal(svc.registrar.lookup('alice').length, 1);
@@ -131,7 +123,7 @@ describe('REGISTER with digest (RFC 3261 section 10.3, RFC 8760)', () => {
     await ua.send(server, register({}));
     const ch = (await ua.nextResponse()).getHeaders('WWW-Authenticate')[0]!;
     let nc = 1;
-    const auth = () => answer(ch, 'alice', 'secret', String(nc++).padStart(8, '0'));
+    const auth = () => answer(ch, 'alice', 'secret', nc++);
     await ua.send(server, register({ auth: auth(), expires: '10' }));
     const brief = await ua.nextResponse();
     assert.equal(brief.status, 423);

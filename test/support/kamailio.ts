@@ -30,8 +30,11 @@ export interface KamailioConfigOptions {
 }
 
 /**
- * The anchor's kamailio.cfg (shared/anchors/kamailio), with the listen
- * port, paths and alias filled in and one worker per socket.
+ * The whole kamailio.cfg of these tests, kept here: the modules, presence
+ * parameters and request_route of the Kamailio MWI anchor configuration
+ * (this repository's copy of it is bench/mwi/kamailio.cfg), with the listen
+ * port, paths and alias filled in, one worker per socket, and without the
+ * benchmark's tuning (hash-table sizes, receive buffer, errors-only log).
  */
 export function kamailioConfig(o: KamailioConfigOptions): string {
   return `#!KAMAILIO

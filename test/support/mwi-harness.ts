@@ -12,11 +12,11 @@ import { join } from 'node:path';
 import { createSipService, type SipService } from '../../src/app/sip-service.js';
 import { addUser } from '../../src/app/user-commands.js';
 import { parseMessageSummary } from '../../src/events/packages/message-summary/message-summary-body.js';
-import { computeDigestResponse, computeHa1, parseChallenge } from '../../src/sip/auth/index.js';
 import { SipRequest, SipResponse } from '../../src/sip/message/index.js';
 import { FakeClock } from '../../src/sip/transaction/index.js';
 import { LoopbackNetwork, LoopbackTransport, TransportLayer, type Endpoint } from '../../src/sip/transport/index.js';
 import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
+import { digestAnswer } from './digest-answer.js';
 import { LoopbackUa } from './loopback-ua.js';
 
 export const DOMAIN = 'example.com';
@@ -118,29 +118,24 @@ export function tempDir(): { dir: string; remove(): void } {
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Digest answers (RFC 3261 section 22.4, qop=auth, MD5) from the last challenge seen. */
+/** Digest answers (RFC 3261 section 22.4, qop=auth) to the last challenge seen, the nonce-count counting up. */
 class DigestClient {
-  private realm = '';
-  private nonce = '';
+  private challenge = '';
   private nc = 0;
 
   constructor(private readonly user: string, private readonly password: string) {}
 
   learn(res: SipResponse): void {
-    const c = parseChallenge(res.getHeader('WWW-Authenticate') ?? '');
-    this.realm = c.realm;
-    this.nonce = c.nonce;
+    const challenge = res.getHeader('WWW-Authenticate');
+    assert.ok(challenge !== undefined, `${res.status} without WWW-Authenticate`);
+    this.challenge = challenge;
     this.nc = 0;
   }
 
   /** An `Authorization:` line, or '' before any challenge. */
   line(method: string, uri: string): string {
-    if (this.nonce === '') return '';
-    const nc = String(++this.nc).padStart(8, '0');
-    const ha1 = computeHa1(this.user, this.realm, this.password, 'MD5');
-    const response = computeDigestResponse({ algorithm: 'MD5', ha1, method, uri, nonce: this.nonce, nc, cnonce: 'c0ffee', qop: 'auth' });
-    return `Authorization: Digest username="${this.user}", realm="${this.realm}", nonce="${this.nonce}", uri="${uri}", `
-      + `response="${response}", algorithm=MD5, cnonce="c0ffee", qop=auth, nc=${nc}\n`;
+    if (this.challenge === '') return '';
+    return `Authorization: ${digestAnswer(this.challenge, { method, uri, user: this.user, password: this.password, nc: ++this.nc })}\n`;
   }
 }
 

@@ -3,7 +3,7 @@
  * for it: the client's unauthenticated REGISTER is answered 200 by the relay
  * at once (built from the request, RFC 3261 section 8.2.6) and passed on to
  * openum, whose 401 the relay answers with the user's password (RFC 3261
- * section 22.2, RFC 2617 MD5 with qop=auth). The binding lives in openum;
+ * section 22.2, digest-answer.ts: MD5 as openum offers by default, qop=auth). The binding lives in openum;
  * every other datagram passes through unchanged, both ways.
  *
  * Why: baresip 1.0.0's `mwi` module re-subscribes in an endless loop
@@ -25,9 +25,10 @@
  * {@link RegisterAuthRelay.pauseOnRegister} (it answers `relay pausing PID`).
  * Importing this module has no side effect.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { fileURLToPath } from 'node:url';
+import { digestAnswer } from './digest-answer.js';
 
 export interface HostPort {
   address: string;
@@ -54,8 +55,6 @@ interface PendingRegister {
   authenticated: boolean;
 }
 
-const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
-
 /** The value of the first header `name` (case-insensitive, long form) in SIP text, or undefined. */
 export function headerValue(text: string, name: string): string | undefined {
   const lower = name.toLowerCase();
@@ -66,35 +65,6 @@ export function headerValue(text: string, name: string): string | undefined {
     if (colon > 0 && line.slice(0, colon).trim().toLowerCase() === lower) return line.slice(colon + 1).trim();
   }
   return undefined;
-}
-
-/** Parameter `name` of a Digest challenge (quoted or token). */
-export function challengeParam(challenge: string, name: string): string | undefined {
-  const m = new RegExp(`(?:^|[\\s,])${name}\\s*=\\s*(?:"([^"]*)"|([^\\s,]+))`, 'i').exec(challenge);
-  return m ? (m[1] ?? m[2]) : undefined;
-}
-
-/**
- * The `Authorization` value answering an MD5 Digest challenge for `method uri`
- * (RFC 2617 section 3.2.2; qop=auth when offered, nc=00000001).
- */
-export function digestAuthorization(challenge: string, o: { method: string; uri: string; user: string; password: string }): string {
-  const realm = challengeParam(challenge, 'realm') ?? '';
-  const nonce = challengeParam(challenge, 'nonce') ?? '';
-  const opaque = challengeParam(challenge, 'opaque');
-  const qopOffered = (challengeParam(challenge, 'qop') ?? '').split(',').map((q) => q.trim());
-  const ha1 = md5(`${o.user}:${realm}:${o.password}`);
-  const ha2 = md5(`${o.method}:${o.uri}`);
-  const parts = [`username="${o.user}"`, `realm="${realm}"`, `nonce="${nonce}"`, `uri="${o.uri}"`, 'algorithm=MD5'];
-  if (qopOffered.includes('auth')) {
-    const cnonce = randomBytes(8).toString('hex');
-    const nc = '00000001';
-    parts.push(`response="${md5(`${ha1}:${nonce}:${nc}:${cnonce}:auth:${ha2}`)}"`, 'qop=auth', `nc=${nc}`, `cnonce="${cnonce}"`);
-  } else {
-    parts.push(`response="${md5(`${ha1}:${nonce}:${ha2}`)}"`);
-  }
-  if (opaque !== undefined) parts.push(`opaque="${opaque}"`);
-  return `Digest ${parts.join(', ')}`;
 }
 
 function isViaLine(line: string): boolean {
@@ -209,7 +179,7 @@ export class RegisterAuthRelay {
     for (let i = 0; i < 200; i++) {
       localOk(sample);
       headerValue(sample, 'Authorization');
-      digestAuthorization('Digest realm="x", nonce="y", qop="auth"', { method: 'REGISTER', uri: 'sip:x', user: 'u', password: 'p' });
+      digestAnswer('Digest realm="x", nonce="y", qop="auth"', { method: 'REGISTER', uri: 'sip:x', user: 'u', password: 'p' });
     }
   }
 
@@ -270,7 +240,7 @@ export class RegisterAuthRelay {
       } else if (isCseqLine(line)) {
         const [n = '0', m = 'REGISTER'] = line.slice(line.indexOf(':') + 1).trim().split(/\s+/);
         out.push(`CSeq: ${Number(n) + 1} ${m}`);
-        out.push(`Authorization: ${digestAuthorization(challenge, { method: 'REGISTER', uri, user: this.o.user, password: this.o.password })}`);
+        out.push(`Authorization: ${digestAnswer(challenge, { method: 'REGISTER', uri, user: this.o.user, password: this.o.password })}`);
       } else {
         out.push(line);
       }

@@ -11,7 +11,8 @@
 import { randomBytes } from 'node:crypto';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
-import { digestAuthorization, headerValue, type HostPort } from './register-relay.js';
+import { digestAnswer } from './digest-answer.js';
+import { headerValue, type HostPort } from './register-relay.js';
 
 /** The outcome of one client transaction. */
 export interface ProbeTransaction {
@@ -197,7 +198,7 @@ export interface ProbeDialog {
   cseq: number;
 }
 
-/** Ask, get a 401, ask again with MD5 digest credentials (RFC 3261 section 22.2). Returns both transactions. */
+/** Ask, get a 401, ask again with digest credentials (RFC 3261 section 22.2). Returns both transactions. */
 export async function withDigest(
   probe: SipProbe, user: ProbeUser, method: string, uri: string, build: (branch: string, cseq: number, authorization: string | undefined) => string,
   firstCseq: number, timeoutMs?: number,
@@ -205,7 +206,7 @@ export async function withDigest(
   const first = await probe.transact((b) => build(b, firstCseq, undefined), timeoutMs);
   if (first.status !== 401) return [first];
   const challenge = headerValue(first.response, 'WWW-Authenticate') ?? '';
-  const authorization = digestAuthorization(challenge, { method, uri, user: user.name, password: user.password });
+  const authorization = digestAnswer(challenge, { method, uri, user: user.name, password: user.password });
   const second = await probe.transact((b) => build(b, firstCseq + 1, authorization), timeoutMs);
   return [first, second];
 }

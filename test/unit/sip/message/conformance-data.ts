@@ -1,32 +1,28 @@
 /**
- * Locates the shared conformance messages (/work/shared/conformance: RFC 4475
- * and RFC 5118, CRLF preserved) from the compiled test file, searching the
- * directories above it, or OPENUM_CONFORMANCE_DIR. Fails loudly when they
+ * Locates the conformance messages kept in this repository
+ * (test/fixtures/conformance: RFC 4475 and RFC 5118, bytes as published,
+ * CRLF and NULs preserved). The compiled test runs from dist/, so the path
+ * is found from the source tree: the nearest directory above this file that
+ * holds package.json, then test/fixtures/conformance. Fails loudly when they
  * are missing: a conformance suite that silently finds nothing is a defect.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 function locate(): string {
-  const fromEnv = process.env.OPENUM_CONFORMANCE_DIR;
-  if (fromEnv !== undefined && fromEnv !== '') {
-    if (!existsSync(join(fromEnv, 'rfc4475'))) throw new Error(`OPENUM_CONFORMANCE_DIR=${fromEnv} has no rfc4475/`);
-    return resolve(fromEnv);
-  }
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    for (const candidate of [join(dir, 'shared', 'conformance'), join(dir, 'conformance')]) {
-      if (existsSync(join(candidate, 'rfc4475')) && existsSync(join(candidate, 'rfc5118'))) return candidate;
-    }
+  const here = fileURLToPath(import.meta.url);
+  let dir = dirname(here);
+  while (!existsSync(join(dir, 'package.json'))) {
     const up = dirname(dir);
-    if (up === dir) break;
+    if (up === dir) throw new Error(`no package.json in a directory above ${here}`);
     dir = up;
   }
-  throw new Error(
-    'conformance messages not found: expected shared/conformance/{rfc4475,rfc5118} in a directory above ' +
-      `${fileURLToPath(import.meta.url)} (or set OPENUM_CONFORMANCE_DIR)`,
-  );
+  const found = join(dir, 'test', 'fixtures', 'conformance');
+  for (const set of ['rfc4475', 'rfc5118']) {
+    if (!existsSync(join(found, set))) throw new Error(`conformance messages not found: ${join(found, set)} is missing`);
+  }
+  return found;
 }
 
 /** Absolute path of the conformance directory. */

@@ -158,14 +158,21 @@ describe('TlsTransport (RFC 3261 section 18, 26.2)', () => {
   });
 
   test('stop does not wait for connections still in the handshake', async () => {
-    const { t: srv } = await tlsServer();
+    // connectionCount counts flows, so it never sees a socket that is still handshaking; with a
+    // cap of one connection, the refusal of a second one shows that the silent one was accepted.
+    const { t: srv, rec } = await tlsServer({ maxConnections: 1 });
     const silent = await RawClient.tcp(srv.local.port);
+    const probe = new RawClient(connect({ port: srv.local.port, host: '127.0.0.1' }));
     try {
-      await eventually(() => srv.connectionCount === 0, 'accepted');
-      await srv.stop();
+      await probe.until(() => probe.closed, 'second connection refused');
+      assert.ok(rec.warnings.some((w) => w.code === 'connection-limit'), 'the silent connection holds the only place');
+      assert.equal(silent.closed, false, 'the silent connection is open until stop');
+      const stopped = srv.stop();
       await silent.until(() => silent.closed, 'handshaking client closed by stop');
+      await stopped;
     } finally {
       silent.close();
+      probe.close();
     }
   });
 });
