@@ -11,7 +11,8 @@ import type { Registrar } from '../registrar/registrar.js';
 import type { RequestAuthenticator } from '../registrar/request-authenticator.js';
 import type { UserAgentCore } from '../sip/core.js';
 import { contactValue, createOutOfDialogRequest } from '../sip/dialog/index.js';
-import type { Clock, TxDestination } from '../sip/transaction/index.js';
+import type { Clock } from '../base/clock.js';
+import type { TxDestination } from '../sip/transaction/index.js';
 import type { BindingRecord, Storage } from '../storage/ports.js';
 
 export interface MwiWiringOptions {

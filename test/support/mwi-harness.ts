@@ -14,7 +14,7 @@ import { addUser } from '../../src/app/user-commands.js';
 import { parseMessageSummary } from '../../src/events/packages/message-summary/message-summary-body.js';
 import { computeDigestResponse, computeHa1, parseChallenge } from '../../src/sip/auth/index.js';
 import { SipRequest, SipResponse } from '../../src/sip/message/index.js';
-import { FakeClock } from '../../src/sip/transaction/index.js';
+import { FakeClock } from '../../src/base/clock.js';
 import { LoopbackNetwork, LoopbackTransport, TransportLayer, type Endpoint } from '../../src/sip/transport/index.js';
 import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
 import { LoopbackUa } from './loopback-ua.js';
