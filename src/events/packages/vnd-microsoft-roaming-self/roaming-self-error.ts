@@ -1,3 +1,6 @@
+import { parseXmlTree, type XmlElement } from '../../../base/xml/xml-tree.js';
+import { XmlError } from '../../../base/xml/xml-error.js';
+
 /**
  * What a roaming-self XML body parse error is about.
  *
@@ -40,5 +43,19 @@ export class RoamingSelfXmlError extends Error {
   constructor(code: RoamingSelfXmlErrorCode, message: string) {
     super(message);
     this.code = code;
+  }
+}
+
+/**
+ * Parses a roaming-self body of at most {@link MAX_ROAMING_SELF_XML_BYTES}
+ * with the shared namespace-aware reader, its {@link XmlError} retyped so
+ * that the package's readers throw {@link RoamingSelfXmlError} only.
+ */
+export function parseRoamingSelfXml(body: unknown): XmlElement {
+  try {
+    return parseXmlTree(body, MAX_ROAMING_SELF_XML_BYTES);
+  } catch (e) {
+    if (e instanceof XmlError) throw new RoamingSelfXmlError(e.code, e.message);
+    throw e;
   }
 }
