@@ -17,7 +17,7 @@ module.exports = {
       comment: 'src/base imports node builtins, npm packages and src/base only',
       severity: 'error',
       from: { path: '^src/base/' },
-      to: { path: '^src/', pathNot: '^src/base/' },
+      to: { pathNot: ['^src/base/', '(^|/)node_modules/'], dependencyTypesNot: ['core'] },
     },
     {
       name: 'sip-is-self-contained',
@@ -46,7 +46,15 @@ module.exports = {
       to: { path: '^src/(app|cli)/' },
     },
     {
+      name: 'only-app-imports-storage-adapters',
+      comment: 'app (the composition root) picks the adapter (storage/sqlite/ today); every other layer imports storage/ports.ts only',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/(app|storage)/' },
+      to: { path: '^src/storage/', pathNot: '^src/storage/ports\\.ts$' },
+    },
+    {
       name: 'http-never-imports-sip',
+      comment: 'http/ (and EWS later) may import base/, never sip/',
       severity: 'error',
       from: { path: '^src/http/' },
       to: { path: '^src/sip/' },
