@@ -4,6 +4,7 @@
  * section 4): the `mwi` category of the self container, and the
  * `roamingList` body of the phone's SUBSCRIBE.
  */
+import { CodedError } from '../base/coded-error.js';
 import { XmlError } from '../base/xml/xml-error.js';
 import { parseXmlTree, type XmlElement } from '../base/xml/xml-tree.js';
 import { ROAMING_SELF_NS } from '../events/packages/vnd-microsoft-roaming-self/namespaces.js';
@@ -22,14 +23,8 @@ export const ROAMING_LIST_BODY =
 export type RoamingSelfParseErrorCode = 'too-large' | 'xml' | 'root' | 'mwi';
 
 /** The only error {@link parseRoamingSelfMwi} throws. */
-export class RoamingSelfParseError extends Error {
+export class RoamingSelfParseError extends CodedError<RoamingSelfParseErrorCode> {
   override readonly name = 'RoamingSelfParseError';
-  readonly code: RoamingSelfParseErrorCode;
-
-  constructor(code: RoamingSelfParseErrorCode, message: string) {
-    super(message);
-    this.code = code;
-  }
 }
 
 function children(el: XmlElement, local: string): XmlElement[] {

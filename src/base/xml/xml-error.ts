@@ -1,3 +1,5 @@
+import { CodedError } from '../coded-error.js';
+
 /**
  * What an XML body parse error is about.
  *
@@ -18,13 +20,6 @@ export type XmlErrorCode = 'too-large' | 'body' | 'not-xml' | 'doctype' | 'names
 export const MAX_XML_DEPTH = 32;
 
 /** The only error {@link parseXmlTree} throws: bad input never throws anything else. */
-export class XmlError extends Error {
+export class XmlError extends CodedError<XmlErrorCode> {
   override readonly name = 'XmlError';
-  /** What was wrong; see {@link XmlErrorCode}. */
-  readonly code: XmlErrorCode;
-
-  constructor(code: XmlErrorCode, message: string) {
-    super(message);
-    this.code = code;
-  }
 }

@@ -1,3 +1,4 @@
+import { CodedError } from '../../../base/coded-error.js';
 import { parseXmlTree, type XmlElement } from '../../../base/xml/xml-tree.js';
 import { XmlError } from '../../../base/xml/xml-error.js';
 
@@ -35,15 +36,8 @@ export const MAX_ROAMING_SELF_XML_BYTES = 65536;
  * anything else. The package answers it with 400 (413 for `too-large`,
  * RFC 3261 section 21.4.11).
  */
-export class RoamingSelfXmlError extends Error {
+export class RoamingSelfXmlError extends CodedError<RoamingSelfXmlErrorCode> {
   override readonly name = 'RoamingSelfXmlError';
-  /** What was wrong; see {@link RoamingSelfXmlErrorCode}. */
-  readonly code: RoamingSelfXmlErrorCode;
-
-  constructor(code: RoamingSelfXmlErrorCode, message: string) {
-    super(message);
-    this.code = code;
-  }
 }
 
 /**
