@@ -1,27 +1,36 @@
 /**
  * The one-way layering of ARCHITECTURE.md, enforced in `npm test`:
- *   cli -> app -> {http, voicemail, mwi, registrar, events, storage} -> sip
+ *   cli -> app -> {http, voicemail, mwi, registrar, events, storage} -> sip -> base
  * A lower layer talks to a higher one through a delegate interface it declares.
+ * base/ is the leaf every layer may use (clock, XML tree): it imports only
+ * node:*, npm packages and base/.
  *
  * Deviation from ARCHITECTURE.md, on purpose: sip/transport/ may import the
  * npm package `ws` (RFC 7118 WebSocket framing is not the heart of the
  * product; the ws library does it well). Everything else in sip/ imports only
- * node:* and sip/*.
+ * node:*, sip/* and base/*.
  */
 module.exports = {
   forbidden: [
     {
+      name: 'base-is-a-leaf',
+      comment: 'src/base imports node builtins, npm packages and src/base only',
+      severity: 'error',
+      from: { path: '^src/base/' },
+      to: { pathNot: ['^src/base/', '(^|/)node_modules/'], dependencyTypesNot: ['core'] },
+    },
+    {
       name: 'sip-is-self-contained',
-      comment: 'src/sip imports node builtins and src/sip only (ws only in transport/)',
+      comment: 'src/sip imports node builtins, src/sip and src/base only (ws only in transport/)',
       severity: 'error',
       from: { path: '^src/sip/', pathNot: '^src/sip/transport/' },
-      to: { pathNot: ['^src/sip/'], dependencyTypesNot: ['core', 'type-only'] },
+      to: { pathNot: ['^src/sip/', '^src/base/'], dependencyTypesNot: ['core', 'type-only'] },
     },
     {
       name: 'sip-transport-deps',
       severity: 'error',
       from: { path: '^src/sip/transport/' },
-      to: { pathNot: ['^src/sip/', '^node_modules/ws/', '^node_modules/@types/ws/'], dependencyTypesNot: ['core'] },
+      to: { pathNot: ['^src/sip/', '^src/base/', '(^|/)node_modules/ws/', '(^|/)node_modules/@types/ws/'], dependencyTypesNot: ['core'] },
     },
     {
       name: 'no-upward-from-sip',
@@ -37,7 +46,15 @@ module.exports = {
       to: { path: '^src/(app|cli)/' },
     },
     {
+      name: 'only-app-imports-storage-adapters',
+      comment: 'app (the composition root) picks the adapter (storage/sqlite/ today); every other layer imports storage/ports.ts only',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/(app|storage)/' },
+      to: { path: '^src/storage/', pathNot: '^src/storage/ports\\.ts$' },
+    },
+    {
       name: 'http-never-imports-sip',
+      comment: 'http/ (and EWS later) may import base/, never sip/',
       severity: 'error',
       from: { path: '^src/http/' },
       to: { path: '^src/sip/' },
@@ -70,10 +87,17 @@ module.exports = {
     },
     {
       name: 'phone-is-a-client',
-      comment: 'src/phone (openum phone) uses the SIP stack and the message-summary codec only',
+      comment: 'src/phone (openum phone) uses base/, the SIP stack, the message-summary codec and the roaming-self names only',
       severity: 'error',
       from: { path: '^src/phone/' },
-      to: { path: '^src/', pathNot: ['^src/phone/', '^src/sip/', '^src/events/packages/message-summary/message-summary-(body|chars|classes|counts|error)\\.ts$'] },
+      to: {
+        path: '^src/',
+        pathNot: [
+          '^src/phone/', '^src/sip/', '^src/base/',
+          '^src/events/packages/message-summary/message-summary-(body|chars|classes|counts|error)\\.ts$',
+          '^src/events/packages/vnd-microsoft-roaming-self/namespaces\\.ts$',
+        ],
+      },
     },
     { name: 'only-app-imports-phone', severity: 'error', from: { path: '^src/', pathNot: '^src/(app|phone)/' }, to: { path: '^src/phone/' } },
     { name: 'no-circular', comment: 'type-only cycles are harmless (erased at compile time)', severity: 'error', from: {}, to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } } },

@@ -17,7 +17,7 @@ import { addUser } from '../../src/app/user-commands.js';
 import { DEFAULT_SUBSCRIBE_LIMITS } from '../../src/events/notifier.js';
 import { computeDigestResponse, computeHa1, parseChallenge } from '../../src/sip/auth/index.js';
 import { createResponse, parseMessage, serializeMessage, SipRequest, SipResponse } from '../../src/sip/message/index.js';
-import { FakeClock } from '../../src/sip/transaction/index.js';
+import { FakeClock } from '../../src/base/clock.js';
 import { TransportLayer, type Endpoint } from '../../src/sip/transport/index.js';
 import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
 

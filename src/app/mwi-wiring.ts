@@ -1,18 +1,18 @@
 import { Notifier, type NotifierHooks } from '../events/notifier.js';
 import {
-  MESSAGE_SUMMARY, MESSAGE_SUMMARY_TYPE, createMessageSummaryPackage, messageSummaryBody, messageSummaryBodyCache,
+  MESSAGE_SUMMARY, createMessageSummaryPackage, messageSummaryBodyCache,
 } from '../events/packages/message-summary/message-summary-package.js';
 import { ROAMING_SELF, createRoamingSelfPackage } from '../events/packages/vnd-microsoft-roaming-self/index.js';
 import { MwiFanout } from '../mwi/mwi-fanout.js';
 import { MwiService } from '../mwi/mwi-service.js';
 import { createMwiNotifyHandler, createMwiPublishHandler } from '../mwi/sip-mwi-input.js';
 import { TrustedPeers } from '../mwi/trusted-peers.js';
+import { createUnsolicitedSender } from '../mwi/unsolicited-notify.js';
 import type { Registrar } from '../registrar/registrar.js';
 import type { RequestAuthenticator } from '../sip/auth/index.js';
 import type { UserAgentCore } from '../sip/core.js';
-import { contactValue, createOutOfDialogRequest } from '../sip/dialog/index.js';
-import type { Clock, TxDestination } from '../sip/transaction/index.js';
-import type { BindingRecord, Storage, UserRecord } from '../storage/ports.js';
+import type { Clock } from '../base/clock.js';
+import type { Storage, UserRecord } from '../storage/ports.js';
 
 export interface MwiWiringOptions {
   core: UserAgentCore;
@@ -36,15 +36,6 @@ export interface MwiParts {
   /** Start: restore subscriptions, re-send state to everyone (paced). */
   start(): void;
   stop(): void;
-}
-
-/** Where a request to a registered contact goes: its flow, or (UDP) the address the REGISTER came from (NAT-friendly). */
-export function bindingDestination(b: BindingRecord): TxDestination {
-  const protocol = b.source.protocol as TxDestination['protocol'];
-  return {
-    protocol, address: b.source.address, port: b.source.port, reliable: protocol !== 'udp',
-    ...(b.flowId !== null && protocol !== 'udp' && { flowId: b.flowId }),
-  };
 }
 
 /**
@@ -99,22 +90,10 @@ export function wireMwi(o: MwiWiringOptions): MwiParts {
     ...(o.resendRatePerSecond !== undefined && { resendRatePerSecond: o.resendRatePerSecond }),
     ...(o.onUnsolicited && { onUnsolicited: o.onUnsolicited }),
     ...(o.registrationGraceMs !== undefined && { registrationGraceMs: o.registrationGraceMs }),
-    sendUnsolicited: (b, st) => new Promise<number>((resolve) => {
-      const dest = bindingDestination(b);
-      const aor = `<sip:${b.user}@${domain}>`;
-      const via = core.viaFor(dest.protocol);
-      const out = createOutOfDialogRequest('NOTIFY', b.uri, aor, aor, {
-        via,
-        // RFC 6665 section 8.1.2: a NOTIFY carries a Contact (twinkle answers 400 without one).
-        contact: contactValue(via.host, via.port, dest.protocol),
-        headers: [['Event', MESSAGE_SUMMARY], ['Subscription-State', 'terminated;reason=noresource']],
-        body: messageSummaryBody(st.mailbox, { state, domain }, bodies), contentType: MESSAGE_SUMMARY_TYPE,
-      });
-      core.sendRequest(out.request, dest, {
-        onFinal: (res) => resolve(res.status),
-        onTimeout: () => resolve(0),
-        onTransportError: () => resolve(0),
-      });
+    sendUnsolicited: createUnsolicitedSender({
+      state, domain, bodies,
+      send: (req, dest, handlers) => { core.sendRequest(req, dest, handlers); },
+      viaFor: (protocol) => core.viaFor(protocol),
     }),
   });
   mwi.onChange((s) => fanout.onLampChange(s));

@@ -2,7 +2,7 @@ import { Registrar, type RegistrarDelegate, type RegistrarOptions } from '../reg
 import { createRegisterHandler } from '../registrar/register-handler.js';
 import { RequestAuthenticator, type DigestAlgorithm } from '../sip/auth/index.js';
 import { UserAgentCore, type CoreDelegate } from '../sip/core.js';
-import { RealClock, type Clock } from '../sip/transaction/index.js';
+import { RealClock, type Clock } from '../base/clock.js';
 import type { NotifierHooks } from '../events/notifier.js';
 import { wireMwi, type MwiParts } from './mwi-wiring.js';
 import { TransportLayer } from '../sip/transport/index.js';

@@ -4,7 +4,8 @@ import {
 } from '../sip/dialog/index.js';
 import { createResponse, ownString, randomToken, type SipRequest, type SipResponse } from '../sip/message/index.js';
 import type { RequestContext } from '../sip/core.js';
-import type { ClientTransactionHandlers, Clock, TimerHandle, TxDestination } from '../sip/transaction/index.js';
+import type { Clock, TimerHandle } from '../base/clock.js';
+import type { ClientTransactionHandlers, TxDestination } from '../sip/transaction/index.js';
 import type { SubscriptionStore } from '../storage/ports.js';
 import { isRefusal, type EventPackage } from './event-package.js';
 import { classifyNotifyStatus, retryDelay } from './notify-policy.js';

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../sip/transaction/index.js';
+import type { Clock, TimerHandle } from '../base/clock.js';
 
 /**
  * Sends queued work at a bounded rate, coalescing by key: enqueueing a key

@@ -1,7 +1,7 @@
 import { Pacer } from '../events/pacer.js';
 import type { Notifier } from '../events/notifier.js';
 import { MESSAGE_SUMMARY } from '../events/packages/message-summary/message-summary-package.js';
-import type { Clock } from '../sip/transaction/index.js';
+import type { Clock } from '../base/clock.js';
 import type { BindingRecord } from '../storage/ports.js';
 import type { MailboxMwi } from './mwi-service.js';
 

@@ -6,7 +6,8 @@
  */
 import type { ViaSentBy } from '../sip/dialog/index.js';
 import type { SipRequest, SipResponse } from '../sip/message/index.js';
-import type { Clock, TimerHandle, TxDestination } from '../sip/transaction/index.js';
+import type { Clock, TimerHandle } from '../base/clock.js';
+import type { TxDestination } from '../sip/transaction/index.js';
 import { type MwiSendKind, type MwiSnapshot, buildForwardRequest } from './mwi-forwarder-request.js';
 import type { MwiTarget } from './mwi-forwarder-target.js';
 

@@ -60,7 +60,8 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import type { ViaSentBy } from '../sip/dialog/index.js';
 import type { SipRequest } from '../sip/message/index.js';
-import type { Clock, TxDestination } from '../sip/transaction/index.js';
+import type { Clock } from '../base/clock.js';
+import type { TxDestination } from '../sip/transaction/index.js';
 import { type MwiSnapshot, domainHost, snapshotOf } from './mwi-forwarder-request.js';
 import { type MwiForwardOutcome, type MwiSendHandlers, TargetRunner } from './mwi-forwarder-runner.js';
 import { type MwiTarget, parseMwiTarget } from './mwi-forwarder-target.js';

@@ -6,7 +6,8 @@
  */
 import { parseMessageSummary } from '../events/packages/message-summary/message-summary-body.js';
 import type { Dialect, Lamp } from './lamp.js';
-import { ROAMING_LIST_BODY, ROAMING_SELF_TYPE, parseRoamingSelfMwi } from './roaming-self-mwi.js';
+import { ROAMING_SELF_TYPE } from '../events/packages/vnd-microsoft-roaming-self/namespaces.js';
+import { ROAMING_LIST_BODY, parseRoamingSelfMwi } from './roaming-self-mwi.js';
 
 /** RFC 3842 section 4: the package name and its body type. */
 export const MESSAGE_SUMMARY_EVENT = 'message-summary';

@@ -7,7 +7,8 @@
 import { UserAgentCore, type RequestContext } from '../sip/core.js';
 import type { ViaSentBy } from '../sip/dialog/index.js';
 import { createResponse, randomToken, type SipRequest, type SipResponse } from '../sip/message/index.js';
-import { RealClock, type Clock, type TimerHandle, type TimerSettings, type TxDestination, type TxProtocol } from '../sip/transaction/index.js';
+import { RealClock, type Clock, type TimerHandle } from '../base/clock.js';
+import type { TimerSettings, TxDestination, TxProtocol } from '../sip/transaction/index.js';
 import type { TransportLayer } from '../sip/transport/index.js';
 import { dialectSpec, eventPackage, mediaType, MESSAGE_SUMMARY_EVENT, type DialectSpec } from './dialects.js';
 import { DigestClient } from './digest-client.js';

@@ -4,14 +4,11 @@
  * section 4): the `mwi` category of the self container, and the
  * `roamingList` body of the phone's SUBSCRIBE.
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { CodedError } from '../base/coded-error.js';
+import { XmlError } from '../base/xml/xml-error.js';
+import { parseXmlTree, type XmlElement } from '../base/xml/xml-tree.js';
+import { ROAMING_SELF_NS } from '../events/packages/vnd-microsoft-roaming-self/namespaces.js';
 import type { Lamp } from './lamp.js';
-
-/** Namespace of `roamingList` / `roamingData` (http, not https: PROTOCOLS.md section 4). */
-export const ROAMING_SELF_NS = 'http://schemas.microsoft.com/2006/09/sip/roaming-self';
-
-/** Content type of the SUBSCRIBE body and of every notification. */
-export const ROAMING_SELF_TYPE = 'application/vnd-microsoft-roaming-self+xml';
 
 /** Largest notification body we read. */
 export const MAX_ROAMING_SELF_BYTES = 65536;
@@ -26,50 +23,27 @@ export const ROAMING_LIST_BODY =
 export type RoamingSelfParseErrorCode = 'too-large' | 'xml' | 'root' | 'mwi';
 
 /** The only error {@link parseRoamingSelfMwi} throws. */
-export class RoamingSelfParseError extends Error {
+export class RoamingSelfParseError extends CodedError<RoamingSelfParseErrorCode> {
   override readonly name = 'RoamingSelfParseError';
-  readonly code: RoamingSelfParseErrorCode;
-
-  constructor(code: RoamingSelfParseErrorCode, message: string) {
-    super(message);
-    this.code = code;
-  }
 }
 
-type Node = Record<string, unknown>;
-
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  removeNSPrefix: true,
-  processEntities: false,
-  parseAttributeValue: false,
-  parseTagValue: false,
-  isArray: (name) => name === 'categories' || name === 'category',
-});
-
-function isNode(v: unknown): v is Node {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+function children(el: XmlElement, local: string): XmlElement[] {
+  return el.children.filter((c) => c.local === local);
 }
 
-function nodes(v: unknown): Node[] {
-  return Array.isArray(v) ? v.filter(isNode) : isNode(v) ? [v] : [];
+function attr(el: XmlElement, name: string): string | undefined {
+  return el.attrs.get(name)?.trim();
 }
 
-function attr(n: Node, name: string): string | undefined {
-  const v = n[`@_${name}`];
-  return typeof v === 'string' ? v.trim() : undefined;
-}
-
-function count(n: Node, name: string): number {
-  const v = attr(n, name);
+function count(el: XmlElement, name: string): number {
+  const v = attr(el, name);
   if (v === undefined) return 0;
   if (!/^\d{1,10}$/.test(v) || Number(v) > 0xffffffff) throw new RoamingSelfParseError('mwi', `${name}="${v}" is not a count`);
   return Number(v);
 }
 
 /** Self container (1), instance 0 first: that is where the server publishes mwi ([MS-PRES]). */
-function rank(c: Node): number {
+function rank(c: XmlElement): number {
   return (attr(c, 'container') === '1' ? 0 : 2) + (attr(c, 'instance') === '0' || attr(c, 'instance') === undefined ? 0 : 1);
 }
 
@@ -79,35 +53,31 @@ function rank(c: Node): number {
  * carries no mwi state (another category changed, or the category was
  * deleted). new <- `unreadVoiceMailCount`, old <- `readVoiceMailCount`,
  * on <- `messageWaiting` (when absent: new > 0), version <- the
- * category's `version`. Namespace prefixes are ignored.
+ * category's `version`. Parsed with the shared namespace-aware reader
+ * (src/base/xml/), but elements are matched by local name only: a client
+ * takes what a server sends, namespaced or not.
  *
  * Throws RoamingSelfParseError only.
  */
 export function parseRoamingSelfMwi(body: Buffer | string): Lamp | undefined {
-  const size = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
-  if (size > MAX_ROAMING_SELF_BYTES) throw new RoamingSelfParseError('too-large', `body of ${size} bytes`);
-  const text = typeof body === 'string' ? body : body.toString('utf8');
-  const valid = XMLValidator.validate(text);
-  if (valid !== true) throw new RoamingSelfParseError('xml', `not XML: ${valid.err.msg}`);
-  let doc: unknown;
+  let root: XmlElement;
   try {
-    doc = parser.parse(text);
+    root = parseXmlTree(body, MAX_ROAMING_SELF_BYTES);
   } catch (e) {
-    throw new RoamingSelfParseError('xml', `not XML: ${(e as Error).message}`);
+    if (!(e instanceof XmlError)) throw e;
+    throw new RoamingSelfParseError(e.code === 'too-large' ? 'too-large' : 'xml', e.message);
   }
-  if (!isNode(doc) || !('roamingData' in doc)) throw new RoamingSelfParseError('root', 'no roamingData element');
-  const root = doc['roamingData'];
-  if (!isNode(root)) return undefined; // <roamingData/>: nothing in it
-  const candidates: Node[] = [];
-  for (const cats of nodes(root['categories'])) {
-    for (const c of nodes(cats['category'])) {
-      if (attr(c, 'name') === 'mwi' && isNode(c['mwi'])) candidates.push(c);
+  if (root.local !== 'roamingData') throw new RoamingSelfParseError('root', 'no roamingData element');
+  const candidates: [XmlElement, XmlElement][] = [];
+  for (const cats of children(root, 'categories')) {
+    for (const c of children(cats, 'category')) {
+      const mwi = children(c, 'mwi')[0];
+      if (attr(c, 'name') === 'mwi' && mwi !== undefined) candidates.push([c, mwi]);
     }
   }
   if (candidates.length === 0) return undefined;
-  candidates.sort((a, b) => rank(a) - rank(b));
-  const category = candidates[0] as Node;
-  const mwi = category['mwi'] as Node;
+  candidates.sort((a, b) => rank(a[0]) - rank(b[0]));
+  const [category, mwi] = candidates[0] as [XmlElement, XmlElement];
   const newCount = count(mwi, 'unreadVoiceMailCount');
   const oldCount = count(mwi, 'readVoiceMailCount');
   const waiting = attr(mwi, 'messageWaiting')?.toLowerCase();

@@ -10,7 +10,7 @@ import {
   createUacDialog, refreshTargetFromResponse, type DialogState, type ViaSentBy,
 } from '../sip/dialog/index.js';
 import { SipParseError, randomToken, type SipRequest, type SipResponse } from '../sip/message/index.js';
-import type { Clock, TimerHandle } from '../sip/transaction/index.js';
+import type { Clock, TimerHandle } from '../base/clock.js';
 import { eventPackage, mediaType, type DialectSpec } from './dialects.js';
 import type { Lamp } from './lamp.js';
 import { PhoneError } from './phone-error.js';

@@ -1,8 +1,9 @@
 import {
   SipParseError, SipRequest, SipResponse, createResponse, parseMessage, serializeMessage,
 } from './message/index.js';
+import type { Clock } from '../base/clock.js';
 import {
-  TransactionLayer, statelessErrorResponse, type Clock, type ServerTransaction, type TimerSettings,
+  TransactionLayer, statelessErrorResponse, type ServerTransaction, type TimerSettings,
   type TxDestination, type TxProtocol,
 } from './transaction/index.js';
 import type { ClientTransaction, ClientTransactionHandlers } from './transaction/index.js';

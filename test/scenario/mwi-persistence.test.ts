@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { FakeClock } from '../../src/sip/transaction/index.js';
+import { FakeClock } from '../../src/base/clock.js';
 import { LoopbackNetwork } from '../../src/sip/transport/index.js';
 import {
   UM_ADDRESS, assertInDialog, exchange, exchangeNotifyText, lampOf, startServer, summaryBody, tempDir,

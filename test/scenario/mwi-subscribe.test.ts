@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { createSipService } from '../../src/app/sip-service.js';
 import { addUser } from '../../src/app/user-commands.js';
 import { parseMessageSummary } from '../../src/events/packages/message-summary/message-summary-body.js';
-import { FakeClock } from '../../src/sip/transaction/index.js';
+import { FakeClock } from '../../src/base/clock.js';
 import { LoopbackNetwork, LoopbackTransport, TransportLayer } from '../../src/sip/transport/index.js';
 import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
 import { digestAnswer } from '../support/digest-answer.js';

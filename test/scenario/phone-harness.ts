@@ -9,7 +9,7 @@ import { addUser } from '../../src/app/user-commands.js';
 import type { Dialect } from '../../src/phone/lamp.js';
 import { Phone, type PhoneOptions } from '../../src/phone/phone.js';
 import type { DigestAlgorithm } from '../../src/sip/auth/index.js';
-import { FakeClock } from '../../src/sip/transaction/index.js';
+import { FakeClock } from '../../src/base/clock.js';
 import {
   LoopbackNetwork, LoopbackTransport, TransportLayer, type LoopbackPacket, type TransportProtocol,
 } from '../../src/sip/transport/index.js';

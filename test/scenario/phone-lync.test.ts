@@ -9,7 +9,7 @@ import { describe, test } from 'node:test';
 import { Phone } from '../../src/phone/phone.js';
 import { computeDigestResponse, computeHa1, parseCredentials } from '../../src/sip/auth/index.js';
 import { createResponse, parseMessage, serializeMessage, SipResponse, type SipMessage, type SipRequest } from '../../src/sip/message/index.js';
-import { FakeClock } from '../../src/sip/transaction/index.js';
+import { FakeClock } from '../../src/base/clock.js';
 import { LoopbackNetwork, LoopbackTransport, TransportLayer, type Endpoint } from '../../src/sip/transport/index.js';
 import { LoopbackUa } from '../support/loopback-ua.js';
 import { exchangeNotifyText } from '../support/mwi-harness.js';

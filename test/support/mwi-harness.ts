@@ -13,7 +13,7 @@ import { createSipService, type SipService } from '../../src/app/sip-service.js'
 import { addUser } from '../../src/app/user-commands.js';
 import { parseMessageSummary } from '../../src/events/packages/message-summary/message-summary-body.js';
 import { SipRequest, SipResponse } from '../../src/sip/message/index.js';
-import { FakeClock } from '../../src/sip/transaction/index.js';
+import { FakeClock } from '../../src/base/clock.js';
 import { LoopbackNetwork, LoopbackTransport, TransportLayer, type Endpoint } from '../../src/sip/transport/index.js';
 import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
 import { digestAnswer } from './digest-answer.js';

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock, TimerHandle } from '../../base/clock.js';
 
 /** Where a kept response goes again: a UDP address and port. */
 export interface CompletedDestination {

@@ -1,5 +1,4 @@
 /** The RFC 3261 section 17 transaction layer (with RFC 6026). */
-export { FakeClock, RealClock, type Clock, type TimerHandle } from './clock.js';
 export { DEFAULT_TIMER_SETTINGS, deriveTimers, type TimerSettings, type TransactionTimers } from './timers.js';
 export type { TxDestination, TxProtocol, TxSend } from './destination.js';
 export { TransactionError, type TransactionErrorCode } from './errors.js';

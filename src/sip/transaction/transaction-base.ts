@@ -1,5 +1,5 @@
 import { SipRequest, parseUri, type SipMessage } from '../message/index.js';
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock, TimerHandle } from '../../base/clock.js';
 import type { TxDestination, TxSend } from './destination.js';
 import { toError } from './errors.js';
 import { toTagOf } from './transaction-keys.js';

@@ -3,7 +3,7 @@ import type { SipMessage, SipRequest, SipResponse, Via } from '../message/index.
 import { acceptCancel } from './cancel.js';
 import { CompletedTable, type CompletedDestination } from './completed-table.js';
 import type { ClientTransactionHandlers } from './client-handlers.js';
-import { RealClock, type Clock } from './clock.js';
+import { RealClock, type Clock } from '../../base/clock.js';
 import type { TxDestination, TxSend } from './destination.js';
 import { TransactionError } from './errors.js';
 import { InviteClientTransaction } from './invite-client-transaction.js';

@@ -4,45 +4,45 @@
  * re-arms itself for the remaining time when it fires early. One timer per
  * connection per timeout period, no allocation per message.
  */
-import type { TimerSource } from './timer-source.js';
+import type { Clock, TimerHandle } from '../../base/clock.js';
 
 /** Calls `onIdle` once when no {@link touch} happened for `timeoutMs`. */
 export class IdleWatch {
   private last: number;
-  private handle: unknown = undefined;
+  private handle: TimerHandle | undefined = undefined;
   private stopped = false;
 
   constructor(
-    private readonly timers: TimerSource,
+    private readonly clock: Clock,
     private readonly timeoutMs: number,
     private readonly onIdle: () => void,
   ) {
-    this.last = timers.now();
+    this.last = clock.now();
     if (timeoutMs > 0 && Number.isFinite(timeoutMs)) this.arm(timeoutMs);
   }
 
   /** Records activity now. */
   touch(): void {
-    this.last = this.timers.now();
+    this.last = this.clock.now();
   }
 
   /** Cancels the watch for good. */
   stop(): void {
     this.stopped = true;
     if (this.handle !== undefined) {
-      this.timers.clearTimeout(this.handle);
+      this.clock.clearTimeout(this.handle);
       this.handle = undefined;
     }
   }
 
   private arm(ms: number): void {
-    this.handle = this.timers.setTimeout(this.check, ms);
+    this.handle = this.clock.setTimeout(this.check, ms);
   }
 
   private readonly check = (): void => {
     this.handle = undefined;
     if (this.stopped) return;
-    const idle = this.timers.now() - this.last;
+    const idle = this.clock.now() - this.last;
     if (idle >= this.timeoutMs) {
       this.stopped = true;
       this.onIdle();

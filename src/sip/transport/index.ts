@@ -2,7 +2,6 @@
 export type { Endpoint, InboundData, SendOptions, Transport, TransportDelegate, TransportProtocol, TransportWarning } from './types.js';
 export { TransportError, type TransportErrorCode } from './transport-error.js';
 export { DEFAULT_TRANSPORT_LIMITS, resolveLimits, type TransportLimits } from './limits.js';
-export { realTimers, type TimerSource } from './timer-source.js';
 export { normalizeAddress, peerKey } from './address.js';
 export { nextFlowId } from './flow-id.js';
 export { UdpTransport, type UdpTransportOptions } from './udp-transport.js';

@@ -8,7 +8,7 @@ import type { Socket } from 'node:net';
 import { StreamFramer } from '../message/stream-framer.js';
 import { IdleWatch } from './idle-watch.js';
 import type { TransportLimits } from './limits.js';
-import type { TimerSource } from './timer-source.js';
+import type { Clock, TimerHandle } from '../../base/clock.js';
 import { TransportError } from './transport-error.js';
 import type { Endpoint, TransportProtocol } from './types.js';
 
@@ -30,7 +30,7 @@ export interface StreamConnectionParams {
   local: Endpoint;
   outbound: boolean;
   limits: TransportLimits;
-  timers: TimerSource;
+  clock: Clock;
   owner: StreamConnectionOwner;
 }
 
@@ -45,10 +45,10 @@ export class StreamConnection {
   private readonly framer: StreamFramer;
   private readonly idle: IdleWatch;
   private readonly limits: TransportLimits;
-  private readonly timers: TimerSource;
+  private readonly clock: Clock;
   private readonly owner: StreamConnectionOwner;
   private partialSince = -1;
-  private partialTimer: unknown = undefined;
+  private partialTimer: TimerHandle | undefined = undefined;
   private closing = false;
   private closedReported = false;
 
@@ -62,10 +62,10 @@ export class StreamConnection {
     this.local = Object.freeze({ ...p.local });
     this.outbound = p.outbound;
     this.limits = p.limits;
-    this.timers = p.timers;
+    this.clock = p.clock;
     this.owner = p.owner;
     this.framer = new StreamFramer({ maxMessageSize: p.limits.maxMessageSize });
-    this.idle = new IdleWatch(p.timers, p.limits.idleTimeoutMs, () => this.close('idle-timeout', 'no traffic'));
+    this.idle = new IdleWatch(p.clock, p.limits.idleTimeoutMs, () => this.close('idle-timeout', 'no traffic'));
     socket.setNoDelay(true);
     socket.on('data', this.onData);
     socket.on('error', this.onError);
@@ -144,21 +144,21 @@ export class StreamConnection {
       this.partialSince = -1;
       return;
     }
-    if (this.partialSince < 0 || completedOne) this.partialSince = this.timers.now();
+    if (this.partialSince < 0 || completedOne) this.partialSince = this.clock.now();
     if (this.partialTimer === undefined) {
-      this.partialTimer = this.timers.setTimeout(this.checkPartial, this.limits.partialMessageTimeoutMs);
+      this.partialTimer = this.clock.setTimeout(this.checkPartial, this.limits.partialMessageTimeoutMs);
     }
   }
 
   private readonly checkPartial = (): void => {
     this.partialTimer = undefined;
     if (this.closing || this.partialSince < 0) return;
-    const elapsed = this.timers.now() - this.partialSince;
+    const elapsed = this.clock.now() - this.partialSince;
     const limit = this.limits.partialMessageTimeoutMs;
     if (elapsed >= limit) {
       this.close('partial-timeout', `message incomplete after ${elapsed} ms`);
     } else {
-      this.partialTimer = this.timers.setTimeout(this.checkPartial, limit - elapsed);
+      this.partialTimer = this.clock.setTimeout(this.checkPartial, limit - elapsed);
     }
   };
 
@@ -182,7 +182,7 @@ export class StreamConnection {
   private stopTimers(): void {
     this.idle.stop();
     if (this.partialTimer !== undefined) {
-      this.timers.clearTimeout(this.partialTimer);
+      this.clock.clearTimeout(this.partialTimer);
       this.partialTimer = undefined;
     }
   }

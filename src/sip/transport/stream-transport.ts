@@ -18,7 +18,7 @@ import { ConnectionTable } from './connection-table.js';
 import { nextFlowId } from './flow-id.js';
 import { resolveLimits, type TransportLimits } from './limits.js';
 import { StreamConnection, type StreamConnectionOwner } from './stream-connection.js';
-import { realTimers, type TimerSource } from './timer-source.js';
+import { RealClock, type Clock } from '../../base/clock.js';
 import { TransportError } from './transport-error.js';
 import type { Endpoint, SendOptions, Transport, TransportDelegate, TransportProtocol, TransportWarning } from './types.js';
 
@@ -30,8 +30,8 @@ export interface StreamTransportOptions {
   port?: number;
   /** Resource limits; unset ones take {@link DEFAULT_TRANSPORT_LIMITS}. */
   limits?: Partial<TransportLimits>;
-  /** Timer source for idle, partial-message and connect timeouts; default real timers. */
-  timers?: TimerSource;
+  /** Clock for idle, partial-message and connect timeouts; default a {@link RealClock}. */
+  clock?: Clock;
   delegate?: TransportDelegate;
 }
 
@@ -40,7 +40,7 @@ export abstract class StreamTransport implements Transport, StreamConnectionOwne
   abstract readonly protocol: TransportProtocol;
   delegate: TransportDelegate | undefined;
   protected readonly limits: TransportLimits;
-  protected readonly timers: TimerSource;
+  protected readonly clock: Clock;
   protected readonly table: ConnectionTable<StreamConnection>;
   private readonly bindAddress: string;
   private readonly bindPort: number;
@@ -56,7 +56,7 @@ export abstract class StreamTransport implements Transport, StreamConnectionOwne
     this.bindAddress = normalizeAddress(opts.address ?? '0.0.0.0');
     this.bindPort = opts.port ?? 0;
     this.limits = resolveLimits(opts.limits);
-    this.timers = opts.timers ?? realTimers;
+    this.clock = opts.clock ?? new RealClock();
     this.delegate = opts.delegate;
     this.table = new ConnectionTable(this.limits.maxConnectionsPerIp, this.limits.maxConnections);
   }
@@ -198,7 +198,7 @@ export abstract class StreamTransport implements Transport, StreamConnectionOwne
       local: { protocol: this.protocol, address: localAddress, port: this.local.port },
       outbound,
       limits: this.limits,
-      timers: this.timers,
+      clock: this.clock,
       owner: this,
     });
     this.table.add(conn);
@@ -281,12 +281,12 @@ export abstract class StreamTransport implements Transport, StreamConnectionOwne
       const fail = (err: TransportError): void => {
         if (settled) return;
         settled = true;
-        this.timers.clearTimeout(timer);
+        this.clock.clearTimeout(timer);
         this.dialling.delete(socket);
         socket.destroy();
         reject(err);
       };
-      const timer = this.timers.setTimeout(() => {
+      const timer = this.clock.setTimeout(() => {
         fail(new TransportError('connect-timeout', `${this.protocol} connect to ${target} timed out after ${this.limits.connectTimeoutMs} ms`));
       }, this.limits.connectTimeoutMs);
       socket.once('close', () => {
@@ -303,7 +303,7 @@ export abstract class StreamTransport implements Transport, StreamConnectionOwne
           return;
         }
         settled = true;
-        this.timers.clearTimeout(timer);
+        this.clock.clearTimeout(timer);
         this.dialling.delete(socket);
         const conn = this.adopt(socket, true, dest);
         if (conn === undefined) reject(new TransportError('connect-failed', `${this.protocol} connection to ${target} closed during connect`));

@@ -8,7 +8,7 @@ import { isUtf8 } from 'node:buffer';
 import type { WebSocket, RawData } from 'ws';
 import { IdleWatch } from './idle-watch.js';
 import type { TransportLimits } from './limits.js';
-import type { TimerSource } from './timer-source.js';
+import type { Clock } from '../../base/clock.js';
 import { TransportError } from './transport-error.js';
 import type { Endpoint } from './types.js';
 
@@ -34,10 +34,10 @@ export class WsConnection {
     readonly remote: Endpoint,
     readonly local: Endpoint,
     private readonly limits: TransportLimits,
-    timers: TimerSource,
+    clock: Clock,
     private readonly owner: WsConnectionOwner,
   ) {
-    this.idle = new IdleWatch(timers, limits.idleTimeoutMs, () => this.close('idle-timeout', 'no traffic'));
+    this.idle = new IdleWatch(clock, limits.idleTimeoutMs, () => this.close('idle-timeout', 'no traffic'));
     ws.on('message', this.onMessage);
     ws.on('ping', this.onActivity);
     ws.on('pong', this.onActivity);

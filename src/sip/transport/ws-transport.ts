@@ -22,7 +22,7 @@ import { isWildcardAddress, normalizeAddress } from './address.js';
 import { ConnectionTable } from './connection-table.js';
 import { nextFlowId } from './flow-id.js';
 import { resolveLimits, type TransportLimits } from './limits.js';
-import { realTimers, type TimerSource } from './timer-source.js';
+import { RealClock, type Clock } from '../../base/clock.js';
 import { TransportError } from './transport-error.js';
 import type { Endpoint, SendOptions, Transport, TransportDelegate, TransportWarning } from './types.js';
 import { WsConnection, type WsConnectionOwner } from './ws-connection.js';
@@ -36,7 +36,7 @@ export interface WsTransportOptions {
   /** 'ws' or 'wss'; default 'wss' for an `https.Server`, else 'ws'. */
   protocol?: 'ws' | 'wss';
   limits?: Partial<TransportLimits>;
-  timers?: TimerSource;
+  clock?: Clock;
   delegate?: TransportDelegate;
 }
 
@@ -47,7 +47,7 @@ export class WsTransport implements Transport, WsConnectionOwner {
   private readonly server: HttpServer | HttpsServer;
   private readonly path: string;
   private readonly limits: TransportLimits;
-  private readonly timers: TimerSource;
+  private readonly clock: Clock;
   private readonly table: ConnectionTable<WsConnection>;
   private wss: WebSocketServer | undefined;
   private state: 'new' | 'started' | 'stopped' = 'new';
@@ -57,7 +57,7 @@ export class WsTransport implements Transport, WsConnectionOwner {
     this.path = opts.path ?? '/sip';
     this.protocol = opts.protocol ?? (opts.server instanceof HttpsServer ? 'wss' : 'ws');
     this.limits = resolveLimits(opts.limits);
-    this.timers = opts.timers ?? realTimers;
+    this.clock = opts.clock ?? new RealClock();
     this.delegate = opts.delegate;
     this.table = new ConnectionTable(this.limits.maxConnectionsPerIp, this.limits.maxConnections);
   }
@@ -160,7 +160,7 @@ export class WsTransport implements Transport, WsConnectionOwner {
     const local = this.local;
     if (isWildcardAddress(local.address) && s.localAddress !== undefined) local.address = normalizeAddress(s.localAddress);
     const remote: Endpoint = { protocol: this.protocol, address: normalizeAddress(s.remoteAddress), port: s.remotePort };
-    const conn = new WsConnection(nextFlowId(this.protocol), ws, Object.freeze(remote), Object.freeze(local), this.limits, this.timers, this);
+    const conn = new WsConnection(nextFlowId(this.protocol), ws, Object.freeze(remote), Object.freeze(local), this.limits, this.clock, this);
     this.table.add(conn);
   }
 

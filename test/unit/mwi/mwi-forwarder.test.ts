@@ -5,7 +5,8 @@ import {
 } from '../../../src/mwi/mwi-forwarder.js';
 import type { MailboxMwi } from '../../../src/mwi/mwi-service.js';
 import { SipRequest, createResponse, parseMessage, serializeMessage } from '../../../src/sip/message/index.js';
-import { FakeClock, type TxDestination } from '../../../src/sip/transaction/index.js';
+import { FakeClock } from '../../../src/base/clock.js';
+import type { TxDestination } from '../../../src/sip/transaction/index.js';
 
 interface Sent { req: SipRequest; dest: TxDestination; h: MwiSendHandlers }
 

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { createSipService } from '../../../src/app/sip-service.js';
 import { addUser } from '../../../src/app/user-commands.js';
 import { parseMessage, SipParseError, SipResponse } from '../../../src/sip/message/index.js';
-import { FakeClock } from '../../../src/sip/transaction/index.js';
+import { FakeClock } from '../../../src/base/clock.js';
 import { TransportLayer, type InboundData } from '../../../src/sip/transport/index.js';
 import { SqliteStorage } from '../../../src/storage/sqlite/sqlite-storage.js';
 import { conformanceFiles, conformanceMessage } from './message/conformance-data.js';

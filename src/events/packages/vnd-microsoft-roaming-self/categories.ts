@@ -17,18 +17,13 @@
  * ```
  *
  * Formatting is hand-written (one canonical, compact form, no white space
- * between elements); parsing goes through fast-xml-parser ({@link parseXmlTree})
+ * between elements); parsing goes through fast-xml-parser ({@link parseRoamingSelfXml})
  * and resolves namespaces, so any prefixing reads the same.
  */
-import { ROAMING_SELF_NS } from './roaming-list.js';
-import { RoamingSelfXmlError } from './roaming-self-error.js';
-import { escapeXmlAttr } from './xml-escape.js';
-import { parseXmlTree, type XmlElement } from './xml-tree.js';
-
-/** Namespace of `categories` and `category` ([MS-PRES] section 4.4.3; http, not https). */
-export const CATEGORIES_NS = 'http://schemas.microsoft.com/2006/09/sip/categories';
-/** Namespace of the `mwi` category value. */
-export const MWI_NS = 'http://schemas.microsoft.com/2006/09/sip/mwi';
+import { escapeXmlAttr } from '../../../base/xml/xml-escape.js';
+import type { XmlElement } from '../../../base/xml/xml-tree.js';
+import { CATEGORIES_NS, MWI_NS, ROAMING_SELF_NS } from './namespaces.js';
+import { RoamingSelfXmlError, parseRoamingSelfXml } from './roaming-self-error.js';
 
 /**
  * Identity of the mwi category instance: name + container + instance
@@ -187,7 +182,7 @@ function readMwi(category: XmlElement, uri: string): NonNullable<RoamingData['mw
  *   number, boolean or time in the mwi category (`value`).
  */
 export function parseRoamingData(body: unknown): RoamingData {
-  const root = parseXmlTree(body);
+  const root = parseRoamingSelfXml(body);
   if (root.local !== 'roamingData' || root.ns !== ROAMING_SELF_NS) {
     throw new RoamingSelfXmlError('root', `expected roamingData in ${ROAMING_SELF_NS}, got ${root.local.slice(0, 40)}`);
   }

@@ -1,13 +1,14 @@
 /** The vnd-microsoft-roaming-self event package ([MS-PRES], [MS-SIP]): package, codecs, state. */
 export {
-  ROAMING_SELF, ROAMING_SELF_TYPE, createRoamingSelfPackage, type RoamingSelfDeps, type RoamingSelfPackage,
+  ROAMING_SELF, createRoamingSelfPackage, type RoamingSelfDeps, type RoamingSelfPackage,
 } from './roaming-self-package.js';
+export { CATEGORIES_NS, MWI_NS, ROAMING_SELF_EX_NS, ROAMING_SELF_NS, ROAMING_SELF_TYPE } from './namespaces.js';
 export {
-  CATEGORIES_NS, MAX_UNSIGNED_INT, MWI_CATEGORY, MWI_NS, formatPublishTime, formatRoamingData, mwiCategoryOf,
+  MAX_UNSIGNED_INT, MWI_CATEGORY, formatPublishTime, formatRoamingData, mwiCategoryOf,
   parsePublishTime, parseRoamingData, type MwiCategory, type RoamingData,
 } from './categories.js';
 export {
-  ROAMING_SELF_EX_NS, ROAMING_SELF_NS, ROAMING_TYPES, formatRoamingList, isRoamingType, parseRoamingList, type RoamingType,
+  ROAMING_TYPES, formatRoamingList, isRoamingType, parseRoamingList, type RoamingType,
 } from './roaming-list.js';
 export { MAX_ROAMING_SELF_XML_BYTES, RoamingSelfXmlError, type RoamingSelfXmlErrorCode } from './roaming-self-error.js';
 export {

@@ -11,14 +11,9 @@
  * </roamingList>
  * ```
  */
-import { RoamingSelfXmlError } from './roaming-self-error.js';
-import { escapeXmlAttr } from './xml-escape.js';
-import { parseXmlTree } from './xml-tree.js';
-
-/** Namespace of `roamingList`, `roaming` and `roamingData` ([MS-PRES] section 4.4.1; http, not https). */
-export const ROAMING_SELF_NS = 'http://schemas.microsoft.com/2006/09/sip/roaming-self';
-/** Namespace of `roamingEx`, which carries `delegates` ([MS-PRES] section 4.4.1). */
-export const ROAMING_SELF_EX_NS = 'http://schemas.microsoft.com/2007/09/sip/roaming-self-ex';
+import { escapeXmlAttr } from '../../../base/xml/xml-escape.js';
+import { ROAMING_SELF_EX_NS, ROAMING_SELF_NS } from './namespaces.js';
+import { RoamingSelfXmlError, parseRoamingSelfXml } from './roaming-self-error.js';
 
 /** The four roaming types of [MS-PRES] section 3.3.5.1. */
 export const ROAMING_TYPES = ['categories', 'containers', 'subscribers', 'delegates'] as const;
@@ -49,7 +44,7 @@ export function isRoamingType(s: unknown): s is RoamingType {
  *   prefix, a wrong root element or namespace (`root`), or more than 64 KiB.
  */
 export function parseRoamingList(body: unknown): RoamingType[] {
-  const root = parseXmlTree(body);
+  const root = parseRoamingSelfXml(body);
   if (root.local !== 'roamingList' || root.ns !== ROAMING_SELF_NS) {
     throw new RoamingSelfXmlError('root', `expected roamingList in ${ROAMING_SELF_NS}, got ${root.local.slice(0, 40)} in ${JSON.stringify(root.ns.slice(0, 80))}`);
   }

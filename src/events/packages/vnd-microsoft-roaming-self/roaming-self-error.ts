@@ -1,3 +1,7 @@
+import { CodedError } from '../../../base/coded-error.js';
+import { parseXmlTree, type XmlElement } from '../../../base/xml/xml-tree.js';
+import { XmlError } from '../../../base/xml/xml-error.js';
+
 /**
  * What a roaming-self XML body parse error is about.
  *
@@ -32,13 +36,20 @@ export const MAX_ROAMING_SELF_XML_BYTES = 65536;
  * anything else. The package answers it with 400 (413 for `too-large`,
  * RFC 3261 section 21.4.11).
  */
-export class RoamingSelfXmlError extends Error {
+export class RoamingSelfXmlError extends CodedError<RoamingSelfXmlErrorCode> {
   override readonly name = 'RoamingSelfXmlError';
-  /** What was wrong; see {@link RoamingSelfXmlErrorCode}. */
-  readonly code: RoamingSelfXmlErrorCode;
+}
 
-  constructor(code: RoamingSelfXmlErrorCode, message: string) {
-    super(message);
-    this.code = code;
+/**
+ * Parses a roaming-self body of at most {@link MAX_ROAMING_SELF_XML_BYTES}
+ * with the shared namespace-aware reader, its {@link XmlError} retyped so
+ * that the package's readers throw {@link RoamingSelfXmlError} only.
+ */
+export function parseRoamingSelfXml(body: unknown): XmlElement {
+  try {
+    return parseXmlTree(body, MAX_ROAMING_SELF_XML_BYTES);
+  } catch (e) {
+    if (e instanceof XmlError) throw new RoamingSelfXmlError(e.code, e.message);
+    throw e;
   }
 }

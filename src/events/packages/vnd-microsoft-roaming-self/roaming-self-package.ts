@@ -10,6 +10,7 @@ import { BodyCache } from '../../body-cache.js';
 import type { Subscription } from '../../subscription.js';
 import type { MessageCounts } from '../message-summary/message-summary-counts.js';
 import { formatRoamingData, mwiCategoryOf } from './categories.js';
+import { ROAMING_SELF_TYPE } from './namespaces.js';
 import { parseRoamingList } from './roaming-list.js';
 import { RoamingSelfXmlError, type RoamingSelfXmlErrorCode } from './roaming-self-error.js';
 import {
@@ -18,7 +19,6 @@ import {
 } from './roaming-self-state.js';
 
 export const ROAMING_SELF = 'vnd-microsoft-roaming-self';
-export const ROAMING_SELF_TYPE = 'application/vnd-microsoft-roaming-self+xml';
 
 /** Body types a `roamingList` may be declared as: ours, and the generic XML ones. */
 const LIST_TYPES = [ROAMING_SELF_TYPE, 'application/xml', 'text/xml'];

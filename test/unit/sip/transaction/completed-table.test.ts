@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { FakeClock } from '../../../../src/sip/transaction/clock.js';
+import { FakeClock } from '../../../../src/base/clock.js';
 import { CompletedTable } from '../../../../src/sip/transaction/completed-table.js';
 
 const dest = { address: '192.0.2.7', port: 5070 };

@@ -1,7 +1,7 @@
 // Shared helpers of the transaction-layer unit tests (not a test file itself).
 import { SipRequest, SipResponse, createResponse, parseMessage } from '../../../../src/sip/message/index.js';
 import type { SipMessage } from '../../../../src/sip/message/index.js';
-import { FakeClock } from '../../../../src/sip/transaction/clock.js';
+import { FakeClock } from '../../../../src/base/clock.js';
 import type { TxDestination, TxSend } from '../../../../src/sip/transaction/destination.js';
 import type { Transaction, TransactionContext } from '../../../../src/sip/transaction/transaction-base.js';
 import { deriveTimers, type TimerSettings, type TransactionTimers } from '../../../../src/sip/transaction/timers.js';

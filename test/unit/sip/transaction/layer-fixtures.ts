@@ -2,7 +2,7 @@
 import { SipResponse } from '../../../../src/sip/message/index.js';
 import type { SipRequest } from '../../../../src/sip/message/index.js';
 import type { ClientTransactionHandlers } from '../../../../src/sip/transaction/client-handlers.js';
-import { FakeClock } from '../../../../src/sip/transaction/clock.js';
+import { FakeClock } from '../../../../src/base/clock.js';
 import type { InviteServerTransaction } from '../../../../src/sip/transaction/invite-server-transaction.js';
 import type { NonInviteServerTransaction } from '../../../../src/sip/transaction/non-invite-server-transaction.js';
 import { TransactionLayer } from '../../../../src/sip/transaction/transaction-layer.js';

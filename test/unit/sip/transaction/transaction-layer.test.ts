@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { SipRequest, SipResponse, createResponse, serializeMessage } from '../../../../src/sip/message/index.js';
 import { createCancel } from '../../../../src/sip/transaction/cancel.js';
 import type { ClientTransactionHandlers } from '../../../../src/sip/transaction/client-handlers.js';
-import { FakeClock } from '../../../../src/sip/transaction/clock.js';
+import { FakeClock } from '../../../../src/base/clock.js';
 import { TransactionError } from '../../../../src/sip/transaction/errors.js';
 import { InviteServerState, InviteServerTransaction } from '../../../../src/sip/transaction/invite-server-transaction.js';
 import type { NonInviteServerTransaction } from '../../../../src/sip/transaction/non-invite-server-transaction.js';

@@ -4,13 +4,13 @@ import { createServer } from 'node:net';
 import { TcpTransport } from '../../../../src/sip/transport/tcp-transport.js';
 import { TransportError } from '../../../../src/sip/transport/transport-error.js';
 import type { TransportLimits } from '../../../../src/sip/transport/limits.js';
-import { ManualTimers } from './helpers/manual-timers.js';
+import { FakeClock } from '../../../../src/base/clock.js';
 import { RawClient } from './helpers/raw-client.js';
 import { eventually, Recorder, sipRequest } from './helpers/recorder.js';
 
-async function server(limits?: Partial<TransportLimits>, timers?: ManualTimers, address = '127.0.0.1') {
+async function server(limits?: Partial<TransportLimits>, clock?: FakeClock, address = '127.0.0.1') {
   const rec = new Recorder();
-  const t = new TcpTransport({ address, port: 0, limits, timers, delegate: rec });
+  const t = new TcpTransport({ address, port: 0, limits, clock, delegate: rec });
   await t.start();
   return { t, rec };
 }
@@ -150,20 +150,20 @@ describe('TcpTransport (RFC 3261 section 18)', () => {
   });
 
   test('idle timeout closes a silent connection; keep-alives reset it', async () => {
-    const timers = new ManualTimers();
-    const { t: srv, rec } = await server({ idleTimeoutMs: 1000 }, timers);
+    const clock = new FakeClock();
+    const { t: srv, rec } = await server({ idleTimeoutMs: 1000 }, clock);
     const c = await RawClient.tcp(srv.local.port);
     try {
       c.write(sipRequest(1));
       await rec.until(() => rec.data.length === 1, 'message');
       const flowId = rec.data[0]?.flowId as string;
-      timers.advance(900);
+      clock.advance(900);
       assert.equal(srv.hasFlow(flowId), true);
       c.write('\r\n\r\n'); // keep-alive ping counts as traffic
       await c.until(() => c.received.length >= 2, 'pong');
-      timers.advance(900);
+      clock.advance(900);
       assert.equal(srv.hasFlow(flowId), true);
-      timers.advance(200);
+      clock.advance(200);
       assert.equal(srv.hasFlow(flowId), false);
       await c.until(() => c.closed, 'client sees close');
       await rec.until(() => rec.closed.includes(flowId), 'onFlowClosed');
@@ -175,26 +175,26 @@ describe('TcpTransport (RFC 3261 section 18)', () => {
   });
 
   test('a message started but not finished in time closes the connection', async () => {
-    const timers = new ManualTimers();
-    const { t: srv, rec } = await server({ partialMessageTimeoutMs: 500 }, timers);
+    const clock = new FakeClock();
+    const { t: srv, rec } = await server({ partialMessageTimeoutMs: 500 }, clock);
     const c = await RawClient.tcp(srv.local.port);
     const whole = sipRequest(1, 'some body');
     try {
       // Completed in time: fine.
       c.write(whole.subarray(0, 20));
-      await eventually(() => timers.pending === 2, 'idle and partial timers armed');
-      timers.advance(400);
+      await eventually(() => clock.pending === 2, 'idle and partial timers armed');
+      clock.advance(400);
       c.write(whole.subarray(20));
       await rec.until(() => rec.data.length === 1, 'message');
       const flowId = rec.data[0]?.flowId as string;
-      timers.advance(1000);
+      clock.advance(1000);
       assert.equal(srv.hasFlow(flowId), true);
       // Started and stalled: closed.
       c.write(whole.subarray(0, 30));
-      await eventually(() => timers.pending === 2, 'partial timer armed again');
-      timers.advance(499);
+      await eventually(() => clock.pending === 2, 'partial timer armed again');
+      clock.advance(499);
       assert.equal(srv.hasFlow(flowId), true);
-      timers.advance(1);
+      clock.advance(1);
       assert.equal(srv.hasFlow(flowId), false);
       await c.until(() => c.closed, 'closed after partial timeout');
       assert.ok(rec.warnings.some((w) => w.code === 'partial-timeout'));

@@ -4,7 +4,7 @@ import { connect, createServer, type Socket } from 'node:net';
 import { TlsTransport } from '../../../../src/sip/transport/tls-transport.js';
 import { TransportError } from '../../../../src/sip/transport/transport-error.js';
 import type { TransportLimits } from '../../../../src/sip/transport/limits.js';
-import { ManualTimers } from './helpers/manual-timers.js';
+import { FakeClock } from '../../../../src/base/clock.js';
 import { RawClient } from './helpers/raw-client.js';
 import { eventually, Recorder, sipRequest } from './helpers/recorder.js';
 import { testCert } from './helpers/test-cert.js';
@@ -89,8 +89,8 @@ describe('TlsTransport (RFC 3261 section 18, 26.2)', () => {
     await new Promise<void>((r) => mute.listen(0, '127.0.0.1', r));
     const addr = mute.address();
     const port = typeof addr === 'object' && addr ? addr.port : 0;
-    const timers = new ManualTimers();
-    const { t: cli } = await tlsClient({ timers, limits: { connectTimeoutMs: 1000 } });
+    const clock = new FakeClock();
+    const { t: cli } = await tlsClient({ clock, limits: { connectTimeoutMs: 1000 } });
     try {
       const p = cli.send({ protocol: 'tls', address: '127.0.0.1', port }, sipRequest(1));
       await eventually(() => sockets.length === 1, 'tcp accepted');
@@ -99,10 +99,10 @@ describe('TlsTransport (RFC 3261 section 18, 26.2)', () => {
         () => (settled = true),
         () => (settled = true),
       );
-      timers.advance(999);
+      clock.advance(999);
       await new Promise<void>((r) => setImmediate(r));
       assert.equal(settled, false);
-      timers.advance(1);
+      clock.advance(1);
       await assert.rejects(p, (e: unknown) => e instanceof TransportError && e.code === 'connect-timeout');
     } finally {
       await cli.stop();

@@ -7,7 +7,7 @@ import { WebSocket } from 'ws';
 import { WsTransport } from '../../../../src/sip/transport/ws-transport.js';
 import { TransportError } from '../../../../src/sip/transport/transport-error.js';
 import type { TransportLimits } from '../../../../src/sip/transport/limits.js';
-import { ManualTimers } from './helpers/manual-timers.js';
+import { FakeClock } from '../../../../src/base/clock.js';
 import { eventually, onceGuarded, Recorder, sipRequest } from './helpers/recorder.js';
 import { testCert } from './helpers/test-cert.js';
 
@@ -22,10 +22,10 @@ async function closeServer(server: HttpServer): Promise<void> {
   await new Promise<void>((r) => server.close(() => r()));
 }
 
-async function setup(limits?: Partial<TransportLimits>, timers?: ManualTimers) {
+async function setup(limits?: Partial<TransportLimits>, clock?: FakeClock) {
   const http = createHttpServer((_req, res) => res.end('web'));
   const rec = new Recorder();
-  const t = new WsTransport({ server: http, limits, timers, delegate: rec });
+  const t = new WsTransport({ server: http, limits, clock, delegate: rec });
   await t.start();
   const port = await listen(http);
   return { http, t, rec, port };
@@ -151,16 +151,16 @@ describe('WsTransport (RFC 7118)', () => {
   });
 
   test('idle timeout closes a silent connection', async () => {
-    const timers = new ManualTimers();
-    const { http, t, rec, port } = await setup({ idleTimeoutMs: 1000 }, timers);
+    const clock = new FakeClock();
+    const { http, t, rec, port } = await setup({ idleTimeoutMs: 1000 }, clock);
     const c = await client(`ws://127.0.0.1:${port}/sip`);
     try {
       c.ws.send(sipRequest(1));
       await rec.until(() => rec.data.length === 1, 'message');
       const flowId = rec.data[0]?.flowId as string;
-      timers.advance(999);
+      clock.advance(999);
       assert.equal(t.hasFlow(flowId), true);
-      timers.advance(1);
+      clock.advance(1);
       assert.equal(t.hasFlow(flowId), false);
       await onceGuarded(c.ws, 'close');
       await rec.until(() => rec.closed.includes(flowId), 'onFlowClosed');

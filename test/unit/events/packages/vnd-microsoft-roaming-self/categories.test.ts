@@ -6,7 +6,7 @@ import {
   MAX_UNSIGNED_INT, formatPublishTime, formatRoamingData, mwiCategoryOf, parsePublishTime, parseRoamingData, type MwiCategory,
 } from '../../../../../src/events/packages/vnd-microsoft-roaming-self/categories.js';
 import { RoamingSelfXmlError } from '../../../../../src/events/packages/vnd-microsoft-roaming-self/roaming-self-error.js';
-import { escapeXmlAttr, xmlSafe } from '../../../../../src/events/packages/vnd-microsoft-roaming-self/xml-escape.js';
+import { escapeXmlAttr, xmlSafe } from '../../../../../src/base/xml/xml-escape.js';
 import { PROTOCOLS_ROAMING_DATA } from './roaming-self-fixtures.js';
 
 /** XML modulo white space: none between tags, single spaces inside them. */

@@ -8,8 +8,9 @@ import type { TxDestination } from '../../../../../src/sip/transaction/index.js'
 import { isRefusal } from '../../../../../src/events/event-package.js';
 import { Subscription } from '../../../../../src/events/subscription.js';
 import { parseRoamingData } from '../../../../../src/events/packages/vnd-microsoft-roaming-self/categories.js';
+import { ROAMING_SELF_TYPE } from '../../../../../src/events/packages/vnd-microsoft-roaming-self/namespaces.js';
 import {
-  ROAMING_SELF, ROAMING_SELF_TYPE, createRoamingSelfPackage, type RoamingSelfDeps, type RoamingSelfPackage,
+  ROAMING_SELF, createRoamingSelfPackage, type RoamingSelfDeps, type RoamingSelfPackage,
 } from '../../../../../src/events/packages/vnd-microsoft-roaming-self/roaming-self-package.js';
 import {
   readRoamingSelfState, type RoamingSelfState,

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeClock, RealClock, type TimerHandle } from '../../../../src/sip/transaction/clock.js';
+import { FakeClock, RealClock, type TimerHandle } from '../../../src/base/clock.js';
 
 describe('FakeClock', () => {
   test('runs due timers in time order, ties in scheduling order, with now() at the due time', () => {

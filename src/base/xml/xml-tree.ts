@@ -1,16 +1,16 @@
 /**
- * A small namespace-aware XML reader for the roaming-self bodies, on top of
- * fast-xml-parser (which checks well-formedness but keeps prefixes as written
- * and resolves no namespaces).
+ * A small namespace-aware XML reader for small protocol bodies (the
+ * roaming-self bodies of [MS-PRES], read by the server and by the phone), on
+ * top of fast-xml-parser (which checks well-formedness but keeps prefixes as
+ * written and resolves no namespaces).
  *
  * The result is a tree of elements named by (namespace URI, local name), as
  * Namespaces in XML 1.0 section 6 defines them, so that
  * `<roamingList xmlns="...">` and `<rs:roamingList xmlns:rs="...">` read
- * the same. Text content is dropped: no roaming-self element the package
- * reads carries any.
+ * the same. Text content is dropped: no element its readers use carries any.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { MAX_ROAMING_SELF_XML_BYTES, RoamingSelfXmlError } from './roaming-self-error.js';
+import { MAX_XML_DEPTH, XmlError } from './xml-error.js';
 
 /** One element, its name resolved (Namespaces in XML 1.0 section 6). */
 export interface XmlElement {
@@ -26,9 +26,6 @@ export interface XmlElement {
   attrs: Map<string, string>;
   children: XmlElement[];
 }
-
-/** Deepest element nesting accepted; roaming-self bodies nest at most 5 deep. */
-export const MAX_XML_DEPTH = 32;
 
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 const ATTR_PREFIX = '@_';
@@ -52,22 +49,22 @@ const parser = new XMLParser({
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
-function toText(body: unknown): string {
+function toText(body: unknown, maxBytes: number): string {
   if (typeof body === 'string') {
-    if (body.length > MAX_ROAMING_SELF_XML_BYTES || Buffer.byteLength(body, 'utf8') > MAX_ROAMING_SELF_XML_BYTES) {
-      throw new RoamingSelfXmlError('too-large', `body exceeds ${MAX_ROAMING_SELF_XML_BYTES} bytes`);
+    if (body.length > maxBytes || Buffer.byteLength(body, 'utf8') > maxBytes) {
+      throw new XmlError('too-large', `body exceeds ${maxBytes} bytes`);
     }
     return body.charCodeAt(0) === 0xfeff ? body.slice(1) : body;
   }
-  if (!(body instanceof Uint8Array)) throw new RoamingSelfXmlError('body', 'body must be a string or a Buffer');
-  if (body.length > MAX_ROAMING_SELF_XML_BYTES) {
-    throw new RoamingSelfXmlError('too-large', `body of ${body.length} bytes exceeds ${MAX_ROAMING_SELF_XML_BYTES}`);
+  if (!(body instanceof Uint8Array)) throw new XmlError('body', 'body must be a string or a Buffer');
+  if (body.length > maxBytes) {
+    throw new XmlError('too-large', `body of ${body.length} bytes exceeds ${maxBytes}`);
   }
   try {
     // TextDecoder drops a leading UTF-8 BOM (ignoreBOM: false).
     return utf8.decode(body);
   } catch {
-    throw new RoamingSelfXmlError('not-xml', 'body is not valid UTF-8');
+    throw new XmlError('not-xml', 'body is not valid UTF-8');
   }
 }
 
@@ -92,7 +89,7 @@ export function decodeValue(raw: string): string {
     const c = raw.charCodeAt(i);
     if (c === 0x26 /* & */) {
       const semi = raw.indexOf(';', i + 1);
-      if (semi < 0 || semi - i > 12) throw new RoamingSelfXmlError('not-xml', 'an `&` that starts no reference');
+      if (semi < 0 || semi - i > 12) throw new XmlError('not-xml', 'an `&` that starts no reference');
       const ref = raw.slice(i + 1, semi);
       let text: string | undefined;
       if (ref.charCodeAt(0) === 0x23 /* # */) {
@@ -100,11 +97,11 @@ export function decodeValue(raw: string): string {
         const digits = ref.slice(hex ? 2 : 1);
         const ok = digits.length > 0 && (hex ? /^[0-9a-fA-F]+$/ : /^[0-9]+$/).test(digits);
         const code = ok ? Number.parseInt(digits, hex ? 16 : 10) : -1;
-        if (!isXmlChar(code)) throw new RoamingSelfXmlError('not-xml', `character reference &${ref}; names no XML character`);
+        if (!isXmlChar(code)) throw new XmlError('not-xml', `character reference &${ref}; names no XML character`);
         text = String.fromCodePoint(code);
       } else {
         text = NAMED[ref];
-        if (text === undefined) throw new RoamingSelfXmlError('not-xml', `undefined entity &${ref.slice(0, 12)};`);
+        if (text === undefined) throw new XmlError('not-xml', `undefined entity &${ref.slice(0, 12)};`);
       }
       out += raw.slice(from, i) + text;
       i = semi;
@@ -113,7 +110,7 @@ export function decodeValue(raw: string): string {
       out += raw.slice(from, i) + ' ';
       from = i + 1;
     } else if (c === 0x3c /* < */) {
-      throw new RoamingSelfXmlError('not-xml', '`<` in an attribute value');
+      throw new XmlError('not-xml', '`<` in an attribute value');
     }
   }
   return from === 0 ? raw : out + raw.slice(from);
@@ -125,7 +122,7 @@ function nsOf(prefix: string, scope: Scope): string {
   if (prefix === 'xml') return XML_NS;
   const ns = scope.get(prefix);
   if (ns === undefined || (prefix !== '' && ns === '')) {
-    throw new RoamingSelfXmlError('namespace', `unbound namespace prefix ${JSON.stringify(prefix.slice(0, 40))}`);
+    throw new XmlError('namespace', `unbound namespace prefix ${JSON.stringify(prefix.slice(0, 40))}`);
   }
   return ns;
 }
@@ -135,7 +132,7 @@ function splitName(name: string): [string, string] {
   const colon = name.indexOf(':');
   if (colon < 0) return ['', name];
   if (colon === 0 || colon === name.length - 1 || name.indexOf(':', colon + 1) >= 0) {
-    throw new RoamingSelfXmlError('namespace', `malformed qualified name ${JSON.stringify(name.slice(0, 40))}`);
+    throw new XmlError('namespace', `malformed qualified name ${JSON.stringify(name.slice(0, 40))}`);
   }
   return [name.slice(0, colon), name.slice(colon + 1)];
 }
@@ -166,7 +163,7 @@ function convert(node: Record<string, unknown>, tag: string, parentScope: Scope)
         const uri = decodeValue(value);
         const bad = prefix === 'xmlns' || (prefix === 'xml') !== (uri === XML_NS) || (prefix !== '' && uri === '');
         if (bad || prefix.indexOf(':') >= 0) {
-          throw new RoamingSelfXmlError('namespace', `malformed namespace declaration ${JSON.stringify(name.slice(0, 40))}`);
+          throw new XmlError('namespace', `malformed namespace declaration ${JSON.stringify(name.slice(0, 40))}`);
         }
         if (scope === parentScope) scope = new Map(parentScope);
         (scope as Map<string, string>).set(prefix, uri);
@@ -194,24 +191,25 @@ function convert(node: Record<string, unknown>, tag: string, parentScope: Scope)
 }
 
 /**
- * Parses a whole XML document into its root element, names resolved.
- * @throws RoamingSelfXmlError (only), see its codes.
+ * Parses a whole XML document of at most `maxBytes` bytes (UTF-8; a leading
+ * BOM is dropped) into its root element, names resolved.
+ * @throws XmlError (only), see its codes.
  */
-export function parseXmlTree(body: unknown): XmlElement {
-  const text = toText(body);
-  if (/<!DOCTYPE/i.test(text)) throw new RoamingSelfXmlError('doctype', 'document type declarations are not accepted');
+export function parseXmlTree(body: unknown, maxBytes: number): XmlElement {
+  const text = toText(body, maxBytes);
+  if (/<!DOCTYPE/i.test(text)) throw new XmlError('doctype', 'document type declarations are not accepted');
   const valid = XMLValidator.validate(text);
   if (valid !== true) {
-    throw new RoamingSelfXmlError('not-xml', `not well-formed XML (line ${valid.err.line}): ${valid.err.msg.slice(0, 100)}`);
+    throw new XmlError('not-xml', `not well-formed XML (line ${valid.err.line}): ${valid.err.msg.slice(0, 100)}`);
   }
   // The validator lets text after the root element pass.
-  if (!text.trimEnd().endsWith('>')) throw new RoamingSelfXmlError('not-xml', 'text after the root element');
+  if (!text.trimEnd().endsWith('>')) throw new XmlError('not-xml', 'text after the root element');
   let doc: unknown;
   try {
     doc = parser.parse(text);
   } catch (e) {
     // Too deep, or a name fast-xml-parser refuses (e.g. `__proto__`).
-    throw new RoamingSelfXmlError('not-xml', `not accepted XML: ${e instanceof Error ? e.message.slice(0, 100) : 'parse error'}`);
+    throw new XmlError('not-xml', `not accepted XML: ${e instanceof Error ? e.message.slice(0, 100) : 'parse error'}`);
   }
   let root: XmlElement | undefined;
   if (Array.isArray(doc)) {
@@ -219,10 +217,10 @@ export function parseXmlTree(body: unknown): XmlElement {
       if (!isRecord(node)) continue;
       const tag = tagOf(node);
       if (tag === undefined) continue;
-      if (root) throw new RoamingSelfXmlError('not-xml', 'more than one root element');
+      if (root) throw new XmlError('not-xml', 'more than one root element');
       root = convert(node, tag, new Map([['', '']]));
     }
   }
-  if (!root) throw new RoamingSelfXmlError('not-xml', 'no root element');
+  if (!root) throw new XmlError('not-xml', 'no root element');
   return root;
 }

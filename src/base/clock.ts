@@ -1,10 +1,13 @@
 /**
- * Injectable time source for the transaction layer and everything above it.
+ * The one injectable time source of openum, shared by every layer.
  *
  * RFC 3261 section 17 drives every transaction with timers (A..K, plus L and
- * M from RFC 6026). They are never read from the global timer functions: the
- * layer takes a {@link Clock}, so unit and scenario tests run with a
- * {@link FakeClock} and never sleep.
+ * M from RFC 6026); the stream transports time out idle connections,
+ * connects and half-received messages (RFC 3261 section 18.3 framing); the
+ * notifier, the MWI fan-out and the phone pace and refresh with timers too.
+ * None of them reads the global timer functions: each takes a
+ * {@link Clock}, so unit and scenario tests run with a {@link FakeClock} and
+ * never sleep.
  */
 
 /** Opaque handle of a scheduled timer; only the clock that made it may clear it. */
@@ -22,7 +25,8 @@ export interface Clock {
 
 /**
  * Clock backed by Node's timers. Timers are `unref`'d so pending SIP
- * retransmissions never keep the process alive on their own.
+ * retransmissions and transport timeouts never keep the process alive on
+ * their own.
  */
 export class RealClock implements Clock {
   now(): number {

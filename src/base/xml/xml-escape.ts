@@ -1,5 +1,6 @@
 /**
- * Escaping of attribute values for the hand-written roaming-self XML.
+ * Escaping of attribute values for hand-written XML (the roaming-self
+ * bodies today).
  */
 
 const REPLACEMENT = '\ufffd';
