@@ -1,5 +1,5 @@
 import {
-  contactValue, createInDialogRequest, createUasDialog, checkInDialogRequest, dialogIdOf, resolveUriTarget, restoreDialogState,
+  contactValue, createUasDialog, dialogIdOf, resolveUriTarget, restoreDialogState,
   type OutgoingRequest, type UriTarget, type ViaSentBy,
 } from '../sip/dialog/index.js';
 import { createResponse, ownString, randomToken, type SipRequest, type SipResponse } from '../sip/message/index.js';
@@ -220,11 +220,10 @@ export class Notifier {
   private refresh(req: SipRequest, pkg: EventPackage, expires: number, ctx: RequestContext): SipResponse {
     const sub = this.byId.get(dialogIdOf(req));
     if (!sub || sub.terminated || sub.pkg !== pkg) return createResponse(req, 481, 'Call/Transaction Does Not Exist');
-    const dialog = sub.dialog;
-    if (checkInDialogRequest(dialog, req) === 'out-of-order') {
+    // Keeps the remote CSeq, and a refreshed target.
+    if (sub.checkRequest(req) === 'out-of-order') {
       return createResponse(req, 500, 'Server Internal Error (CSeq out of order)');
     }
-    sub.dialog = dialog; // the remote CSeq, and a refreshed target
     const pstate = pkg.subscribeState?.(req, sub.packageState);
     if (pstate && isRefusal(pstate)) return createResponse(req, pstate.status, pstate.reason);
     if (pstate) sub.packageState = pstate.state;
@@ -323,7 +322,7 @@ export class Notifier {
       // Over a flow the destination is the flow; else the remote target, resolved once unless a route set
       // sends the request elsewhere (RFC 3261 section 12.2.1.1).
       const remote = reliableFlow ? undefined : resolveUriTarget(dialog.remoteTarget, dialog.secure);
-      out = createInDialogRequest(dialog, how.method, {
+      out = sub.createRequest(how.method, {
         via: this.o.transport.viaFor(remote?.protocol ?? source.protocol), contact: sub.localContact,
         headers: [['Event', pkg.name], ['Subscription-State', state], ...(pkg.extraHeaders?.(sub) ?? [])],
         body: content.body, contentType: content.contentType,
@@ -334,9 +333,8 @@ export class Notifier {
       this.terminate(sub, 'noresource', false);
       return;
     }
-    sub.usedLocalSeq(dialog.localSeq);
-    if (dialog.localSeq >= sub.seqCeiling && !sub.terminated) {
-      sub.seqCeiling = dialog.localSeq + SEQ_BLOCK;
+    if (sub.localCSeq >= sub.seqCeiling && !sub.terminated) {
+      sub.seqCeiling = sub.localCSeq + SEQ_BLOCK;
       this.o.store.putSubscription(sub.toRecord());
     }
     const dest: TxDestination = target

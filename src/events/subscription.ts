@@ -1,4 +1,8 @@
-import { dialogKey, makeDialogState, type DialogState } from '../sip/dialog/index.js';
+import {
+  checkInDialogRequest, createInDialogRequest, dialogKey, makeDialogState,
+  type DialogState, type DialogStateView, type InDialogRequestOptions, type OutgoingRequest,
+} from '../sip/dialog/index.js';
+import type { SipRequest } from '../sip/message/index.js';
 import type { TxDestination, TxProtocol } from '../sip/transaction/index.js';
 import type { SubscriptionRecord } from '../storage/ports.js';
 import type { EventPackage } from './event-package.js';
@@ -22,9 +26,11 @@ const F_LOCAL_URI = 0, F_REMOTE_URI = 1, F_REMOTE_TARGET = 2, F_PROTOCOL = 3, F_
  * (and keeping alive) the SUBSCRIBE's text; here all the strings of the
  * dialog (RFC 3261 section 12: Call-ID, tags, URIs, remote target, route
  * set) and of the source address live in ONE flat string, and {@link id}
- * is a slice of it. {@link dialog} unpacks a DialogState when a NOTIFY is
- * built (rare next to holding: a few allocations of young garbage), and
- * assigning it back re-packs only when a string changed (a target refresh).
+ * is a slice of it. {@link dialog} unpacks a read-only view (rare next to
+ * holding: a few allocations of young garbage); the state changes only
+ * through {@link createRequest} (the local CSeq), {@link checkRequest} (the
+ * remote CSeq and a target refresh) and {@link source}, which re-pack only
+ * when a string changed.
  *
  * Work on one subscription is serialized without locks: at most one NOTIFY is
  * in flight (RFC 6665 section 4.2.2); a change meanwhile only sets `dirty`,
@@ -135,8 +141,13 @@ export class Subscription implements WheelItem {
     return this.createdS * 1000;
   }
 
-  /** The dialog state, unpacked (a fresh object: assign it back after changing it). */
-  get dialog(): DialogState {
+  /** The dialog state, unpacked: a read-only snapshot (change it with the methods below). */
+  get dialog(): DialogStateView {
+    return this.dialogState();
+  }
+
+  /** A fresh mutable copy, for the methods below only. */
+  private dialogState(): DialogState {
     const p = this.packed.split(SEP);
     const [callId = '', localTag = '', remoteTag = ''] = (p[0] ?? '').split('\n');
     const localUri = p[1 + F_LOCAL_URI] ?? '';
@@ -144,9 +155,34 @@ export class Subscription implements WheelItem {
       this.localSeq, this.remoteSeq, p[1 + F_REMOTE_TARGET] ?? '', p.slice(1 + F_ROUTES), (this.bits & 4) !== 0);
   }
 
-  /** Store a (changed) dialog state: numbers always, strings only when one differs. */
-  set dialog(d: DialogState) {
-    this.repack(d, this.source);
+  /** The CSeq number of the last request we sent in the dialog. */
+  get localCSeq(): number {
+    return this.localSeq;
+  }
+
+  /**
+   * Build a request in the dialog (createInDialogRequest, RFC 3261 section
+   * 12.2.1.1) and record the CSeq it took. Throws as createInDialogRequest does,
+   * changing nothing.
+   */
+  createRequest(method: string, opts: InDialogRequestOptions): OutgoingRequest {
+    const d = this.dialogState();
+    const out = createInDialogRequest(d, method, opts);
+    this.usedLocalSeq(d.localSeq);
+    return out;
+  }
+
+  /**
+   * The UAS checks of a request in the dialog (checkInDialogRequest, RFC 3261
+   * section 12.2.2): remembers its CSeq and, for a target refresh such as a
+   * re-SUBSCRIBE, its Contact as the remote target. 'out-of-order' changes
+   * nothing. Throws SipParseError, changing nothing, for a bad CSeq or Contact.
+   */
+  checkRequest(req: SipRequest): 'ok' | 'out-of-order' {
+    const d = this.dialogState();
+    const r = checkInDialogRequest(d, req);
+    if (r === 'ok') this.repack(d, this.source);
+    return r;
   }
 
   /** Record the CSeq of a request just built in the dialog (the only change sending one makes), without re-packing. */
@@ -154,8 +190,8 @@ export class Subscription implements WheelItem {
     this.localSeq = seq;
   }
 
-  /** Where the SUBSCRIBE came from (its flow, for connection reuse); a fresh object. */
-  get source(): TxDestination {
+  /** Where the SUBSCRIBE came from (its flow, for connection reuse): a read-only snapshot; assign a new one to change it. */
+  get source(): Readonly<TxDestination> {
     const p = this.packed.split(SEP, 1 + F_ROUTES);
     const protocol = p[1 + F_PROTOCOL] as TxProtocol;
     const flowId = p[1 + F_FLOW] ?? '';
@@ -190,7 +226,7 @@ export class Subscription implements WheelItem {
     };
   }
 
-  private repack(d: DialogState, s: TxDestination): void {
+  private repack(d: DialogStateView, s: Readonly<TxDestination>): void {
     this.localSeq = d.localSeq;
     this.remoteSeq = d.remoteSeq;
     this.bits = d.secure ? this.bits | 4 : this.bits & ~4;

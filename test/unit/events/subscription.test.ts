@@ -5,6 +5,7 @@ import { SubscriptionIndex } from '../../../src/events/subscription-index.js';
 import { Subscription } from '../../../src/events/subscription.js';
 import type { EventPackage } from '../../../src/events/event-package.js';
 import { dialogIdOf, makeDialogState, type DialogState } from '../../../src/sip/dialog/index.js';
+import { parseMessage, type SipRequest } from '../../../src/sip/message/index.js';
 import type { TxDestination } from '../../../src/sip/transaction/index.js';
 
 const pkg = { name: 'message-summary' } as EventPackage;
@@ -26,22 +27,28 @@ describe('Subscription (packed dialog state)', () => {
     assert.equal(s.subscriber, s.resource);
   });
 
-  test('a changed dialog assigned back is kept (CSeq after a NOTIFY, target refresh), the source too', () => {
+  test('the dialog changes only through its methods: a request built (local CSeq), a target refresh (remote CSeq, target); the source too', () => {
     const s = new Subscription('x', pkg, 'alice', 'bob', dialog(), 5000, udp, '<sip:h>', undefined, 1000, 0);
     const d = s.dialog;
-    d.localSeq++;
-    d.remoteTarget = 'sip:alice@198.51.100.7:6000';
-    s.dialog = d;
-    assert.deepEqual(s.dialog, d);
+    const out = s.createRequest('NOTIFY', { via: { transport: 'UDP', host: '192.0.2.1', port: 5060 }, contact: '<sip:h>' });
+    assert.equal(out.request.cseq.seq, d.localSeq + 1);
+    assert.equal(s.localCSeq, d.localSeq + 1, 'a NOTIFY just built moves the local CSeq');
+    assert.equal(JSON.parse(s.toRecord().dialog).localSeq, d.localSeq + 1);
+    const resubscribeAt = (cseq: number): SipRequest => parseMessage(Buffer.from('SUBSCRIBE sip:alice@192.0.2.1 SIP/2.0\r\nVia: SIP/2.0/UDP 198.51.100.7:6000;branch=z9hG4bK1\r\n' +
+      'From: <sip:alice@example.com>;tag=ph9\r\nTo: <sip:alice@example.com>;tag=srv1\r\nCall-ID: a84b4c76e66710@pc33\r\nCSeq: ' + cseq + ' SUBSCRIBE\r\n' +
+      'Contact: <sip:alice@198.51.100.7:6000>\r\nEvent: message-summary\r\nContent-Length: 0\r\n\r\n')) as SipRequest;
+    assert.equal(s.checkRequest(resubscribeAt(9)), 'ok');
+    assert.equal(s.dialog.remoteTarget, 'sip:alice@198.51.100.7:6000');
+    assert.equal(s.dialog.remoteSeq, 9);
+    assert.equal(s.dialog.localSeq, d.localSeq + 1, 'the refresh keeps the local CSeq');
+    assert.equal(s.checkRequest(resubscribeAt(8)), 'out-of-order');
+    assert.equal(s.dialog.remoteSeq, 9, 'an out-of-order request changes nothing');
     s.source = { ...udp, port: 6000 };
     assert.equal(s.source.port, 6000);
-    assert.deepEqual(s.dialog, d);
+    assert.equal(s.dialog.remoteTarget, 'sip:alice@198.51.100.7:6000');
     assert.equal(s.id, 'x', 'an id given that is not the dialog key is kept');
     assert.equal(s.subscriber, 'bob');
     assert.equal(JSON.parse(s.toRecord().dialog).remoteTarget, 'sip:alice@198.51.100.7:6000');
-    s.usedLocalSeq(d.localSeq + 1);
-    assert.equal(s.dialog.localSeq, d.localSeq + 1, 'a NOTIFY just built moves the local CSeq');
-    assert.equal(JSON.parse(s.toRecord().dialog).localSeq, d.localSeq + 1);
   });
 
   test('property: any header-safe dialog state and source round-trip', () => {
