@@ -3,6 +3,7 @@ import { createRegisterHandler } from '../registrar/register-handler.js';
 import { RequestAuthenticator } from '../registrar/request-authenticator.js';
 import { DigestServer, type DigestAlgorithm } from '../sip/auth/index.js';
 import { UserAgentCore, type CoreDelegate } from '../sip/core.js';
+import { DialogTable } from '../sip/dialog/index.js';
 import { RealClock, type Clock } from '../sip/transaction/index.js';
 import type { NotifierHooks } from '../events/notifier.js';
 import { wireMwi, type MwiParts } from './mwi-wiring.js';
@@ -65,6 +66,8 @@ export function createSipService(o: SipServiceOptions): SipService {
     transports, product: `openum/${VERSION}`, supported: ['path', 'outbound', 'gruu'],
     clock,
     durability: () => o.storage.barrier(),
+    // One table for every dialog of the server (subscriptions today, calls next): in-dialog requests are routed there.
+    dialogs: new DialogTable(),
     ...(o.advertisedHost && { advertisedHost: o.advertisedHost }),
     delegate: {
       ...o.coreDelegate,

@@ -1,7 +1,8 @@
 import {
   checkInDialogRequest, createInDialogRequest, dialogKey, makeDialogState,
-  type DialogState, type DialogStateView, type InDialogRequestOptions, type OutgoingRequest,
+  type DialogState, type DialogStateView, type DialogUsage, type InDialogRequestOptions, type OutgoingRequest,
 } from '../sip/dialog/index.js';
+import type { RequestContext, RequestHandler } from '../sip/core.js';
 import type { SipRequest } from '../sip/message/index.js';
 import type { TxDestination, TxProtocol } from '../sip/transaction/index.js';
 import type { SubscriptionRecord } from '../storage/ports.js';
@@ -15,6 +16,11 @@ export const SEQ_BLOCK = 1000;
 const SEP = '\u0000';
 /** Packed field order after the dialog key. */
 const F_LOCAL_URI = 0, F_REMOTE_URI = 1, F_REMOTE_TARGET = 2, F_PROTOCOL = 3, F_ADDRESS = 4, F_FLOW = 5, F_ROUTES = 6;
+
+/** Who handles the in-dialog requests of a subscription (the notifier): one shared object, not one per subscription. */
+export interface SubscriptionOwner {
+  onSubscriptionRequest(sub: Subscription, req: SipRequest, ctx: RequestContext): ReturnType<RequestHandler>;
+}
 
 /**
  * One subscription of RFC 6665 on the notifier side: the dialog, the
@@ -32,12 +38,15 @@ const F_LOCAL_URI = 0, F_REMOTE_URI = 1, F_REMOTE_TARGET = 2, F_PROTOCOL = 3, F_
  * remote CSeq and a target refresh) and {@link source}, which re-pack only
  * when a string changed.
  *
+ * It is the usage of its dialog in the dialog table (RFC 5057): the table's
+ * entry for the dialog is the subscription itself, filed under {@link id}.
+ *
  * Work on one subscription is serialized without locks: at most one NOTIFY is
  * in flight (RFC 6665 section 4.2.2); a change meanwhile only sets `dirty`,
  * and the next NOTIFY, sent when the answer comes, carries the latest state.
  * Several changes in quick succession therefore coalesce into one NOTIFY.
  */
-export class Subscription implements WheelItem {
+export class Subscription implements WheelItem, DialogUsage {
   wheelSlot = -1;
   /** When a failed NOTIFY is to be retried (0: none pending). */
   retryAt = 0;
@@ -79,6 +88,8 @@ export class Subscription implements WheelItem {
     public packageState: unknown,
     public seqCeiling: number,
     createdAt: number,
+    /** Handles the in-dialog requests routed to this usage. */
+    private readonly owner: SubscriptionOwner,
   ) {
     this.expiresAt = expiresAt;
     this.dueAt = expiresAt;
@@ -139,6 +150,21 @@ export class Subscription implements WheelItem {
   /** When it was created (epoch ms, to the second). */
   get createdAt(): number {
     return this.createdS * 1000;
+  }
+
+  /** The dialog ID, for the dialog table (the same string as {@link id}). */
+  get dialogId(): string {
+    return this.id;
+  }
+
+  /** The usage id within the dialog (dialog-table.ts usageIdOf): the event package; an Event `id` parameter is not kept. */
+  get usageId(): string {
+    return this.pkg.name;
+  }
+
+  /** An in-dialog request routed here by the dialog table: the owner answers it. */
+  onDialogRequest(req: SipRequest, ctx: RequestContext): ReturnType<RequestHandler> {
+    return this.owner.onSubscriptionRequest(this, req, ctx);
   }
 
   /** The dialog state, unpacked: a read-only snapshot (change it with the methods below). */

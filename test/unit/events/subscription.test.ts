@@ -4,8 +4,9 @@ import fc from 'fast-check';
 import { SubscriptionIndex } from '../../../src/events/subscription-index.js';
 import { Subscription } from '../../../src/events/subscription.js';
 import type { EventPackage } from '../../../src/events/event-package.js';
-import { dialogIdOf, makeDialogState, type DialogState } from '../../../src/sip/dialog/index.js';
+import { DialogTable, dialogIdOf, makeDialogState, type DialogState } from '../../../src/sip/dialog/index.js';
 import { parseMessage, type SipRequest } from '../../../src/sip/message/index.js';
+import type { RequestContext } from '../../../src/sip/core.js';
 import type { TxDestination } from '../../../src/sip/transaction/index.js';
 
 const pkg = { name: 'message-summary' } as EventPackage;
@@ -14,13 +15,14 @@ const dialog = (over: Partial<DialogState> = {}): DialogState => ({
     'sip:alice@192.0.2.10:5070', [], false),
   ...over,
 });
+const owner = { onSubscriptionRequest: () => undefined };
 const udp: TxDestination = { protocol: 'udp', address: '192.0.2.10', port: 5070, reliable: false };
 
 describe('Subscription (packed dialog state)', () => {
   test('gives back the dialog and source it was made with; the id is the dialog ID', () => {
     const d = dialog({ routeSet: ['<sip:p1.example.com;lr>', '<sip:p2.example.com;lr>'], secure: true });
     const tcp: TxDestination = { protocol: 'tcp', address: '2001:db8::1', port: 5060, flowId: 'f17', reliable: true };
-    const s = new Subscription(dialogIdOf(d), pkg, 'alice', 'alice', d, 5000, tcp, '<sip:192.0.2.1:5060;transport=tcp>', undefined, 1000, 0);
+    const s = new Subscription(dialogIdOf(d), pkg, 'alice', 'alice', d, 5000, tcp, '<sip:192.0.2.1:5060;transport=tcp>', undefined, 1000, 0, owner);
     assert.deepEqual(s.dialog, d);
     assert.deepEqual(s.source, tcp);
     assert.equal(s.id, dialogIdOf(d));
@@ -28,7 +30,7 @@ describe('Subscription (packed dialog state)', () => {
   });
 
   test('the dialog changes only through its methods: a request built (local CSeq), a target refresh (remote CSeq, target); the source too', () => {
-    const s = new Subscription('x', pkg, 'alice', 'bob', dialog(), 5000, udp, '<sip:h>', undefined, 1000, 0);
+    const s = new Subscription('x', pkg, 'alice', 'bob', dialog(), 5000, udp, '<sip:h>', undefined, 1000, 0, owner);
     const d = s.dialog;
     const out = s.createRequest('NOTIFY', { via: { transport: 'UDP', host: '192.0.2.1', port: 5060 }, contact: '<sip:h>' });
     assert.equal(out.request.cseq.seq, d.localSeq + 1);
@@ -51,6 +53,25 @@ describe('Subscription (packed dialog state)', () => {
     assert.equal(JSON.parse(s.toRecord().dialog).remoteTarget, 'sip:alice@198.51.100.7:6000');
   });
 
+  test('is the usage of its dialog: filed in the dialog table as itself, its requests go to its owner', () => {
+    const seen: [Subscription, SipRequest][] = [];
+    const d = dialog();
+    const s = new Subscription(dialogIdOf(d), pkg, 'alice', 'alice', d, 5000, udp, '<sip:h>', undefined, 1000, 0,
+      { onSubscriptionRequest: (sub, req) => { seen.push([sub, req]); return undefined; } });
+    const table = new DialogTable();
+    assert.equal(table.add(s), true);
+    assert.equal(s.dialogId, s.id);
+    assert.equal(s.usageId, 'message-summary');
+    const req = parseMessage(Buffer.from('SUBSCRIBE sip:alice@192.0.2.1 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.10:5070;branch=z9hG4bK2\r\n' +
+      'From: <sip:alice@example.com>;tag=ph9\r\nTo: <sip:alice@example.com>;tag=srv1\r\nCall-ID: a84b4c76e66710@pc33\r\nCSeq: 9 SUBSCRIBE\r\n' +
+      'Event: message-summary\r\nContent-Length: 0\r\n\r\n')) as SipRequest;
+    const usage = table.match(req);
+    assert.equal(usage, s);
+    assert.ok(typeof usage !== 'string');
+    usage.onDialogRequest(req, {} as RequestContext);
+    assert.deepEqual(seen, [[s, req]]);
+  });
+
   test('property: any header-safe dialog state and source round-trip', () => {
     const word = fc.stringMatching(/^[A-Za-z0-9.!%*_+`'~-]{0,20}$/);
     const text = fc.stringMatching(/^[ -~]{1,40}$/);
@@ -59,7 +80,7 @@ describe('Subscription (packed dialog state)', () => {
       (callId, lt, rt, lu, ru, target, routes, ls, rs, secure, flowId) => {
         const d = makeDialogState(callId, lt, rt, lu, ru, ls, rs, target, routes, secure);
         const src: TxDestination = { protocol: 'tls', address: '192.0.2.1', port: 1, reliable: true, ...(flowId && { flowId }) };
-        const s = new Subscription(dialogIdOf(d), pkg, 'r', 's', d, 1, src, 'c', undefined, 0, 0);
+        const s = new Subscription(dialogIdOf(d), pkg, 'r', 's', d, 1, src, 'c', undefined, 0, 0, owner);
         assert.deepEqual(s.dialog, d);
         assert.deepEqual(s.source, src);
         assert.equal(s.id, dialogIdOf(d));
