@@ -1,5 +1,5 @@
 import {
-  contactValue, createUasDialog, DialogTable, dialogIdOf, resolveUriTarget, restoreDialogState,
+  contactValue, createUasDialog, DialogTable, dialogIdOf, resolveUriTarget, restoreDialogState, usageIdOf,
   type OutgoingRequest, type UriTarget, type ViaSentBy,
 } from '../sip/dialog/index.js';
 import { createResponse, ownString, randomToken, type SipRequest, type SipResponse } from '../sip/message/index.js';
@@ -138,9 +138,12 @@ export class Notifier implements SubscriptionOwner {
   start(): void {
     const now = this.o.clock.now();
     for (const r of this.o.store.listSubscriptions()) {
-      const pkg = this.packages.get(r.event);
+      // The event is the subscription's usage id: the package, then `;id=token` when the SUBSCRIBE had one (RFC 6665 8.2.1).
+      const semi = r.event.indexOf(';');
+      const pkg = this.packages.get(semi < 0 ? r.event : r.event.slice(0, semi));
+      const eventId = semi < 0 ? '' : r.event.slice(semi);
       let sub: Subscription | undefined;
-      if (pkg && r.expiresAt > now) {
+      if (pkg && r.expiresAt > now && (eventId === '' || /^;id=[\w.!%*+`'~-]*$/.test(eventId))) {
         try {
           const dialog = restoreDialogState(JSON.parse(r.dialog));
           dialog.localSeq = Math.max(dialog.localSeq, r.seqCeiling);
@@ -148,7 +151,7 @@ export class Notifier implements SubscriptionOwner {
           const source: TxDestination = { protocol: r.source.protocol as TxDestination['protocol'], address: r.source.address,
             port: r.source.port, reliable: r.source.protocol !== 'udp' };
           sub = new Subscription(r.id, pkg, r.resource, r.subscriber, dialog, r.expiresAt, source, this.shared(r.localContact),
-            r.packageState === null ? undefined : JSON.parse(r.packageState), dialog.localSeq + SEQ_BLOCK, r.createdAt, this);
+            r.packageState === null ? undefined : JSON.parse(r.packageState), dialog.localSeq + SEQ_BLOCK, r.createdAt, this, eventId);
         } catch {
           sub = undefined;
         }
@@ -232,7 +235,8 @@ export class Notifier implements SubscriptionOwner {
     if (pstate && isRefusal(pstate)) return createResponse(req, pstate.status, pstate.reason);
     const dialog = createUasDialog(req, randomToken(), ctx.source.protocol === 'tls' || ctx.source.protocol === 'wss');
     const sub = new Subscription(dialogIdOf(dialog), pkg, ownString(target.resource), ownString(auth.user), dialog, now + expires * 1000,
-      ctx.source, this.shared(contactValue(ctx.local.address, ctx.local.port, ctx.local.protocol)), pstate?.state, SEQ_BLOCK, now, this);
+      ctx.source, this.shared(contactValue(ctx.local.address, ctx.local.port, ctx.local.protocol)), pstate?.state, SEQ_BLOCK, now, this,
+      usageIdOf(req).slice(pkg.name.length));
     const res = this.accepted(req, sub, expires);
     if (expires === 0) {
       // A fetch (RFC 6665 section 4.4.3): one NOTIFY with the state (or the state in the 200), then nothing.
@@ -354,7 +358,7 @@ export class Notifier implements SubscriptionOwner {
       const remote = reliableFlow ? undefined : resolveUriTarget(dialog.remoteTarget, dialog.secure);
       out = sub.createRequest(how.method, {
         via: this.o.transport.viaFor(remote?.protocol ?? source.protocol), contact: sub.localContact,
-        headers: [['Event', pkg.name], ['Subscription-State', state], ...(pkg.extraHeaders?.(sub) ?? [])],
+        headers: [['Event', sub.usageId], ['Subscription-State', state], ...(pkg.extraHeaders?.(sub) ?? [])],
         body: content.body, contentType: content.contentType,
       });
       if (remote) target = out.destinationUri === dialog.remoteTarget ? remote : resolveUriTarget(out.destinationUri, dialog.secure);

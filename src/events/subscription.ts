@@ -15,7 +15,7 @@ export const SEQ_BLOCK = 1000;
 /** Separates the packed fields: header-safe values (dialog-state.ts, header-safe.ts) never hold a NUL. */
 const SEP = '\u0000';
 /** Packed field order after the dialog key. */
-const F_LOCAL_URI = 0, F_REMOTE_URI = 1, F_REMOTE_TARGET = 2, F_PROTOCOL = 3, F_ADDRESS = 4, F_FLOW = 5, F_ROUTES = 6;
+const F_LOCAL_URI = 0, F_REMOTE_URI = 1, F_REMOTE_TARGET = 2, F_PROTOCOL = 3, F_ADDRESS = 4, F_FLOW = 5, F_EVENT_ID = 6, F_ROUTES = 7;
 
 /** Who handles the in-dialog requests of a subscription (the notifier): one shared object, not one per subscription. */
 export interface SubscriptionOwner {
@@ -57,14 +57,18 @@ export class Subscription implements WheelItem, DialogUsage {
   readonly resource: string;
   readonly subscriber: string;
   /**
-   * `key SEP localUri SEP remoteUri SEP remoteTarget SEP protocol SEP address SEP flowId (SEP route)*`;
-   * remoteUri is '' when it equals localUri (a user subscribing to their own mailbox).
+   * `key SEP localUri SEP remoteUri SEP remoteTarget SEP protocol SEP address SEP flowId SEP eventId (SEP route)*`;
+   * remoteUri is '' when it equals localUri (a user subscribing to their own mailbox); eventId is
+   * the `;id=...` of the SUBSCRIBE's Event header, '' without one (nearly always).
    */
   private packed = '';
   private localSeq = 0;
   private remoteSeq = -1;
   private sourcePort = 0;
-  /** inFlight, dirty, secure (bits 0-2) and failures (from bit 3): one small integer, not four fields of 8 bytes. */
+  /**
+   * inFlight, dirty, secure, has an Event id (bits 0-3) and failures (from bit 4):
+   * one small integer, not five fields of 8 bytes.
+   */
   private bits = 0;
   /**
    * Times in whole seconds since the epoch: small integers, where millisecond
@@ -90,11 +94,13 @@ export class Subscription implements WheelItem, DialogUsage {
     createdAt: number,
     /** Handles the in-dialog requests routed to this usage. */
     private readonly owner: SubscriptionOwner,
+    /** The `;id=...` of the Event header (RFC 6665 section 8.2.1), '' when none: part of the usage id, repeated in every NOTIFY. */
+    eventId = '',
   ) {
     this.expiresAt = expiresAt;
     this.dueAt = expiresAt;
     this.createdS = Math.floor(createdAt / 1000);
-    this.repack(dialog, source);
+    this.repack(dialog, source, eventId);
     const key = dialogKey(dialog.callId, dialog.localTag, dialog.remoteTag);
     this.id = id === key ? this.packed.slice(0, key.length) : id;
     // The same user subscribing to their own mailbox (the common case) shares one string.
@@ -122,11 +128,11 @@ export class Subscription implements WheelItem, DialogUsage {
 
   /** Consecutive NOTIFYs that timed out or hit a transport error. */
   get failures(): number {
-    return this.bits >>> 3;
+    return this.bits >>> 4;
   }
 
   set failures(n: number) {
-    this.bits = (this.bits & 7) | (Math.min(n, 0xfffffff) << 3);
+    this.bits = (this.bits & 15) | (Math.min(n, 0x7ffffff) << 4);
   }
 
   /** When the subscription expires (epoch ms, rounded up to the second). */
@@ -157,9 +163,18 @@ export class Subscription implements WheelItem, DialogUsage {
     return this.id;
   }
 
-  /** The usage id within the dialog (dialog-table.ts usageIdOf): the event package; an Event `id` parameter is not kept. */
+  /**
+   * The usage id within the dialog (dialog-table.ts usageIdOf): the event
+   * package and the Event `id`, as in `message-summary;id=7`; also the value
+   * of the Event header of its NOTIFYs.
+   */
   get usageId(): string {
-    return this.pkg.name;
+    return (this.bits & 8) === 0 ? this.pkg.name : this.pkg.name + this.eventId;
+  }
+
+  /** The `;id=...` of the Event header, '' when none (then known without splitting). */
+  private get eventId(): string {
+    return (this.bits & 8) === 0 ? '' : this.packed.split(SEP, 2 + F_EVENT_ID)[1 + F_EVENT_ID] ?? '';
   }
 
   /** An in-dialog request routed here by the dialog table: the owner answers it. */
@@ -207,7 +222,7 @@ export class Subscription implements WheelItem, DialogUsage {
   checkRequest(req: SipRequest): 'ok' | 'out-of-order' {
     const d = this.dialogState();
     const r = checkInDialogRequest(d, req);
-    if (r === 'ok') this.repack(d, this.source);
+    if (r === 'ok') this.repack(d, this.source, this.eventId);
     return r;
   }
 
@@ -227,7 +242,7 @@ export class Subscription implements WheelItem, DialogUsage {
   }
 
   set source(s: TxDestination) {
-    this.repack(this.dialog, s);
+    this.repack(this.dialog, s, this.eventId);
   }
 
   /**
@@ -243,7 +258,7 @@ export class Subscription implements WheelItem, DialogUsage {
   toRecord(): SubscriptionRecord {
     const source = this.source;
     return {
-      id: this.id, event: this.pkg.name, resource: this.resource, subscriber: this.subscriber,
+      id: this.id, event: this.usageId, resource: this.resource, subscriber: this.subscriber,
       dialog: JSON.stringify(this.dialog), expiresAt: this.expiresAt,
       source: { protocol: source.protocol, address: source.address, port: source.port },
       flowId: source.flowId ?? null, localContact: this.localContact,
@@ -252,15 +267,16 @@ export class Subscription implements WheelItem, DialogUsage {
     };
   }
 
-  private repack(d: DialogStateView, s: Readonly<TxDestination>): void {
+  private repack(d: DialogStateView, s: Readonly<TxDestination>, eventId: string): void {
     this.localSeq = d.localSeq;
     this.remoteSeq = d.remoteSeq;
     this.bits = d.secure ? this.bits | 4 : this.bits & ~4;
+    this.bits = eventId !== '' ? this.bits | 8 : this.bits & ~8;
     this.sourcePort = s.port;
     const key = dialogKey(d.callId, d.localTag, d.remoteTag);
     const remoteUri = d.remoteUri === d.localUri ? '' : d.remoteUri;
     // Array join makes one flat string that shares nothing with the message the values were cut from.
-    const packed = [key, d.localUri, remoteUri, d.remoteTarget, s.protocol, s.address, s.flowId ?? '', ...d.routeSet].join(SEP);
+    const packed = [key, d.localUri, remoteUri, d.remoteTarget, s.protocol, s.address, s.flowId ?? '', eventId, ...d.routeSet].join(SEP);
     if (packed !== this.packed) this.packed = packed;
   }
 }

@@ -72,6 +72,29 @@ describe('Subscription (packed dialog state)', () => {
     assert.deepEqual(seen, [[s, req]]);
   });
 
+  test('an Event id is part of its usage id (RFC 6665 8.2.1), kept through re-packing and in the record; the flag bits stay apart', () => {
+    const d = dialog();
+    const s = new Subscription(dialogIdOf(d), pkg, 'alice', 'alice', d, 5000, udp, '<sip:h>', undefined, 1000, 0, owner, ';id=7');
+    assert.equal(s.usageId, 'message-summary;id=7');
+    s.failures = 3;
+    s.inFlight = true;
+    s.source = { ...udp, port: 6000 };
+    assert.equal(s.usageId, 'message-summary;id=7');
+    assert.equal(s.failures, 3);
+    assert.equal(s.inFlight, true);
+    assert.equal(s.toRecord().event, 'message-summary;id=7');
+    const table = new DialogTable();
+    table.add(s);
+    const req = (event: string): SipRequest => parseMessage(Buffer.from('SUBSCRIBE sip:alice@192.0.2.1 SIP/2.0\r\n' +
+      'Via: SIP/2.0/UDP 192.0.2.10:5070;branch=z9hG4bK2\r\nFrom: <sip:alice@example.com>;tag=ph9\r\nTo: <sip:alice@example.com>;tag=srv1\r\n' +
+      `Call-ID: a84b4c76e66710@pc33\r\nCSeq: 9 SUBSCRIBE\r\nEvent: ${event}\r\nContent-Length: 0\r\n\r\n`)) as SipRequest;
+    assert.equal(table.match(req('message-summary;id=7')), s);
+    assert.equal(table.match(req('message-summary')), 'no-usage', 'another usage of the same dialog');
+    const plain = new Subscription('y', pkg, 'alice', 'alice', d, 5000, udp, '<sip:h>', undefined, 1000, 0, owner);
+    assert.equal(plain.usageId, 'message-summary');
+    assert.equal(plain.toRecord().event, 'message-summary');
+  });
+
   test('property: any header-safe dialog state and source round-trip', () => {
     const word = fc.stringMatching(/^[A-Za-z0-9.!%*_+`'~-]{0,20}$/);
     const text = fc.stringMatching(/^[ -~]{1,40}$/);
