@@ -6,7 +6,7 @@ import {
   type TxDestination, type TxProtocol,
 } from './transaction/index.js';
 import type { ClientTransaction, ClientTransactionHandlers } from './transaction/index.js';
-import type { DialogTable, DialogUsage } from './dialog/dialog-table.js';
+import { isInDialog, type DialogTable, type DialogUsage } from './dialog/dialog-table.js';
 import type { Endpoint, InboundData, TransportLayer } from './transport/index.js';
 
 /** What a request handler learns besides the request itself. */
@@ -155,7 +155,7 @@ export class UserAgentCore {
     if (this.dialogs) {
       let m: ReturnType<DialogTable['match']> | undefined;
       try {
-        m = req.to.params.get('tag') ? this.dialogs.match(req) : undefined;
+        m = isInDialog(req) ? this.dialogs.match(req) : undefined;
       } catch (e) {
         this.failed(tx, req, e);
         return;

@@ -67,6 +67,18 @@ export function usageIdOf(req: SipRequest): string {
   return type;
 }
 
+/**
+ * Is the request addressed to a dialog (RFC 3261 section 12.2.2)? It has a
+ * To tag, and its method can be sent in one: never REGISTER (section 10) nor
+ * PUBLISH (RFC 3903 section 4, state named by entity-tag, not by dialog); the
+ * To tag some phones copy into those from an earlier 200 is ignored.
+ * Throws SipParseError when To cannot be parsed.
+ */
+export function isInDialog(req: SipRequest): boolean {
+  const method = req.method;
+  return method !== 'REGISTER' && method !== 'PUBLISH' && !!req.to.params.get('tag');
+}
+
 /** Every dialog of a UA, by dialog ID, with its usages. */
 export class DialogTable {
   private readonly dialogs = new Map<string, DialogUsage | SharedDialog>();

@@ -34,7 +34,7 @@ function ua(withTable = true) {
   const dialogs = new DialogTable();
   const core = new UserAgentCore({ transports, clock: new FakeClock(1_700_000_000_000), product: 'test/1', ...(withTable && { dialogs }) });
   const byMethod: SipRequest[] = [];
-  for (const m of ['SUBSCRIBE', 'NOTIFY', 'INVITE']) core.onRequest(m, (req) => { byMethod.push(req); return createResponse(req, 200, 'Handler'); });
+  for (const m of ['SUBSCRIBE', 'NOTIFY', 'INVITE', 'REGISTER', 'PUBLISH']) core.onRequest(m, (req) => { byMethod.push(req); return createResponse(req, 200, 'Handler'); });
   let n = 0;
   /** Send a request as alice's phone; the answers that came back. */
   const send = async (method: string, o: { callId?: string; toTag?: string; event?: string } = {}): Promise<SipResponse[]> => {
@@ -89,6 +89,13 @@ describe('UA core: in-dialog requests go through the dialog table', () => {
     assert.deepEqual(await statuses('SUBSCRIBE', { event: 'message-summary', toTag: '' }), [200]);
     assert.deepEqual(await statuses('NOTIFY', { event: 'message-summary', toTag: '' }), [200]);
     assert.equal(byMethod.length, 2);
+  });
+
+  test('REGISTER and PUBLISH never belong to a dialog: a To tag on them is ignored, they go to their handlers', async () => {
+    const { byMethod, statuses } = ua();
+    assert.deepEqual(await statuses('REGISTER'), [200]);
+    assert.deepEqual(await statuses('PUBLISH', { event: 'message-summary' }), [200]);
+    assert.deepEqual(byMethod.map((r) => r.method), ['REGISTER', 'PUBLISH']);
   });
 
   test('the ACK for a 2xx reaches the invite usage; an ACK of no dialog is absorbed, never answered', async () => {
