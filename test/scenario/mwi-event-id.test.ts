@@ -9,13 +9,11 @@ import { FakeClock } from '../../src/sip/transaction/index.js';
 import { LoopbackNetwork } from '../../src/sip/transport/index.js';
 import { startServer, tempDir } from '../support/mwi-harness.js';
 
-const dirs: { remove(): void }[] = [];
-after(() => { for (const d of dirs) d.remove(); });
+const tmp = tempDir();
+after(() => tmp.remove());
 
 describe('a subscription with an Event id (RFC 6665 section 8.2.1)', () => {
   test('NOTIFYs carry the id; a refresh with the id is the same usage, one without it none (481); restored with it', async () => {
-    const tmp = tempDir();
-    dirs.push(tmp);
     const file = `${tmp.dir}/openum.sqlite`;
     const net = new LoopbackNetwork();
     const first = await startServer({ file, net });
