@@ -65,6 +65,7 @@ export function wireMwi(o: MwiWiringOptions): MwiParts {
     },
     ...(o.resendRatePerSecond !== undefined && { resendRatePerSecond: o.resendRatePerSecond }),
     ...(o.notifierHooks && { hooks: o.notifierHooks }),
+    ...(core.dialogs && { dialogs: core.dialogs }),
   });
   // One body per mailbox version, for the subscriptions' NOTIFYs and the unsolicited ones alike.
   const bodies = messageSummaryBodyCache();

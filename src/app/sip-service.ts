@@ -3,6 +3,7 @@ import { createRegisterHandler } from '../registrar/register-handler.js';
 import { RequestAuthenticator, type DigestAlgorithm } from '../sip/auth/index.js';
 import { UserAgentCore, type CoreDelegate } from '../sip/core.js';
 import { RealClock, type Clock } from '../base/clock.js';
+import { DialogTable } from '../sip/dialog/index.js';
 import type { NotifierHooks } from '../events/notifier.js';
 import { wireMwi, type MwiParts } from './mwi-wiring.js';
 import { TransportLayer } from '../sip/transport/index.js';
@@ -64,6 +65,8 @@ export function createSipService(o: SipServiceOptions): SipService {
     transports, product: `openum/${VERSION}`, supported: ['path', 'outbound', 'gruu'],
     clock,
     durability: () => o.storage.barrier(),
+    // One table for every dialog of the server (subscriptions today, calls next): in-dialog requests are routed there.
+    dialogs: new DialogTable(),
     ...(o.advertisedHost && { advertisedHost: o.advertisedHost }),
     delegate: {
       ...o.coreDelegate,

@@ -1,5 +1,5 @@
 import {
-  contactValue, createInDialogRequest, createUasDialog, checkInDialogRequest, dialogIdOf, resolveUriTarget, restoreDialogState,
+  contactValue, createUasDialog, DialogTable, dialogIdOf, resolveUriTarget, restoreDialogState, usageIdOf,
   type OutgoingRequest, type UriTarget, type ViaSentBy,
 } from '../sip/dialog/index.js';
 import { createResponse, ownString, randomToken, type SipRequest, type SipResponse } from '../sip/message/index.js';
@@ -12,7 +12,7 @@ import { classifyNotifyStatus, retryDelay } from './notify-policy.js';
 import { Pacer } from './pacer.js';
 import { RateLimiter } from './rate-limiter.js';
 import { acceptable, eventName } from './subscribe-headers.js';
-import { SEQ_BLOCK, Subscription } from './subscription.js';
+import { SEQ_BLOCK, Subscription, type SubscriptionOwner } from './subscription.js';
 import { SubscriptionIndex } from './subscription-index.js';
 import { TimingWheel } from './timing-wheel.js';
 
@@ -61,6 +61,11 @@ export interface NotifierOptions {
   /** NOTIFYs per second when re-sending state to every subscription after a restart. */
   resendRatePerSecond?: number;
   hooks?: NotifierHooks;
+  /**
+   * The UA's dialog table (the core routes in-dialog requests through it):
+   * each subscription is a usage there. Default: a table of the notifier's own.
+   */
+  dialogs?: DialogTable;
 }
 
 const TICK_MS = 1000;
@@ -74,9 +79,11 @@ const TICK_MS = 1000;
  * Expiries and NOTIFY retries live in one timing wheel ticked once a second,
  * not in a timer per subscription.
  */
-export class Notifier {
+export class Notifier implements SubscriptionOwner {
   private readonly packages = new Map<string, EventPackage>();
-  private readonly byId = new Map<string, Subscription>();
+  /** Where the subscriptions are found by dialog: each is the usage (and the entry) of its dialog. */
+  private readonly dialogs: DialogTable;
+  private count = 0;
   private readonly byResource = new SubscriptionIndex<Subscription>();
   /**
    * Subscriptions to someone else's resource, by subscriber. A user's
@@ -94,6 +101,7 @@ export class Notifier {
   private ticker: TimerHandle | undefined;
 
   constructor(private readonly o: NotifierOptions) {
+    this.dialogs = o.dialogs ?? new DialogTable();
     this.wheel = new TimingWheel(TICK_MS, o.clock.now());
     this.limits = { ...DEFAULT_SUBSCRIBE_LIMITS, ...o.limits };
     this.perUser = new RateLimiter(this.limits.perUserPerSecond, this.limits.perUserBurst);
@@ -114,7 +122,7 @@ export class Notifier {
 
   /** Active subscriptions. */
   get size(): number {
-    return this.byId.size;
+    return this.count;
   }
 
   /** The subscriptions of one resource of one package. */
@@ -131,9 +139,12 @@ export class Notifier {
   start(): void {
     const now = this.o.clock.now();
     for (const r of this.o.store.listSubscriptions()) {
-      const pkg = this.packages.get(r.event);
+      // The event is the subscription's usage id: the package, then `;id=token` when the SUBSCRIBE had one (RFC 6665 8.2.1).
+      const semi = r.event.indexOf(';');
+      const pkg = this.packages.get(semi < 0 ? r.event : r.event.slice(0, semi));
+      const eventId = semi < 0 ? '' : r.event.slice(semi);
       let sub: Subscription | undefined;
-      if (pkg && r.expiresAt > now) {
+      if (pkg && r.expiresAt > now && (eventId === '' || /^;id=[\w.!%*+`'~-]*$/.test(eventId))) {
         try {
           const dialog = restoreDialogState(JSON.parse(r.dialog));
           dialog.localSeq = Math.max(dialog.localSeq, r.seqCeiling);
@@ -141,7 +152,7 @@ export class Notifier {
           const source: TxDestination = { protocol: r.source.protocol as TxDestination['protocol'], address: r.source.address,
             port: r.source.port, reliable: r.source.protocol !== 'udp' };
           sub = new Subscription(r.id, pkg, r.resource, r.subscriber, dialog, r.expiresAt, source, this.shared(r.localContact),
-            r.packageState === null ? undefined : JSON.parse(r.packageState), dialog.localSeq + SEQ_BLOCK, r.createdAt);
+            r.packageState === null ? undefined : JSON.parse(r.packageState), dialog.localSeq + SEQ_BLOCK, r.createdAt, this, eventId);
         } catch {
           sub = undefined;
         }
@@ -163,8 +174,31 @@ export class Notifier {
     this.pacer.stop();
   }
 
-  /** SUBSCRIBE (RFC 6665 section 4.2.1). Returns the final response; NOTIFYs follow it. */
+  /**
+   * SUBSCRIBE (RFC 6665 section 4.2.1), the method handler: a new
+   * subscription, or (when the core routes no dialogs) a refresh found in the
+   * dialog table. Returns the final response; NOTIFYs follow it.
+   */
   handleSubscribe(req: SipRequest, ctx: RequestContext): SipResponse {
+    if (!req.to.params.get('tag')) return this.subscribe(req, ctx, undefined);
+    const usage = this.dialogs.match(req);
+    return usage instanceof Subscription ? this.onSubscriptionRequest(usage, req, ctx) : this.noSubscription(req);
+  }
+
+  /**
+   * An in-dialog request the dialog table routed to a subscription: a
+   * re-SUBSCRIBE refreshes or ends it; anything else (a NOTIFY, where we
+   * are the notifier) has no usage here (RFC 5057 section 5.1).
+   */
+  onSubscriptionRequest(sub: Subscription, req: SipRequest, ctx: RequestContext): SipResponse {
+    return req.method === 'SUBSCRIBE' ? this.subscribe(req, ctx, sub) : this.noSubscription(req);
+  }
+
+  private noSubscription(req: SipRequest): SipResponse {
+    return createResponse(req, 481, 'Call/Transaction Does Not Exist');
+  }
+
+  private subscribe(req: SipRequest, ctx: RequestContext, sub: Subscription | undefined): SipResponse {
     const name = eventName(req);
     const pkg = name === undefined ? undefined : this.packages.get(name);
     if (!pkg) {
@@ -185,7 +219,7 @@ export class Notifier {
       return res;
     }
     expires = Math.min(expires, pkg.maxExpires);
-    return req.to.params.get('tag') ? this.refresh(req, pkg, expires, ctx) : this.create(req, pkg, expires, ctx);
+    return req.to.params.get('tag') ? this.refresh(req, pkg, expires, ctx, sub) : this.create(req, pkg, expires, ctx);
   }
 
   private create(req: SipRequest, pkg: EventPackage, expires: number, ctx: RequestContext): SipResponse {
@@ -202,7 +236,8 @@ export class Notifier {
     if (pstate && isRefusal(pstate)) return createResponse(req, pstate.status, pstate.reason);
     const dialog = createUasDialog(req, randomToken(), ctx.source.protocol === 'tls' || ctx.source.protocol === 'wss');
     const sub = new Subscription(dialogIdOf(dialog), pkg, ownString(target.resource), ownString(auth.user), dialog, now + expires * 1000,
-      ctx.source, this.shared(contactValue(ctx.local.address, ctx.local.port, ctx.local.protocol)), pstate?.state, SEQ_BLOCK, now);
+      ctx.source, this.shared(contactValue(ctx.local.address, ctx.local.port, ctx.local.protocol)), pstate?.state, SEQ_BLOCK, now, this,
+      usageIdOf(req).slice(pkg.name.length));
     const res = this.accepted(req, sub, expires);
     if (expires === 0) {
       // A fetch (RFC 6665 section 4.4.3): one NOTIFY with the state (or the state in the 200), then nothing.
@@ -218,14 +253,12 @@ export class Notifier {
     return res;
   }
 
-  private refresh(req: SipRequest, pkg: EventPackage, expires: number, ctx: RequestContext): SipResponse {
-    const sub = this.byId.get(dialogIdOf(req));
-    if (!sub || sub.terminated || sub.pkg !== pkg) return createResponse(req, 481, 'Call/Transaction Does Not Exist');
-    const dialog = sub.dialog;
-    if (checkInDialogRequest(dialog, req) === 'out-of-order') {
+  private refresh(req: SipRequest, pkg: EventPackage, expires: number, ctx: RequestContext, sub: Subscription | undefined): SipResponse {
+    if (!sub || sub.terminated || sub.pkg !== pkg) return this.noSubscription(req);
+    // Keeps the remote CSeq, and a refreshed target.
+    if (sub.checkRequest(req) === 'out-of-order') {
       return createResponse(req, 500, 'Server Internal Error (CSeq out of order)');
     }
-    sub.dialog = dialog; // the remote CSeq, and a refreshed target
     const pstate = pkg.subscribeState?.(req, sub.packageState);
     if (pstate && isRefusal(pstate)) return createResponse(req, pstate.status, pstate.reason);
     if (pstate) sub.packageState = pstate.state;
@@ -324,9 +357,9 @@ export class Notifier {
       // Over a flow the destination is the flow; else the remote target, resolved once unless a route set
       // sends the request elsewhere (RFC 3261 section 12.2.1.1).
       const remote = reliableFlow ? undefined : resolveUriTarget(dialog.remoteTarget, dialog.secure);
-      out = createInDialogRequest(dialog, how.method, {
+      out = sub.createRequest(how.method, {
         via: this.o.transport.viaFor(remote?.protocol ?? source.protocol), contact: sub.localContact,
-        headers: [['Event', pkg.name], ['Subscription-State', state], ...(pkg.extraHeaders?.(sub) ?? [])],
+        headers: [['Event', sub.usageId], ['Subscription-State', state], ...(pkg.extraHeaders?.(sub) ?? [])],
         body: content.body, contentType: content.contentType,
       });
       if (remote) target = out.destinationUri === dialog.remoteTarget ? remote : resolveUriTarget(out.destinationUri, dialog.secure);
@@ -335,9 +368,8 @@ export class Notifier {
       this.terminate(sub, 'noresource', false);
       return;
     }
-    sub.usedLocalSeq(dialog.localSeq);
-    if (dialog.localSeq >= sub.seqCeiling && !sub.terminated) {
-      sub.seqCeiling = dialog.localSeq + SEQ_BLOCK;
+    if (sub.localCSeq >= sub.seqCeiling && !sub.terminated) {
+      sub.seqCeiling = sub.localCSeq + SEQ_BLOCK;
       this.o.store.putSubscription(sub.toRecord());
     }
     const dest: TxDestination = target
@@ -380,14 +412,15 @@ export class Notifier {
   }
 
   private index(sub: Subscription): void {
-    this.byId.set(sub.id, sub);
+    // A new subscription has a new dialog (our tag is random), and a restored one its own: the usage is always added.
+    if (this.dialogs.add(sub)) this.count++;
     this.byResource.add(sub.pkg.name, sub.resource, sub);
     if (sub.subscriber !== sub.resource) this.bySubscriber.add(sub.pkg.name, sub.subscriber, sub);
     this.reschedule(sub);
   }
 
   private unindex(sub: Subscription): void {
-    this.byId.delete(sub.id);
+    if (this.dialogs.remove(sub)) this.count--;
     this.byResource.delete(sub.pkg.name, sub.resource, sub);
     if (sub.subscriber !== sub.resource) this.bySubscriber.delete(sub.pkg.name, sub.subscriber, sub);
     this.wheel.cancel(sub);

@@ -7,6 +7,7 @@ import {
   type TxDestination, type TxProtocol,
 } from './transaction/index.js';
 import type { ClientTransaction, ClientTransactionHandlers } from './transaction/index.js';
+import { isInDialog, type DialogTable, type DialogUsage } from './dialog/dialog-table.js';
 import type { Endpoint, InboundData, TransportLayer } from './transport/index.js';
 
 /** What a request handler learns besides the request itself. */
@@ -57,6 +58,13 @@ export interface UserAgentCoreOptions {
    * group commit); responses wait for it, so nothing acknowledged is lost.
    */
   durability?: () => Promise<void> | undefined;
+  /**
+   * The dialogs of this UA: when given, every in-dialog request (To tag) goes
+   * to its usage there, or gets 481 (RFC 3261 section 12.2.2), and the ACK
+   * for a 2xx goes to its invite usage. Without it (a UA whose dialogs are
+   * not in a table yet, such as the phone) method handlers see everything.
+   */
+  dialogs?: DialogTable;
   delegate?: CoreDelegate;
 }
 
@@ -70,9 +78,13 @@ const DEFAULT_MAX_MESSAGE = 65_535;
  * checks of section 8.2: 405 with Allow (8.2.1), 416 for an unsupported URI
  * scheme (8.2.2.1), 420 with Unsupported for an unknown Require (8.2.2.3),
  * and answers OPTIONS (section 11.2) unless a handler is registered.
+ * With a {@link DialogTable}, an in-dialog request goes to its dialog usage
+ * before any method handler sees it.
  */
 export class UserAgentCore {
   readonly transactions: TransactionLayer;
+  /** The dialog table in-dialog requests are routed through (see {@link UserAgentCoreOptions.dialogs}). */
+  readonly dialogs: DialogTable | undefined;
   private readonly handlers = new Map<string, RequestHandler>();
   private readonly maxSize: number;
   private readonly supported: Set<string>;
@@ -82,13 +94,15 @@ export class UserAgentCore {
   constructor(private readonly opts: UserAgentCoreOptions) {
     this.maxSize = opts.maxMessageSize ?? DEFAULT_MAX_MESSAGE;
     this.supported = new Set((opts.supported ?? []).map((s) => s.toLowerCase()));
+    this.dialogs = opts.dialogs;
     this.transactions = new TransactionLayer({
       send: (msg, dest) => this.opts.transports.send(
         { protocol: dest.protocol, address: dest.address, port: dest.port },
         Buffer.isBuffer(msg) ? msg : serializeMessage(msg as SipRequest | SipResponse), dest.flowId),
       user: {
         onRequest: (tx, req) => this.dispatch(tx, req),
-        onAck: () => undefined,
+        // The ACK for a 2xx reaches the invite usage of its dialog (RFC 3261 13.3.1.4); any other is absorbed.
+        onAck: (ack) => { this.dialogs?.ack(ack); },
       },
       ...(opts.clock && { clock: opts.clock }),
       ...(opts.timers && { timers: opts.timers }),
@@ -138,8 +152,24 @@ export class UserAgentCore {
       this.send(tx, early);
       return;
     }
-    const handler = this.handlers.get(req.method);
-    if (!handler) {
+    let usage: DialogUsage | undefined;
+    if (this.dialogs) {
+      let m: ReturnType<DialogTable['match']> | undefined;
+      try {
+        m = isInDialog(req) ? this.dialogs.match(req) : undefined;
+      } catch (e) {
+        this.failed(tx, req, e);
+        return;
+      }
+      if (m === 'no-dialog' || (m === 'no-usage' && req.method !== 'OPTIONS')) {
+        // RFC 3261 section 12.2.2 (RFC 5057 section 5.1 for a usage the dialog does not carry).
+        this.send(tx, createResponse(req, 481, 'Call/Transaction Does Not Exist'));
+        return;
+      }
+      if (m !== 'no-usage') usage = m; // an in-dialog OPTIONS belongs to no usage: answered below
+    }
+    const handler = usage ? undefined : this.handlers.get(req.method);
+    if (!usage && !handler) {
       this.send(tx, req.method === 'OPTIONS' ? this.optionsResponse(req) : this.methodNotAllowed(req));
       return;
     }
@@ -150,7 +180,7 @@ export class UserAgentCore {
       afterResponse: (fn) => { (after ??= []).push(fn); },
     };
     try {
-      out = handler(req, ctx);
+      out = usage ? usage.onDialogRequest(req, ctx) : handler?.(req, ctx);
     } catch (e) {
       this.failed(tx, req, e);
       return;

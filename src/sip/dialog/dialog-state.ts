@@ -43,6 +43,16 @@ export interface DialogState {
 }
 
 /**
+ * A dialog state that cannot be changed through: a snapshot handed out by an
+ * owner that keeps the state in its own form (a packed subscription), and
+ * changes it only through its own methods. Writing to a field, or to the
+ * route set, is a type error, so a change cannot be silently lost on a copy.
+ */
+export type DialogStateView = {
+  readonly [K in keyof DialogState]: DialogState[K] extends string[] ? readonly string[] : DialogState[K];
+};
+
+/**
  * Makes a DialogState. Every state is made here, so that all share one
  * property order (one V8 hidden class for 100,000 dialogs). The values are
  * written into requests as they are: they must come from parsed messages

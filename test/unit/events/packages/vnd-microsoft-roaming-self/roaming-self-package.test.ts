@@ -65,7 +65,8 @@ function subscription(pkg: RoamingSelfPackage, state: unknown, protocol: TxDesti
   const dialog = makeDialogState('0599fe5e383644229740f1afefa5b456', 'srvtag', '1415cd9c08', '<sip:alice@example.com>',
     '<sip:alice@example.com>', 0, 1, 'sip:alice@192.0.2.10:2140;transport=tls', [], false);
   const source: TxDestination = { protocol, address: '192.0.2.10', port: 2140, reliable: protocol !== 'udp' };
-  return new Subscription('id1', pkg, resource, 'alice', dialog, 3_600_000, source, '<sip:192.0.2.1:5061;transport=tls>', state, 1000, 0);
+  return new Subscription('id1', pkg, resource, 'alice', dialog, 3_600_000, source, '<sip:192.0.2.1:5061;transport=tls>', state, 1000, 0,
+    { onSubscriptionRequest: () => undefined });
 }
 
 /** SUBSCRIBE -> package state, asserting it was accepted. */
