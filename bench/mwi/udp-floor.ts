@@ -379,7 +379,7 @@ export async function main(): Promise<void> {
     if (process.env['UDP_FLOOR_KAMAILIO'] !== '0') kam = await startKamailioRig(sipp, dir, kamN, deadlineS + 60);
     else console.log('Kamailio: skipped (UDP_FLOOR_KAMAILIO=0): the floor alone, no same-run ratio');
     console.log(`  floor load: ${mwiScenario('udp-floor-uac.xml')} (PUBLISH of 519-524 bytes -> 200 OK of ~215 bytes)`);
-    console.log(`  Kamailio load: bench:mwi's publish.xml (modify PUBLISH -> 200, NOTIFY -> 200 from the sink) at half the floor's rate`);
+    if (kam) console.log(`  Kamailio load: bench:mwi's publish.xml (modify PUBLISH -> 200, NOTIFY -> 200 from the sink) at half the floor's rate`);
     console.log(`  SIPp -r R -m ${stepS}R -l max(R,200) -recv_timeout 4000 -buff_size 4194304 -timer_resol 1, all on 127.0.0.1;`
       + ` pair rates ${rates.join(', ')}, ${stepS} s each, ${rounds} round(s) per rate, order flipped each round`);
     console.log('  server CPU: floor = its process.cpuUsage() (user+system); Kamailio = utime+stime of its process tree (/proc).'
