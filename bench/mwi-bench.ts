@@ -38,7 +38,7 @@ import { findBinary } from '../test/support/peers.js';
 import { freePort } from '../test/support/ports.js';
 import { makeTempDir, removeTempDir } from '../test/support/temp-dir.js';
 import type { BenchServer } from './mwi/bench-server.js';
-import { startKamailio } from './mwi/kamailio-server.js';
+import { KAMAILIO_INSTALL, kamailioBinaries, startKamailio } from './mwi/kamailio-server.js';
 import { initialPublish, runLadder, writeUsers, type LadderContext, type StepResult } from './mwi/ladder.js';
 import { NotifySink } from './mwi/notify-sink.js';
 import { createBenchUsers, startOpenumBench, type OpenumBenchServer } from './mwi/openum-server.js';
@@ -135,16 +135,15 @@ async function loadServer(o: MwiBenchOptions, server: BenchServer, sipp: string,
 }
 
 async function kamailioRun(o: MwiBenchOptions, sipp: string, work: string): Promise<ServerRun | undefined> {
-  const kamailio = findBinary('kamailio');
-  const kamcmd = findBinary('kamcmd');
-  if (!kamailio || !kamcmd) {
-    o.log('Kamailio: not installed (apt-get install kamailio kamailio-presence-modules): no comparison');
+  const bins = kamailioBinaries();
+  if (!bins) {
+    o.log(`Kamailio: not installed (${KAMAILIO_INSTALL}): no comparison`);
     return undefined;
   }
   const dir = join(work, 'kamailio');
   await mkdir(dir, { recursive: true });
   o.log(`\n== Kamailio 5.6 (anchor setup: -x tlsf, children=2, shm 3072 MB, maxbuffer 4 MB) ==`);
-  const server = await startKamailio({ kamailio, kamcmd, dir, port: await freePort() });
+  const server = await startKamailio({ ...bins, dir, port: await freePort() });
   try {
     const { run, sink } = await loadServer(o, server, sipp, dir, o.kamailioNotify, 'kamailio');
     await sink.stop();

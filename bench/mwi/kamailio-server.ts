@@ -10,6 +10,7 @@ import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ManagedProcess } from '../../test/support/child-process.js';
+import { findBinary } from '../../test/support/peers.js';
 import { repoRoot } from '../../test/support/openum-process.js';
 import { processTree, treeCpuSeconds } from './proc-stats.js';
 import type { BenchServer } from './bench-server.js';
@@ -69,6 +70,16 @@ async function shmUsed(bin: string, sock: string): Promise<number> {
 
 async function sleep(ms: number): Promise<void> {
   await new Promise((r) => setTimeout(r, ms));
+}
+
+/** What to tell when Kamailio is missing. */
+export const KAMAILIO_INSTALL = 'apt-get install kamailio kamailio-presence-modules';
+
+/** `kamailio` and `kamcmd` on PATH, or undefined when either is missing. */
+export function kamailioBinaries(): Pick<KamailioOptions, 'kamailio' | 'kamcmd'> | undefined {
+  const kamailio = findBinary('kamailio');
+  const kamcmd = findBinary('kamcmd');
+  return kamailio && kamcmd ? { kamailio, kamcmd } : undefined;
 }
 
 /** Start kamailio and wait until its UDP socket and ctl socket are there. */
