@@ -68,7 +68,7 @@ describe('Subscription (packed dialog state)', () => {
     const usage = table.match(req);
     assert.equal(usage, s);
     assert.ok(typeof usage !== 'string');
-    usage.onDialogRequest(req, {} as RequestContext);
+    void usage.onDialogRequest(req, {} as RequestContext);
     assert.deepEqual(seen, [[s, req]]);
   });
 
