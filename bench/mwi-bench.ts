@@ -47,7 +47,9 @@ import { restartPhase, subscribePhase, type SubscribeResult } from './mwi/phases
 import { STEP_HEADER, formatStep, formatSubscribe, formatSummary, type ServerRun } from './mwi/report.js';
 
 /** The anchor's ladder (2000 6000 10000 12000 ... 24000) with finer low steps (1000, 3000, 4000, 8000) for openum today. */
-const LADDER = [1000, 2000, 3000, 4000, 6000, 8000, 10000, 12000, 14000, 15000, 16000, 17000, 18000, 19000, 20000, 22000, 24000];
+const LADDER = [
+  1000, 2000, 3000, 4000, 6000, 8000, 10000, 12000, 14000, 15000, 16000, 17000, 18000, 19000, 20000, 22000, 24000,
+];
 
 export interface MwiBenchOptions {
   n: number;
@@ -69,7 +71,10 @@ export interface MwiBenchOptions {
 function envNumbers(name: string, dflt: number[]): number[] {
   const v = process.env[name];
   if (!v) return dflt;
-  const out = v.split(/[\s,]+/).filter((s) => s !== '').map(Number);
+  const out = v
+    .split(/[\s,]+/)
+    .filter((s) => s !== '')
+    .map(Number);
   if (out.some((x) => !Number.isInteger(x) || x <= 0)) throw new Error(`${name}: positive integers`);
   return out;
 }
@@ -103,14 +108,27 @@ export function optionsFromEnv(): MwiBenchOptions {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Phases a-c on one started server; the sink is left running for phase d. */
-async function loadServer(o: MwiBenchOptions, server: BenchServer, sipp: string, dir: string, notifyInput: boolean,
-  label: string): Promise<{ run: ServerRun; sink: NotifySink }> {
+async function loadServer(
+  o: MwiBenchOptions,
+  server: BenchServer,
+  sipp: string,
+  dir: string,
+  notifyInput: boolean,
+  label: string,
+): Promise<{ run: ServerRun; sink: NotifySink }> {
   const t0 = Date.now();
   const subPort = await freePort();
   const pubPort = await freePort();
   const q = await waitForQuiet();
   if (q.waitedMs > 1000) o.log(`    (waited ${(q.waitedMs / 1000).toFixed(1)} s for other processes to calm down)`);
-  const sub = await subscribePhase(server, sipp, dir, subPort, o.n, server.authenticates ? o.openumSettleS * 1000 : 6000);
+  const sub = await subscribePhase(
+    server,
+    sipp,
+    dir,
+    subPort,
+    o.n,
+    server.authenticates ? o.openumSettleS * 1000 : 6000,
+  );
   o.log(formatSubscribe(label, server.memoryLabel, sub));
   const sink = await NotifySink.start(sipp, dir, subPort, 1800);
   try {
@@ -127,7 +145,10 @@ async function loadServer(o: MwiBenchOptions, server: BenchServer, sipp: string,
       notify = await runLadder(ctx, 'notify', o.notifyRates, o.stepS, (s) => o.log(formatStep(label, s)), o.log);
     }
     o.log(`  (${label}: ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
-    return { run: { name: server.name, memoryLabel: server.memoryLabel, sub, publish, notify, logErrors: server.errorCount() }, sink };
+    return {
+      run: { name: server.name, memoryLabel: server.memoryLabel, sub, publish, notify, logErrors: server.errorCount() },
+      sink,
+    };
   } catch (e) {
     await sink.stop();
     throw e;
@@ -175,8 +196,10 @@ async function openumRun(o: MwiBenchOptions, sipp: string, work: string): Promis
       }
       const r = await restartPhase(server, sink, run.sub.ok, o.profileDir !== undefined);
       run.restart = r;
-      o.log(`  openum restart: ready ${r.startS.toFixed(2)} s after the kill, all ${r.subscriptions} dialogs re-notified ` +
-        `${r.allS.toFixed(2)} s after it (${r.renotified} seen, ${r.rate.toFixed(0)}/s, new process CPU ${r.cpuS.toFixed(2)} s)`);
+      o.log(
+        `  openum restart: ready ${r.startS.toFixed(2)} s after the kill, all ${r.subscriptions} dialogs re-notified ` +
+          `${r.allS.toFixed(2)} s after it (${r.renotified} seen, ${r.rate.toFixed(0)}/s, new process CPU ${r.cpuS.toFixed(2)} s)`,
+      );
       return run;
     } finally {
       await sink.stop();
@@ -196,7 +219,15 @@ async function bigRun(o: MwiBenchOptions, sipp: string, work: string): Promise<S
   o.log(`  ${o.bigN} users created in ${Date.now() - t0} ms`);
   const server = await startOpenumBench({ dataDir: data, port: 0 });
   try {
-    const sub = await subscribePhase(server, sipp, dir, await freePort(), o.bigN, o.openumSettleS * 1000, o.bigIdleS * 1000);
+    const sub = await subscribePhase(
+      server,
+      sipp,
+      dir,
+      await freePort(),
+      o.bigN,
+      o.openumSettleS * 1000,
+      o.bigIdleS * 1000,
+    );
     o.log(formatSubscribe('openum', server.memoryLabel, sub));
     return sub;
   } finally {
@@ -212,8 +243,12 @@ export async function runMwiBench(o: MwiBenchOptions): Promise<void> {
     return;
   }
   const cpu = cpus();
-  o.log(`MWI bench: N=${o.n}, ${o.stepS} s steps, rates ${o.rates.join(' ')}; node ${process.version}, ${cpu.length} x ` +
-    `${cpu[0]?.model.trim() ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  o.log(
+    `MWI bench: N=${o.n}, ${o.stepS} s steps, rates ${o.rates.join(' ')}; node ${process.version}, ${cpu.length} x ` +
+      `${cpu[0]?.model.trim() ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, load average ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')}`,
+  );
   const work = o.outDir ?? (await makeTempDir('mwi-bench'));
   await mkdir(work, { recursive: true });
   const t0 = Date.now();
@@ -221,9 +256,15 @@ export async function runMwiBench(o: MwiBenchOptions): Promise<void> {
     const k = o.kamailio ? await kamailioRun(o, sipp, work) : undefined;
     const op = await openumRun(o, sipp, work);
     const big = o.bigN > 0 ? await bigRun(o, sipp, work) : undefined;
-    o.log(`\n== MWI summary: openum vs Kamailio, same SIPp load, N=${o.n}, fan-out 1 (${((Date.now() - t0) / 1000).toFixed(0)} s) ==`);
+    o.log(
+      `\n== MWI summary: openum vs Kamailio, same SIPp load, N=${o.n}, fan-out 1 (${((Date.now() - t0) / 1000).toFixed(0)} s) ==`,
+    );
     o.log(formatSummary(op, k, big, o.n));
-    o.log(`  load average now ${loadavg().map((x) => x.toFixed(2)).join(' ')} (other processes on this host share the ${cpu.length} cores)`);
+    o.log(
+      `  load average now ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')} (other processes on this host share the ${cpu.length} cores)`,
+    );
   } finally {
     if (!o.outDir) await removeTempDir(work);
   }

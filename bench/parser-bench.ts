@@ -27,39 +27,44 @@ import { LoggerFactory, Parser } from 'sip.js/lib/core/index.js';
 import { parseMessage, serializeMessage } from '../src/sip/message/index.js';
 
 /** A typical REGISTER: digest Authorization, Contact with +sip.instance (RFC 5626). */
-export const REGISTER = Buffer.from([
-  'REGISTER sip:example.com SIP/2.0',
-  'Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK776asdhds;rport',
-  'Max-Forwards: 70',
-  'From: <sip:alice@example.com>;tag=1928301774',
-  'To: <sip:alice@example.com>',
-  'Call-ID: a84b4c76e66710@pc33.example.com',
-  'CSeq: 314159 REGISTER',
-  'Contact: <sip:alice@192.0.2.10:5060;transport=udp>;+sip.instance="<urn:uuid:00000000-0000-1000-8000-AABBCCDDEEFF>";expires=3600',
-  'Authorization: Digest username="alice", realm="example.com", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", uri="sip:example.com", response="6629fae49393a05397450978507c4ef1", cnonce="0a4f113b", qop=auth, nc=00000001',
-  'Content-Length: 0',
-  '', '',
-].join('\r\n'));
+export const REGISTER = Buffer.from(
+  [
+    'REGISTER sip:example.com SIP/2.0',
+    'Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK776asdhds;rport',
+    'Max-Forwards: 70',
+    'From: <sip:alice@example.com>;tag=1928301774',
+    'To: <sip:alice@example.com>',
+    'Call-ID: a84b4c76e66710@pc33.example.com',
+    'CSeq: 314159 REGISTER',
+    'Contact: <sip:alice@192.0.2.10:5060;transport=udp>;+sip.instance="<urn:uuid:00000000-0000-1000-8000-AABBCCDDEEFF>";expires=3600',
+    'Authorization: Digest username="alice", realm="example.com", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", uri="sip:example.com", response="6629fae49393a05397450978507c4ef1", cnonce="0a4f113b", qop=auth, nc=00000001',
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\r\n'),
+);
 
 const SUMMARY = 'Messages-Waiting: yes\r\nMessage-Account: sip:alice@example.com\r\nVoice-Message: 2/8 (0/2)\r\n';
 
 /** A typical NOTIFY of message-summary (RFC 3842) in a subscription dialog. */
-export const NOTIFY = Buffer.from([
-  'NOTIFY sip:alice@192.0.2.10:5060;transport=udp SIP/2.0',
-  'Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK4b43c2ff8.1',
-  'Max-Forwards: 70',
-  'From: <sip:alice@example.com>;tag=4fa3',
-  'To: <sip:alice@example.com>;tag=1928301774',
-  'Call-ID: 7a9c3b1d2e@192.0.2.1',
-  'CSeq: 20 NOTIFY',
-  'Contact: <sip:openum@192.0.2.1:5060;transport=udp>',
-  'Event: message-summary',
-  'Subscription-State: active;expires=3599',
-  'Content-Type: application/simple-message-summary',
-  `Content-Length: ${Buffer.byteLength(SUMMARY)}`,
-  '',
-  SUMMARY,
-].join('\r\n'));
+export const NOTIFY = Buffer.from(
+  [
+    'NOTIFY sip:alice@192.0.2.10:5060;transport=udp SIP/2.0',
+    'Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK4b43c2ff8.1',
+    'Max-Forwards: 70',
+    'From: <sip:alice@example.com>;tag=4fa3',
+    'To: <sip:alice@example.com>;tag=1928301774',
+    'Call-ID: 7a9c3b1d2e@192.0.2.1',
+    'CSeq: 20 NOTIFY',
+    'Contact: <sip:openum@192.0.2.1:5060;transport=udp>',
+    'Event: message-summary',
+    'Subscription-State: active;expires=3599',
+    'Content-Type: application/simple-message-summary',
+    `Content-Length: ${Buffer.byteLength(SUMMARY)}`,
+    '',
+    SUMMARY,
+  ].join('\r\n'),
+);
 
 /** The HTTP/1.1 twin of a SIP message: same header fields and body, HTTP start line. */
 function httpTwin(sip: Buffer): Buffer {
@@ -239,7 +244,14 @@ export async function runParserBench(opts?: { seconds?: number }): Promise<Parse
     await new Promise((resolve) => setImmediate(resolve));
   }
   const res = lanes.map((l) => summarize(l, rounds));
-  const [oR, sR, lR, oN, sN, lN] = res as [ContenderResult, ContenderResult, ContenderResult, ContenderResult, ContenderResult, ContenderResult];
+  const [oR, sR, lR, oN, sN, lN] = res as [
+    ContenderResult,
+    ContenderResult,
+    ContenderResult,
+    ContenderResult,
+    ContenderResult,
+    ContenderResult,
+  ];
   return {
     register: [oR, sR, lR],
     notify: [oN, sN, lN],
@@ -261,8 +273,12 @@ export function formatParserBench(r: ParserBenchResult): string {
       ` (HTTP twins ${REGISTER_HTTP.length} B / ${NOTIFY_HTTP.length} B)`,
     'message   contender      msgs/s  first 1/3   last 1/3',
   ];
-  for (const [label, rows] of [['REGISTER', r.register], ['NOTIFY', r.notify]] as const) {
-    for (const c of rows) lines.push(`${label.padEnd(9)} ${c.name.padEnd(8)}${fmt(c.rate)}${fmt(c.firstThird)}${fmt(c.lastThird)}`);
+  for (const [label, rows] of [
+    ['REGISTER', r.register],
+    ['NOTIFY', r.notify],
+  ] as const) {
+    for (const c of rows)
+      lines.push(`${label.padEnd(9)} ${c.name.padEnd(8)}${fmt(c.rate)}${fmt(c.firstThird)}${fmt(c.lastThird)}`);
   }
   lines.push(
     `openum / sip.js : REGISTER ${r.ratioOverSipJs.register.toFixed(0)}x, NOTIFY ${r.ratioOverSipJs.notify.toFixed(0)}x (target >= 100x)`,

@@ -104,7 +104,14 @@ async function createUsers(dataDir: string, n: number): Promise<void> {
   }
 }
 
-async function runStep(sipp: string, server: OpenumServer, users: Array<{ name: string; password: string }>, rate: number, seconds: number, warmup: boolean): Promise<RegisterStep> {
+async function runStep(
+  sipp: string,
+  server: OpenumServer,
+  users: Array<{ name: string; password: string }>,
+  rate: number,
+  seconds: number,
+  warmup: boolean,
+): Promise<RegisterStep> {
   const calls = warmup ? users.length : Math.max(1, Math.round(rate * seconds));
   const cpu0 = await pidCpuSeconds(server.pid);
   const sipp0 = await reapedChildrenCpuSeconds();
@@ -168,7 +175,8 @@ function formatStep(s: RegisterStep, label = '', verdict = true): string {
 export async function runRegisterBench(opts: RegisterBenchOptions = {}): Promise<RegisterBenchResult> {
   const log = opts.log ?? ((l: string) => console.log(l));
   const nUsers = opts.users ?? Number(process.env['BENCH_REGISTER_USERS'] ?? 1000);
-  const rates = opts.rates ?? envNumbers('BENCH_REGISTER_RATES') ?? [500, 1000, 1500, 2000, 2500, 3000, 4000, 5000, 6000, 8000, 10000];
+  const rates = opts.rates ??
+    envNumbers('BENCH_REGISTER_RATES') ?? [500, 1000, 1500, 2000, 2500, 3000, 4000, 5000, 6000, 8000, 10000];
   const stepSeconds = opts.stepSeconds ?? Number(process.env['BENCH_REGISTER_STEP_S'] ?? 5);
   const sipp = findBinary('sipp');
   if (!sipp) {
@@ -183,7 +191,11 @@ export async function runRegisterBench(opts: RegisterBenchOptions = {}): Promise
       await createUsers(dataDir, nUsers);
       log(`REGISTER bench: ${nUsers} users created in ${Date.now() - t0} ms`);
       const extra = (process.env['BENCH_SERVE_ARGS'] ?? '').split(' ').filter((s) => s !== '');
-      return await startOpenum({ dataDir, domain: 'localhost', extraArgs: [...SIPP_SERVE_ARGS, ...(opts.serveArgs ?? []), ...extra] });
+      return await startOpenum({
+        dataDir,
+        domain: 'localhost',
+        extraArgs: [...SIPP_SERVE_ARGS, ...(opts.serveArgs ?? []), ...extra],
+      });
     } catch (e) {
       await removeTempDir(dataDir);
       throw e;
@@ -192,7 +204,9 @@ export async function runRegisterBench(opts: RegisterBenchOptions = {}): Promise
   const users = Array.from({ length: nUsers }, (_, i) => ({ name: `user${i + 1}`, password: `pw${i + 1}secret` }));
   const steps: RegisterStep[] = [];
   try {
-    log(`REGISTER bench: openum pid ${server.pid} on udp ${server.address('udp')}; SIPp over UDP, ${stepSeconds} s per step; 1 registration = 2 REGISTER transactions`);
+    log(
+      `REGISTER bench: openum pid ${server.pid} on udp ${server.address('udp')}; SIPp over UDP, ${stepSeconds} s per step; 1 registration = 2 REGISTER transactions`,
+    );
     const warm = await runStep(sipp, server, users, Math.min(1000, rates[0] ?? 500), stepSeconds, true);
     log(formatStep(warm, '  warm-up (every user once, bindings created): ', false));
     for (const rate of rates) {

@@ -21,7 +21,10 @@ interface Reply {
 }
 
 /** Force a full GC in the inspected process; returns its JS heap in use after it (bytes). */
-export async function collectGarbage(url: string, timeoutMs = 30_000): Promise<{ heapUsed: number; heapTotal: number }> {
+export async function collectGarbage(
+  url: string,
+  timeoutMs = 30_000,
+): Promise<{ heapUsed: number; heapTotal: number }> {
   const ws = new WebSocket(url);
   try {
     await new Promise<void>((resolve, reject) => {
@@ -29,20 +32,24 @@ export async function collectGarbage(url: string, timeoutMs = 30_000): Promise<{
       ws.once('error', reject);
     });
     let next = 1;
-    const call = (method: string): Promise<Reply> => new Promise((resolve, reject) => {
-      const id = next++;
-      const timer = setTimeout(() => reject(new Error(`inspector ${method}: no answer in ${timeoutMs} ms`)), timeoutMs);
-      const onMessage = (data: WebSocket.RawData): void => {
-        const msg = JSON.parse(data.toString()) as Reply;
-        if (msg.id !== id) return;
-        clearTimeout(timer);
-        ws.off('message', onMessage);
-        if (msg.error) reject(new Error(`inspector ${method}: ${msg.error.message ?? 'error'}`));
-        else resolve(msg);
-      };
-      ws.on('message', onMessage);
-      ws.send(JSON.stringify({ id, method }));
-    });
+    const call = (method: string): Promise<Reply> =>
+      new Promise((resolve, reject) => {
+        const id = next++;
+        const timer = setTimeout(
+          () => reject(new Error(`inspector ${method}: no answer in ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+        const onMessage = (data: WebSocket.RawData): void => {
+          const msg = JSON.parse(data.toString()) as Reply;
+          if (msg.id !== id) return;
+          clearTimeout(timer);
+          ws.off('message', onMessage);
+          if (msg.error) reject(new Error(`inspector ${method}: ${msg.error.message ?? 'error'}`));
+          else resolve(msg);
+        };
+        ws.on('message', onMessage);
+        ws.send(JSON.stringify({ id, method }));
+      });
     await call('HeapProfiler.collectGarbage');
     const usage = await call('Runtime.getHeapUsage');
     return { heapUsed: usage.result?.usedSize ?? 0, heapTotal: usage.result?.totalSize ?? 0 };

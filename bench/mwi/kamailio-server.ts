@@ -86,13 +86,33 @@ export function kamailioBinaries(): Pick<KamailioOptions, 'kamailio' | 'kamcmd'>
 export async function startKamailio(o: KamailioOptions): Promise<BenchServer> {
   const db = join(o.dir, 'db');
   await mkdir(db, { recursive: true });
-  for (const t of ['version', 'presentity', 'active_watchers', 'watchers']) await copyFile(join(DBTEXT, t), join(db, t));
+  for (const t of ['version', 'presentity', 'active_watchers', 'watchers'])
+    await copyFile(join(DBTEXT, t), join(db, t));
   const ctl = `unix:${join(o.dir, 'kamailio_ctl')}`;
   const args = [
-    '-DD', '-E', '-f', join(repoRoot(), 'bench', 'mwi', 'kamailio.cfg'),
-    '-m', String(o.shmMb ?? 3072), '-M', '16', ...(o.opts ?? ['-x', 'tlsf']),
-    '-A', `CHILDREN=${o.children ?? 2}`, '-A', `KPORT=${o.port}`, '-A', `SRVADDR="sip:127.0.0.1:${o.port}"`,
-    '-A', `DBURL="text://${db}"`, '-A', `CTLSOCK="${ctl}"`, '-Y', o.dir, '-w', o.dir,
+    '-DD',
+    '-E',
+    '-f',
+    join(repoRoot(), 'bench', 'mwi', 'kamailio.cfg'),
+    '-m',
+    String(o.shmMb ?? 3072),
+    '-M',
+    '16',
+    ...(o.opts ?? ['-x', 'tlsf']),
+    '-A',
+    `CHILDREN=${o.children ?? 2}`,
+    '-A',
+    `KPORT=${o.port}`,
+    '-A',
+    `SRVADDR="sip:127.0.0.1:${o.port}"`,
+    '-A',
+    `DBURL="text://${db}"`,
+    '-A',
+    `CTLSOCK="${ctl}"`,
+    '-Y',
+    o.dir,
+    '-w',
+    o.dir,
   ];
   const proc = new ManagedProcess(o.kamailio, args, { cwd: o.dir });
   const pid = proc.pid ?? -1;

@@ -89,29 +89,66 @@ export async function writeUsers(dir: string, file: string, users: number): Prom
 /** One initial PUBLISH per mailbox (not timed): fills ctx.etags. */
 export async function initialPublish(ctx: LadderContext): Promise<{ ok: number; failed: number }> {
   await writeUsers(ctx.dir, 'users.csv', ctx.users);
-  const r = await runUac({ sipp: ctx.sipp, cwd: ctx.dir, port: ctx.port }, {
-    scenario: mwiScenario('publish_init.xml'), target: ctx.server.target, calls: ctx.users, rate: 10000, limit: 500,
-    recvTimeoutMs: 10000, timeoutS: 60 + Math.ceil(ctx.users / 1000),
-    args: ['-inf', 'users.csv', '-key', 'pubexp', '3600', '-trace_logs', '-log_file', 'init.log', '-trace_stat', '-stf', 'init_stat.csv'],
-  });
+  const r = await runUac(
+    { sipp: ctx.sipp, cwd: ctx.dir, port: ctx.port },
+    {
+      scenario: mwiScenario('publish_init.xml'),
+      target: ctx.server.target,
+      calls: ctx.users,
+      rate: 10000,
+      limit: 500,
+      recvTimeoutMs: 10000,
+      timeoutS: 60 + Math.ceil(ctx.users / 1000),
+      args: [
+        '-inf',
+        'users.csv',
+        '-key',
+        'pubexp',
+        '3600',
+        '-trace_logs',
+        '-log_file',
+        'init.log',
+        '-trace_stat',
+        '-stf',
+        'init_stat.csv',
+      ],
+    },
+  );
   for (const line of await new LogTail(join(ctx.dir, 'init.log')).lines()) {
     const u = parseUpdate(line);
     if (u?.etag) ctx.etags.set(u.user, u.etag);
   }
   const c = await callCounts(join(ctx.dir, 'init_stat.csv'));
-  if (c.ok === 0) throw new Error(`initial PUBLISH failed (exit ${String(r.code)}):\n${r.command}\n${r.stdout.slice(-2000)}`);
+  if (c.ok === 0)
+    throw new Error(`initial PUBLISH failed (exit ${String(r.code)}):\n${r.command}\n${r.stdout.slice(-2000)}`);
   return { ok: c.ok, failed: c.failed };
 }
 
 /** Run one ladder step and analyse it. */
-export async function runStep(ctx: LadderContext, input: UpdateInput, rate: number, stepS: number): Promise<StepResult> {
+export async function runStep(
+  ctx: LadderContext,
+  input: UpdateInput,
+  rate: number,
+  stepS: number,
+): Promise<StepResult> {
   const n = rate * stepS;
   const tag = `${input}_${rate}`;
-  const args = input === 'publish'
-    ? ['-inf', 'etags.csv', '-infindex', 'etags.csv', '0', '-key', 'pubexp', '3600']
-    : ['-inf', 'users.csv'];
+  const args =
+    input === 'publish'
+      ? ['-inf', 'etags.csv', '-infindex', 'etags.csv', '0', '-key', 'pubexp', '3600']
+      : ['-inf', 'users.csv'];
   if (input === 'publish') await writeEtags(ctx, 'etags.csv');
-  args.push('-trace_stat', '-stf', `${tag}.csv`, '-trace_logs', '-log_file', `${tag}.log`, '-trace_err', '-error_file', `${tag}_err.log`);
+  args.push(
+    '-trace_stat',
+    '-stf',
+    `${tag}.csv`,
+    '-trace_logs',
+    '-log_file',
+    `${tag}.log`,
+    '-trace_err',
+    '-error_file',
+    `${tag}_err.log`,
+  );
 
   const cpu0 = await ctx.server.cpuSeconds();
   const uas0 = await pidCpuSeconds(ctx.sink.pid);
@@ -119,10 +156,19 @@ export async function runStep(ctx: LadderContext, input: UpdateInput, rate: numb
   const m0 = await machineTicks();
   const d0 = await udpDrops();
   const t0 = Date.now() / 1000;
-  await runUac({ sipp: ctx.sipp, cwd: ctx.dir, port: ctx.port }, {
-    scenario: mwiScenario(input === 'publish' ? 'publish.xml' : 'notify_in.xml'), target: ctx.server.target,
-    calls: n, rate, limit: Math.max(rate, 200), recvTimeoutMs: 4000, timeoutS: stepS * 4 + 30, args,
-  });
+  await runUac(
+    { sipp: ctx.sipp, cwd: ctx.dir, port: ctx.port },
+    {
+      scenario: mwiScenario(input === 'publish' ? 'publish.xml' : 'notify_in.xml'),
+      target: ctx.server.target,
+      calls: n,
+      rate,
+      limit: Math.max(rate, 200),
+      recvTimeoutMs: 4000,
+      timeoutS: stepS * 4 + 30,
+      args,
+    },
+  );
   const t1 = Date.now() / 1000;
   const d1 = await udpDrops();
   const m1 = await machineTicks();
@@ -159,17 +205,32 @@ export async function runStep(ctx: LadderContext, input: UpdateInput, rate: numb
   const achieved = ok / spanS;
   const failPct = (100 * (n - ok)) / n;
   return {
-    input, offered: rate, n, ok, failed: counts.failed, failPct, seconds, spanS, achieved,
-    notifies: lat.length, notifyPerS: lat.length / spanS,
-    latP50: percentile(lat, 50), latP95: percentile(lat, 95), latP99: percentile(lat, 99),
-    rttP50: percentile(rtt, 50), rttP99: percentile(rtt, 99),
-    serverCpuS, serverCores: serverCpuS / seconds,
+    input,
+    offered: rate,
+    n,
+    ok,
+    failed: counts.failed,
+    failPct,
+    seconds,
+    spanS,
+    achieved,
+    notifies: lat.length,
+    notifyPerS: lat.length / spanS,
+    latP50: percentile(lat, 50),
+    latP95: percentile(lat, 95),
+    latP99: percentile(lat, 99),
+    rttP50: percentile(rtt, 50),
+    rttP99: percentile(rtt, 99),
+    serverCpuS,
+    serverCores: serverCpuS / seconds,
     updatesPerCpuS: serverCpuS > 0 ? ok / serverCpuS : Number.NaN,
     notifiesPerCpuS: serverCpuS > 0 ? lat.length / serverCpuS : Number.NaN,
-    uasCpuS: uas1 - uas0, uacCpuS: uac1 - uac0,
+    uasCpuS: uas1 - uas0,
+    uacCpuS: uac1 - uac0,
     machineBusyPct: busy + idle > 0 ? (100 * busy) / (busy + idle) : Number.NaN,
     otherCores: Math.max(0, busy / clkTck() - serverCpuS - (uas1 - uas0) - (uac1 - uac0)) / seconds,
-    udpDrops: d1 - d0, memAfter,
+    udpDrops: d1 - d0,
+    memAfter,
     sustained: failPct < 1 && achieved >= 0.95 * rate && lat.length >= 0.99 * ok * ctx.fanout,
     errors: counts.failed > 0 ? await firstErrors(join(ctx.dir, `${tag}_err.log`)) : [],
   };
@@ -184,14 +245,23 @@ export const DISTURBED_CORES = 0.25;
  * waitForQuiet); a step that failed while other processes used more than
  * DISTURBED_CORES is run once more, and the second result counts.
  */
-export async function runLadder(ctx: LadderContext, input: UpdateInput, rates: readonly number[], stepS: number,
-  onStep: (s: StepResult) => void, log: (line: string) => void = () => undefined): Promise<StepResult[]> {
+export async function runLadder(
+  ctx: LadderContext,
+  input: UpdateInput,
+  rates: readonly number[],
+  stepS: number,
+  onStep: (s: StepResult) => void,
+  log: (line: string) => void = () => undefined,
+): Promise<StepResult[]> {
   const steps: StepResult[] = [];
   for (const rate of rates) {
     let s: StepResult | undefined;
     for (let attempt = 1; attempt <= 2; attempt++) {
       const q = await waitForQuiet();
-      if (q.waitedMs > 1000) log(`    (waited ${(q.waitedMs / 1000).toFixed(1)} s for other processes; ${q.cores.toFixed(2)} cores busy before the step)`);
+      if (q.waitedMs > 1000)
+        log(
+          `    (waited ${(q.waitedMs / 1000).toFixed(1)} s for other processes; ${q.cores.toFixed(2)} cores busy before the step)`,
+        );
       s = await runStep(ctx, input, rate, stepS);
       onStep(s);
       if (s.sustained || s.otherCores <= DISTURBED_CORES || attempt === 2) break;

@@ -19,7 +19,10 @@ export class NotifySink {
   private watchFrom = Number.POSITIVE_INFINITY;
   readonly watched = new Map<string, number>();
 
-  private constructor(readonly proc: ManagedProcess, logFile: string) {
+  private constructor(
+    readonly proc: ManagedProcess,
+    logFile: string,
+  ) {
     this.tail = new LogTail(logFile);
   }
 
@@ -27,7 +30,10 @@ export class NotifySink {
     const log = join(dir, 'uas_lat.log');
     const proc = await startUas({ sipp, cwd: dir, port }, log, timeoutS);
     await new Promise((r) => setTimeout(r, 500));
-    if (proc.exitStatus) throw new Error(`SIPp NOTIFY sink exited at once:\n${proc.command}\n${proc.stdout.slice(-2000)}\n${proc.stderr.slice(-2000)}`);
+    if (proc.exitStatus)
+      throw new Error(
+        `SIPp NOTIFY sink exited at once:\n${proc.command}\n${proc.stdout.slice(-2000)}\n${proc.stderr.slice(-2000)}`,
+      );
     return new NotifySink(proc, log);
   }
 

@@ -58,9 +58,23 @@ async function launch(o: OpenumOptions): Promise<{ proc: ManagedProcess; port: n
   const args = [
     // the inspector on a free loopback port, only to force a GC before memory readings (inspector-gc.ts)
     '--inspect=127.0.0.1:0',
-    ...(o.nodeArgs ?? []), join(repoRoot(), 'dist', 'src', 'cli', 'main.js'), 'serve',
-    '--data', o.dataDir, '--domain', BENCH_DOMAIN, '--sip', `127.0.0.1:${o.port}`, '--http', '127.0.0.1:0',
-    '--trust', '127.0.0.1/32', '--auth-algorithms', 'MD5', '--log-level', 'warn',
+    ...(o.nodeArgs ?? []),
+    join(repoRoot(), 'dist', 'src', 'cli', 'main.js'),
+    'serve',
+    '--data',
+    o.dataDir,
+    '--domain',
+    BENCH_DOMAIN,
+    '--sip',
+    `127.0.0.1:${o.port}`,
+    '--http',
+    '127.0.0.1:0',
+    '--trust',
+    '127.0.0.1/32',
+    '--auth-algorithms',
+    'MD5',
+    '--log-level',
+    'warn',
   ];
   const proc = new ManagedProcess(process.execPath, args, { cwd: repoRoot() });
   const ok = await proc.waitFor((out) => /^openum ready\s*$/m.test(out), o.readyTimeoutMs ?? 120_000);
@@ -117,7 +131,9 @@ export async function startOpenumBench(o: OpenumOptions): Promise<OpenumBenchSer
     async kill9(): Promise<void> {
       cur.proc.child.kill('SIGKILL');
       await cur.proc.wait();
-      await appendFile(join(o.dataDir, '..', 'openum.log'), cur.proc.stdout + cur.proc.stderr + '\n(kill -9)\n').catch(() => undefined);
+      await appendFile(join(o.dataDir, '..', 'openum.log'), cur.proc.stdout + cur.proc.stderr + '\n(kill -9)\n').catch(
+        () => undefined,
+      );
     },
     async restart(): Promise<void> {
       cur = await launch({ ...o, port: cur.port });

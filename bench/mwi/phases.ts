@@ -55,17 +55,33 @@ export interface SubscribeResult {
    */
   idle?: { idleS: number; bytesPerSub: number };
   /** openum: VmRSS after a forced full GC, idle and settled, and the JS heap in use then */
-  gc?: { rssIdle: number; rssSettled: number; heapIdle: number; heapSettled: number; rssPerSub: number; heapPerSub: number };
+  gc?: {
+    rssIdle: number;
+    rssSettled: number;
+    heapIdle: number;
+    heapSettled: number;
+    rssPerSub: number;
+    heapPerSub: number;
+  };
   errors: string[];
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export async function subscribePhase(server: BenchServer, sipp: string, dir: string, port: number, n: number,
-  settleMs = 6000, idleMs = 0): Promise<SubscribeResult> {
+export async function subscribePhase(
+  server: BenchServer,
+  sipp: string,
+  dir: string,
+  port: number,
+  n: number,
+  settleMs = 6000,
+  idleMs = 0,
+): Promise<SubscribeResult> {
   const lines = ['SEQUENTIAL'];
   for (let i = 1; i <= n; i++) {
-    lines.push(server.authenticates ? `user${i};[authentication username=user${i} password=${BENCH_PASSWORD}]` : `user${i}`);
+    lines.push(
+      server.authenticates ? `user${i};[authentication username=user${i} password=${BENCH_PASSWORD}]` : `user${i}`,
+    );
   }
   await writeFile(join(dir, 'subs.csv'), lines.join('\n') + '\n');
   const gcIdle = server.gcAndMeasure ? await server.gcAndMeasure() : undefined;
@@ -74,14 +90,32 @@ export async function subscribePhase(server: BenchServer, sipp: string, dir: str
   const sipp0 = await reapedChildrenCpuSeconds();
   const m0 = await machineTicks();
   const t0 = Date.now() / 1000;
-  const r = await runUac({ sipp, cwd: dir, port }, {
-    scenario: mwiScenario(server.authenticates ? 'subscribe-auth.xml' : 'subscribe.xml'), target: server.target,
-    calls: n, rate: 50000, limit: 200, recvTimeoutMs: 10000, timeoutS: 120 + Math.ceil(n / 500),
-    args: [
-      '-inf', 'subs.csv', ...(server.authenticates ? ['-auth_uri', BENCH_DOMAIN] : []),
-      '-trace_stat', '-stf', 'sub_stat.csv', '-trace_logs', '-log_file', 'sub_lat.log', '-trace_err', '-error_file', 'sub_err.log',
-    ],
-  });
+  const r = await runUac(
+    { sipp, cwd: dir, port },
+    {
+      scenario: mwiScenario(server.authenticates ? 'subscribe-auth.xml' : 'subscribe.xml'),
+      target: server.target,
+      calls: n,
+      rate: 50000,
+      limit: 200,
+      recvTimeoutMs: 10000,
+      timeoutS: 120 + Math.ceil(n / 500),
+      args: [
+        '-inf',
+        'subs.csv',
+        ...(server.authenticates ? ['-auth_uri', BENCH_DOMAIN] : []),
+        '-trace_stat',
+        '-stf',
+        'sub_stat.csv',
+        '-trace_logs',
+        '-log_file',
+        'sub_lat.log',
+        '-trace_err',
+        '-error_file',
+        'sub_err.log',
+      ],
+    },
+  );
   const wallS = Date.now() / 1000 - t0;
   const cpuS = (await server.cpuSeconds()) - cpu0;
   const sippCpuS = (await reapedChildrenCpuSeconds()) - sipp0;
@@ -107,22 +141,44 @@ export async function subscribePhase(server: BenchServer, sipp: string, dir: str
   const spanS = xs.length > 1 && last > first ? last - first : wallS;
   const ms = xs.map((x) => (x.recv - x.sent) * 1000);
   if (counts.ok === 0 && xs.length === 0) {
-    throw new Error(`no subscription completed on ${server.name} (SIPp exit ${String(r.code)}):\n${r.command}\n` +
-      `${(await firstErrors(join(dir, 'sub_err.log'))).join('\n')}\n${r.stdout.slice(-1500)}\n${server.logTail()}`);
+    throw new Error(
+      `no subscription completed on ${server.name} (SIPp exit ${String(r.code)}):\n${r.command}\n` +
+        `${(await firstErrors(join(dir, 'sub_err.log'))).join('\n')}\n${r.stdout.slice(-1500)}\n${server.logTail()}`,
+    );
   }
   const ok = Math.max(counts.ok, xs.length);
   return {
-    requested: n, ok, failed: counts.failed, spanS, wallS, rate: xs.length / spanS, cpuS,
-    perCpuS: cpuS > 0 ? ok / cpuS : Number.NaN, sippCpuS, otherCores, p50Ms: percentile(ms, 50), p99Ms: percentile(ms, 99),
-    memIdle, mem1s, mem6s, memSettled, settleS: Math.max(6000, settleMs) / 1000, bytesPerSub: (memSettled - memIdle) / ok,
+    requested: n,
+    ok,
+    failed: counts.failed,
+    spanS,
+    wallS,
+    rate: xs.length / spanS,
+    cpuS,
+    perCpuS: cpuS > 0 ? ok / cpuS : Number.NaN,
+    sippCpuS,
+    otherCores,
+    p50Ms: percentile(ms, 50),
+    p99Ms: percentile(ms, 99),
+    memIdle,
+    mem1s,
+    mem6s,
+    memSettled,
+    settleS: Math.max(6000, settleMs) / 1000,
+    bytesPerSub: (memSettled - memIdle) / ok,
     ...(memLongIdle !== undefined && { idle: { idleS: idleMs / 1000, bytesPerSub: (memLongIdle - memIdle) / ok } }),
     errors: counts.failed > 0 ? await firstErrors(join(dir, 'sub_err.log')) : [],
-    ...(gcIdle && gcSettled && {
-      gc: {
-        rssIdle: gcIdle.rss, rssSettled: gcSettled.rss, heapIdle: gcIdle.heapUsed, heapSettled: gcSettled.heapUsed,
-        rssPerSub: (gcSettled.rss - gcIdle.rss) / ok, heapPerSub: (gcSettled.heapUsed - gcIdle.heapUsed) / ok,
-      },
-    }),
+    ...(gcIdle &&
+      gcSettled && {
+        gc: {
+          rssIdle: gcIdle.rss,
+          rssSettled: gcSettled.rss,
+          heapIdle: gcIdle.heapUsed,
+          heapSettled: gcSettled.heapUsed,
+          rssPerSub: (gcSettled.rss - gcIdle.rss) / ok,
+          heapPerSub: (gcSettled.heapUsed - gcIdle.heapUsed) / ok,
+        },
+      }),
   };
 }
 
@@ -148,8 +204,12 @@ export interface RestartResult {
  * of `subscriptions` dialogs has had a NOTIFY (bounded: no progress for 15 s,
  * or 60 s + 3 ms per subscription).
  */
-export async function restartPhase(server: OpenumBenchServer, sink: NotifySink, subscriptions: number,
-  alreadyStopped = false): Promise<RestartResult> {
+export async function restartPhase(
+  server: OpenumBenchServer,
+  sink: NotifySink,
+  subscriptions: number,
+  alreadyStopped = false,
+): Promise<RestartResult> {
   await sink.poll();
   const kill = Date.now() / 1000;
   sink.watch(kill);
@@ -178,7 +238,13 @@ export async function restartPhase(server: OpenumBenchServer, sink: NotifySink, 
   const all = times.length >= subscriptions ? (times[subscriptions - 1] as number) : Number.NaN;
   const firstT = times[0] ?? Number.NaN;
   return {
-    subscriptions, renotified: times.length, startS: ready - kill, allS: all - kill, fromReadyS: all - ready,
-    rate: times.length > 1 ? times.length / (lastT - firstT) : Number.NaN, cpuS, rssAfter: await server.memoryBytes(),
+    subscriptions,
+    renotified: times.length,
+    startS: ready - kill,
+    allS: all - kill,
+    fromReadyS: all - ready,
+    rate: times.length > 1 ? times.length / (lastT - firstT) : Number.NaN,
+    cpuS,
+    rssAfter: await server.memoryBytes(),
   };
 }

@@ -157,4 +157,3 @@ export async function waitForQuiet(threshold = 0.3, maxMs = 30_000): Promise<{ c
   quietBudgetMs = Math.max(0, quietBudgetMs - Math.max(0, waitedMs - 500));
   return { cores, waitedMs };
 }
-

@@ -102,7 +102,9 @@ export function summarise(p: CpuProfile): { totalMs: number; self: Map<string, n
 }
 
 function top(m: Map<string, number>, n: number, all: number): string[] {
-  return [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n)
+  return [...m.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
     .map(([k, v]) => `  ${v.toFixed(0).padStart(7)} ms ${((100 * v) / all).toFixed(1).padStart(5)}%  ${k}`);
 }
 
@@ -116,7 +118,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
     const range = process.argv[4];
     let profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
     if (range === 'timeline') {
-      for (const [sec, ms] of timeline(profile)) console.log(`${String(sec).padStart(5)} s ${ms.toFixed(0).padStart(5)} ms busy`);
+      for (const [sec, ms] of timeline(profile))
+        console.log(`${String(sec).padStart(5)} s ${ms.toFixed(0).padStart(5)} ms busy`);
       process.exit(0);
     }
     if (range) {

@@ -27,7 +27,20 @@ export interface SippCommon {
 
 async function localArgs(port: number): Promise<string[]> {
   const [ctl, media] = [await freePort(), await freePortWith([2])];
-  return ['-i', '127.0.0.1', '-ci', '127.0.0.1', '-cp', String(ctl), '-mi', '127.0.0.1', '-mp', String(media), '-p', String(port)];
+  return [
+    '-i',
+    '127.0.0.1',
+    '-ci',
+    '127.0.0.1',
+    '-cp',
+    String(ctl),
+    '-mi',
+    '127.0.0.1',
+    '-mp',
+    String(media),
+    '-p',
+    String(port),
+  ];
 }
 
 export interface UacRun {
@@ -45,10 +58,26 @@ export interface UacRun {
 /** Run a SIPp client to completion (killed 15 s after its own -timeout). */
 export async function runUac(c: SippCommon, r: UacRun): Promise<RunResult & { command: string }> {
   const args = [
-    r.target, '-sf', r.scenario, ...(await localArgs(c.port)),
-    '-m', String(r.calls), '-r', String(r.rate), '-l', String(r.limit),
-    '-recv_timeout', String(r.recvTimeoutMs), '-timeout', `${r.timeoutS}s`,
-    '-buff_size', String(SIPP_BUFFER), '-timer_resol', '1', '-nostdin', ...r.args,
+    r.target,
+    '-sf',
+    r.scenario,
+    ...(await localArgs(c.port)),
+    '-m',
+    String(r.calls),
+    '-r',
+    String(r.rate),
+    '-l',
+    String(r.limit),
+    '-recv_timeout',
+    String(r.recvTimeoutMs),
+    '-timeout',
+    `${r.timeoutS}s`,
+    '-buff_size',
+    String(SIPP_BUFFER),
+    '-timer_resol',
+    '1',
+    '-nostdin',
+    ...r.args,
   ];
   const res = await runProcess(c.sipp, args, { cwd: c.cwd, timeoutMs: (r.timeoutS + 15) * 1000 });
   return { ...res, command: ['sipp', ...args].join(' ') };
@@ -60,9 +89,19 @@ export async function runUac(c: SippCommon, r: UacRun): Promise<RunResult & { co
  */
 export async function startUas(c: SippCommon, logFile: string, timeoutS: number): Promise<ManagedProcess> {
   const args = [
-    '-sf', mwiScenario('notify_uas.xml'), ...(await localArgs(c.port)),
-    '-trace_logs', '-log_file', logFile, '-fd', '1', '-buff_size', String(SIPP_BUFFER),
-    '-timeout', `${timeoutS}s`, '-nostdin',
+    '-sf',
+    mwiScenario('notify_uas.xml'),
+    ...(await localArgs(c.port)),
+    '-trace_logs',
+    '-log_file',
+    logFile,
+    '-fd',
+    '1',
+    '-buff_size',
+    String(SIPP_BUFFER),
+    '-timeout',
+    `${timeoutS}s`,
+    '-nostdin',
   ];
   return new ManagedProcess(c.sipp, args, { cwd: c.cwd });
 }

@@ -66,7 +66,10 @@ const VARIANT_TEXT: Record<Variant, string> = {
 
 function numbers(env: string | undefined, fallback: number[]): number[] {
   if (!env) return fallback;
-  const xs = env.split(/[ ,]+/).map(Number).filter((x) => Number.isFinite(x) && x > 0);
+  const xs = env
+    .split(/[ ,]+/)
+    .map(Number)
+    .filter((x) => Number.isFinite(x) && x > 0);
   return xs.length > 0 ? xs : fallback;
 }
 
@@ -90,7 +93,11 @@ interface ServerStats {
 class FloorServer {
   private consumed = 0;
 
-  private constructor(readonly variant: Variant, readonly proc: ManagedProcess, readonly port: number) {}
+  private constructor(
+    readonly variant: Variant,
+    readonly proc: ManagedProcess,
+    readonly port: number,
+  ) {}
 
   static async start(variant: Variant, maxSeconds: number): Promise<FloorServer> {
     const script = join(dirname(fileURLToPath(import.meta.url)), 'udp-floor-server.js');
@@ -157,7 +164,14 @@ function statEpoch(v: string | undefined): number {
   return Number((v ?? '').split('\t')[2]);
 }
 
-async function runFloorStep(server: FloorServer, sipp: string, dir: string, rate: number, stepS: number, round: number): Promise<Step> {
+async function runFloorStep(
+  server: FloorServer,
+  sipp: string,
+  dir: string,
+  rate: number,
+  stepS: number,
+  round: number,
+): Promise<Step> {
   const calls = rate * stepS;
   const tag = `${server.variant}_${rate}_${round}`;
   const s0 = await server.stats();
@@ -165,11 +179,19 @@ async function runFloorStep(server: FloorServer, sipp: string, dir: string, rate
   const m0 = await machineTicks();
   const d0 = await udpDrops();
   const t0 = Date.now();
-  await runUac({ sipp, cwd: dir, port: await freePort() }, {
-    scenario: mwiScenario('udp-floor-uac.xml'), target: `127.0.0.1:${server.port}`,
-    calls, rate, limit: Math.max(rate, 200), recvTimeoutMs: 4000, timeoutS: stepS * 2 + 10,
-    args: ['-trace_stat', '-stf', `${tag}.csv`],
-  });
+  await runUac(
+    { sipp, cwd: dir, port: await freePort() },
+    {
+      scenario: mwiScenario('udp-floor-uac.xml'),
+      target: `127.0.0.1:${server.port}`,
+      calls,
+      rate,
+      limit: Math.max(rate, 200),
+      recvTimeoutMs: 4000,
+      timeoutS: stepS * 2 + 10,
+      args: ['-trace_stat', '-stf', `${tag}.csv`],
+    },
+  );
   const wallS = (Date.now() - t0) / 1000;
   const d1 = await udpDrops();
   const m1 = await machineTicks();
@@ -188,13 +210,24 @@ async function runFloorStep(server: FloorServer, sipp: string, dir: string, rate
   const failed = calls - counts.ok;
   const sendErrors = s1.sendErrors - s0.sendErrors;
   return {
-    who: server.variant, round, offered: rate, calls, ok: counts.ok, failed, achieved: counts.ok / spanS, wallS, serverCpuS,
-    sysShare: serverCpuS > 0 ? sysS / serverCpuS : Number.NaN, pairs,
+    who: server.variant,
+    round,
+    offered: rate,
+    calls,
+    ok: counts.ok,
+    failed,
+    achieved: counts.ok / spanS,
+    wallS,
+    serverCpuS,
+    sysShare: serverCpuS > 0 ? sysS / serverCpuS : Number.NaN,
+    pairs,
     usPerPair: pairs > 0 ? (serverCpuS * 1e6) / pairs : Number.NaN,
     updatesPerCpuS: serverCpuS > 0 ? pairs / serverCpuS / PAIRS_PER_UPDATE : Number.NaN,
-    sippCores: sippCpuS / wallS, serverCores: serverCpuS / wallS,
+    sippCores: sippCpuS / wallS,
+    serverCores: serverCpuS / wallS,
     otherCores: Math.max(0, busyS - serverCpuS - sippCpuS) / wallS,
-    drops: d1 - d0, clean: failed < 0.01 * calls && pairs > 0,
+    drops: d1 - d0,
+    clean: failed < 0.01 * calls && pairs > 0,
     note: sendErrors > 0 ? `${sendErrors} send errors` : '',
   };
 }
@@ -211,7 +244,12 @@ interface KamailioRig {
  * the NOTIFY sink, one initial PUBLISH per mailbox (ladder.ts). Undefined,
  * with the reason printed, when Kamailio is not installed or does not start.
  */
-async function startKamailioRig(sipp: string, work: string, n: number, lifeS: number): Promise<KamailioRig | undefined> {
+async function startKamailioRig(
+  sipp: string,
+  work: string,
+  n: number,
+  lifeS: number,
+): Promise<KamailioRig | undefined> {
   const bins = kamailioBinaries();
   if (!bins) {
     console.log(`Kamailio: not installed (${KAMAILIO_INSTALL}): the floor alone, no same-run ratio`);
@@ -226,15 +264,28 @@ async function startKamailioRig(sipp: string, work: string, n: number, lifeS: nu
     const subPort = await freePort();
     const sub = await subscribePhase(server, sipp, dir, subPort, n);
     sink = await NotifySink.start(sipp, dir, subPort, lifeS);
-    const ctx: LadderContext = { server, sink, sipp, dir, port: await freePort(), etags: new Map(), users: n, fanout: 1 };
+    const ctx: LadderContext = {
+      server,
+      sink,
+      sipp,
+      dir,
+      port: await freePort(),
+      etags: new Map(),
+      users: n,
+      fanout: 1,
+    };
     const init = await initialPublish(ctx);
     await new Promise((r) => setTimeout(r, 1000));
     await sink.poll();
-    console.log(`Kamailio 5.6 presence_mwi (bench:mwi's setup: -x tlsf, children=2, 4 MB buffers): ${sub.ok}/${n} subscriptions`
-      + ` (${sub.rate.toFixed(0)}/s), ${init.ok} initial PUBLISHes (${init.failed} failed), not timed`);
+    console.log(
+      `Kamailio 5.6 presence_mwi (bench:mwi's setup: -x tlsf, children=2, 4 MB buffers): ${sub.ok}/${n} subscriptions` +
+        ` (${sub.rate.toFixed(0)}/s), ${init.ok} initial PUBLISHes (${init.failed} failed), not timed`,
+    );
     return { server, ctx, sink };
   } catch (e) {
-    console.log(`Kamailio: could not be set up (${e instanceof Error ? e.message.split('\n')[0] ?? '' : String(e)}): the floor alone, no same-run ratio`);
+    console.log(
+      `Kamailio: could not be set up (${e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e)}): the floor alone, no same-run ratio`,
+    );
     await sink?.stop();
     await server?.stop();
     return undefined;
@@ -246,10 +297,24 @@ async function runKamailioStep(k: KamailioRig, pairRate: number, stepS: number, 
   const r: StepResult = await runLadderStep(k.ctx, 'publish', Math.round(pairRate / PAIRS_PER_UPDATE), stepS);
   const pairs = r.ok + r.notifies;
   const step: Step = {
-    who: 'kamailio', round, offered: pairRate, calls: r.n, ok: r.ok, failed: r.n - r.ok, achieved: r.achieved, wallS: r.seconds,
-    serverCpuS: r.serverCpuS, sysShare: Number.NaN, pairs, usPerPair: pairs > 0 ? (r.serverCpuS * 1e6) / pairs : Number.NaN,
-    updatesPerCpuS: r.updatesPerCpuS, sippCores: (r.uasCpuS + r.uacCpuS) / r.seconds, serverCores: r.serverCores,
-    otherCores: r.otherCores, drops: r.udpDrops, clean: r.failPct < 1 && r.notifies >= 0.99 * r.ok,
+    who: 'kamailio',
+    round,
+    offered: pairRate,
+    calls: r.n,
+    ok: r.ok,
+    failed: r.n - r.ok,
+    achieved: r.achieved,
+    wallS: r.seconds,
+    serverCpuS: r.serverCpuS,
+    sysShare: Number.NaN,
+    pairs,
+    usPerPair: pairs > 0 ? (r.serverCpuS * 1e6) / pairs : Number.NaN,
+    updatesPerCpuS: r.updatesPerCpuS,
+    sippCores: (r.uasCpuS + r.uacCpuS) / r.seconds,
+    serverCores: r.serverCores,
+    otherCores: r.otherCores,
+    drops: r.udpDrops,
+    clean: r.failPct < 1 && r.notifies >= 0.99 * r.ok,
     note: r.errors.length > 0 ? `first error: ${(r.errors[0] ?? '').replace(/\s+/g, ' ').slice(0, 120)}` : '',
   };
   if (r.ok < r.n) {
@@ -262,17 +327,52 @@ async function runKamailioStep(k: KamailioRig, pairRate: number, stepS: number, 
   return step;
 }
 
-const fmt = (x: number, d = 0): string => (Number.isFinite(x) ? x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }) : '-');
+const fmt = (x: number, d = 0): string =>
+  Number.isFinite(x) ? x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }) : '-';
 
-const COLUMNS = ['server', 'rnd', 'pairs/s', 'upd/s', 'achieved/s', 'failed', 'srv CPU s', 'srv sys %', 'srv cores', 'pairs', 'µs/pair',
-  'upd/CPU-s', 'SIPp cores', 'other cores', 'drops'];
+const COLUMNS = [
+  'server',
+  'rnd',
+  'pairs/s',
+  'upd/s',
+  'achieved/s',
+  'failed',
+  'srv CPU s',
+  'srv sys %',
+  'srv cores',
+  'pairs',
+  'µs/pair',
+  'upd/CPU-s',
+  'SIPp cores',
+  'other cores',
+  'drops',
+];
 const HEADER = COLUMNS.map((h, i) => (i === 0 ? h.padEnd(8) : h.padStart(i === 1 ? 3 : 10))).join(' ');
 
 function formatStep(s: Step): string {
-  return [s.who.padEnd(8), String(s.round + 1), fmt(s.offered), fmt(s.offered / PAIRS_PER_UPDATE), fmt(s.achieved), fmt(s.failed),
-    fmt(s.serverCpuS, 3), fmt(100 * s.sysShare), fmt(s.serverCores, 2), fmt(s.pairs), fmt(s.usPerPair, 2), fmt(s.updatesPerCpuS),
-    fmt(s.sippCores, 2), fmt(s.otherCores, 2), fmt(s.drops)]
-    .map((c, i) => (i === 0 ? c : c.padStart(i === 1 ? 3 : 10))).join(' ') + (s.clean ? '' : '  NOT CLEAN') + (s.note ? `  (${s.note})` : '');
+  return (
+    [
+      s.who.padEnd(8),
+      String(s.round + 1),
+      fmt(s.offered),
+      fmt(s.offered / PAIRS_PER_UPDATE),
+      fmt(s.achieved),
+      fmt(s.failed),
+      fmt(s.serverCpuS, 3),
+      fmt(100 * s.sysShare),
+      fmt(s.serverCores, 2),
+      fmt(s.pairs),
+      fmt(s.usPerPair, 2),
+      fmt(s.updatesPerCpuS),
+      fmt(s.sippCores, 2),
+      fmt(s.otherCores, 2),
+      fmt(s.drops),
+    ]
+      .map((c, i) => (i === 0 ? c : c.padStart(i === 1 ? 3 : 10)))
+      .join(' ') +
+    (s.clean ? '' : '  NOT CLEAN') +
+    (s.note ? `  (${s.note})` : '')
+  );
 }
 
 /** Updates per CPU-second over several steps: all their pairs (or updates) over all their CPU. */
@@ -280,7 +380,11 @@ function pooled(steps: readonly Step[]): { cpuS: number; usPerPair: number; upda
   const cpuS = steps.reduce((a, s) => a + s.serverCpuS, 0);
   const pairs = steps.reduce((a, s) => a + s.pairs, 0);
   const updates = steps.reduce((a, s) => a + (s.who === 'kamailio' ? s.ok : s.pairs / PAIRS_PER_UPDATE), 0);
-  return { cpuS, usPerPair: pairs > 0 ? (cpuS * 1e6) / pairs : Number.NaN, updatesPerCpuS: cpuS > 0 ? updates / cpuS : Number.NaN };
+  return {
+    cpuS,
+    usPerPair: pairs > 0 ? (cpuS * 1e6) / pairs : Number.NaN,
+    updatesPerCpuS: cpuS > 0 ? updates / cpuS : Number.NaN,
+  };
 }
 
 /**
@@ -293,16 +397,23 @@ function budgetUsPerPair(floorUpdatesPerCpuS: number, kamailioUpdatesPerCpuS: nu
   return (allowedUsPerUpdate - 1e6 / floorUpdatesPerCpuS) / PAIRS_PER_UPDATE;
 }
 
-function summary(steps: readonly Step[], vs: readonly Variant[], rates: readonly number[], kamailio: boolean): string[] {
+function summary(
+  steps: readonly Step[],
+  vs: readonly Variant[],
+  rates: readonly number[],
+  kamailio: boolean,
+): string[] {
   const out: string[] = [
     '',
     `One bench:mwi update = ${PAIRS_PER_UPDATE} datagram pairs on the server, so a node:dgram program can do at most (floor pairs per CPU-second)/${PAIRS_PER_UPDATE} updates per CPU-second.`,
     kamailio
       ? 'Same run, same datagram rate; pooled over the clean rounds of each rate (CPU-s = the server CPU-seconds those steps used); ratio = floor / Kamailio updates per CPU-second:'
-      : 'Kamailio not measured in this run: no ratio (a ratio to another day\'s Kamailio figure would say nothing on this shared machine).',
-    `${'floor'.padEnd(7)} ${'pairs/s'.padStart(8)} ${'= upd/s'.padStart(8)} ${'floor CPU-s'.padStart(12)} ${'µs/pair'.padStart(8)} ${'floor upd/CPU-s'.padStart(16)}`
-      + (kamailio ? ` ${'Kam CPU-s'.padStart(10)} ${'µs/pair'.padStart(8)} ${'Kam upd/CPU-s'.padStart(14)} ${'floor/Kam'.padStart(10)} ${'per round'.padStart(16)}`
-        + ` ${'left µs/pair @1.5x'.padStart(19)}` : ''),
+      : "Kamailio not measured in this run: no ratio (a ratio to another day's Kamailio figure would say nothing on this shared machine).",
+    `${'floor'.padEnd(7)} ${'pairs/s'.padStart(8)} ${'= upd/s'.padStart(8)} ${'floor CPU-s'.padStart(12)} ${'µs/pair'.padStart(8)} ${'floor upd/CPU-s'.padStart(16)}` +
+      (kamailio
+        ? ` ${'Kam CPU-s'.padStart(10)} ${'µs/pair'.padStart(8)} ${'Kam upd/CPU-s'.padStart(14)} ${'floor/Kam'.padStart(10)} ${'per round'.padStart(16)}` +
+          ` ${'left µs/pair @1.5x'.padStart(19)}`
+        : ''),
   ];
   const ratios: number[] = [];
   let starred = false;
@@ -320,31 +431,40 @@ function summary(steps: readonly Step[], vs: readonly Variant[], rates: readonly
         continue;
       }
       const fp = pooled(f);
-      let line = `${v.padEnd(7)} ${fmt(rate).padStart(8)} ${fmt(rate / PAIRS_PER_UPDATE).padStart(8)} ${fmt(fp.cpuS, 3).padStart(12)}`
-        + ` ${fmt(fp.usPerPair, 2).padStart(8)} ${fmt(fp.updatesPerCpuS).padStart(16)}`;
+      let line =
+        `${v.padEnd(7)} ${fmt(rate).padStart(8)} ${fmt(rate / PAIRS_PER_UPDATE).padStart(8)} ${fmt(fp.cpuS, 3).padStart(12)}` +
+        ` ${fmt(fp.usPerPair, 2).padStart(8)} ${fmt(fp.updatesPerCpuS).padStart(16)}`;
       if (kamailio) {
         const kp = pooled(k);
         const ratio = fp.updatesPerCpuS / kp.updatesPerCpuS;
         if (Number.isFinite(ratio) && !star) ratios.push(ratio);
-        const perRound = f.map((s) => {
-          const kr = k.find((t) => t.round === s.round);
-          return kr ? `${fmt(s.updatesPerCpuS / kr.updatesPerCpuS, 2)}x${star}` : '-';
-        }).join(' ');
-        line += ` ${fmt(kp.cpuS, 3).padStart(10)} ${fmt(kp.usPerPair, 2).padStart(8)} ${(k.length > 0 ? fmt(kp.updatesPerCpuS) + star : 'no step').padStart(14)}`
-          + ` ${(Number.isFinite(ratio) ? `${fmt(ratio, 2)}x${star}` : '-').padStart(10)} ${perRound.padStart(16)}`
-          + ` ${(fmt(budgetUsPerPair(fp.updatesPerCpuS, kp.updatesPerCpuS), 2) + star).padStart(19)}`;
+        const perRound = f
+          .map((s) => {
+            const kr = k.find((t) => t.round === s.round);
+            return kr ? `${fmt(s.updatesPerCpuS / kr.updatesPerCpuS, 2)}x${star}` : '-';
+          })
+          .join(' ');
+        line +=
+          ` ${fmt(kp.cpuS, 3).padStart(10)} ${fmt(kp.usPerPair, 2).padStart(8)} ${(k.length > 0 ? fmt(kp.updatesPerCpuS) + star : 'no step').padStart(14)}` +
+          ` ${(Number.isFinite(ratio) ? `${fmt(ratio, 2)}x${star}` : '-').padStart(10)} ${perRound.padStart(16)}` +
+          ` ${(fmt(budgetUsPerPair(fp.updatesPerCpuS, kp.updatesPerCpuS), 2) + star).padStart(19)}`;
       }
       out.push(line);
     }
   }
   if (starred) {
-    out.push('*: no clean Kamailio step at that rate (>= 1% of the updates failed or NOTIFYs missing); these figures count only the updates'
-      + ' that got a 200 against all the CPU, so they understate Kamailio and flatter the floor. Not in the range below.');
+    out.push(
+      '*: no clean Kamailio step at that rate (>= 1% of the updates failed or NOTIFYs missing); these figures count only the updates' +
+        ' that got a 200 against all the CPU, so they understate Kamailio and flatter the floor. Not in the range below.',
+    );
   }
   if (ratios.length > 0) {
-    out.push('', `floor/Kam: the most a node:dgram program could reach, ${fmt(Math.min(...ratios), 2)}-${fmt(Math.max(...ratios), 2)}x Kamailio's updates`
-      + ' per CPU-second at the same datagram rate in this run. "left µs/pair @1.5x": the CPU a program may spend per datagram pair on top of'
-      + ' the floor and still reach 1.5x Kamailio (negative: 1.5x is above the floor there).');
+    out.push(
+      '',
+      `floor/Kam: the most a node:dgram program could reach, ${fmt(Math.min(...ratios), 2)}-${fmt(Math.max(...ratios), 2)}x Kamailio's updates` +
+        ' per CPU-second at the same datagram rate in this run. "left µs/pair @1.5x": the CPU a program may spend per datagram pair on top of' +
+        ' the floor and still reach 1.5x Kamailio (negative: 1.5x is above the floor there).',
+    );
   }
   return out;
 }
@@ -362,43 +482,66 @@ export async function main(): Promise<void> {
   const started = Date.now();
   const elapsedS = (): number => (Date.now() - started) / 1000;
   // belt and braces: whatever hangs, this process ends (its exit hooks kill the children, Kamailio's included)
-  const guard = setTimeout(() => {
-    process.stderr.write('udp-floor: hard time limit reached, stopping\n');
-    process.exit(3);
-  }, (deadlineS + 40) * 1000);
+  const guard = setTimeout(
+    () => {
+      process.stderr.write('udp-floor: hard time limit reached, stopping\n');
+      process.exit(3);
+    },
+    (deadlineS + 40) * 1000,
+  );
   guard.unref();
 
   const dir = outDir ?? (await makeTempDir('udp-floor'));
   await mkdir(dir, { recursive: true });
   const servers: FloorServer[] = [];
   let kam: KamailioRig | undefined;
-  const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
+  const load = (): string =>
+    loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ');
   try {
-    console.log(`UDP floor vs Kamailio, same run: Node ${process.version}, floor variant(s) ${vs.map((v) => `${v} = ${VARIANT_TEXT[v]}`).join(', ')}, SIPp ${sipp}; load average ${load()}`);
+    console.log(
+      `UDP floor vs Kamailio, same run: Node ${process.version}, floor variant(s) ${vs.map((v) => `${v} = ${VARIANT_TEXT[v]}`).join(', ')}, SIPp ${sipp}; load average ${load()}`,
+    );
     for (const v of vs) servers.push(await FloorServer.start(v, deadlineS + 60));
     if (process.env['UDP_FLOOR_KAMAILIO'] !== '0') kam = await startKamailioRig(sipp, dir, kamN, deadlineS + 60);
     else console.log('Kamailio: skipped (UDP_FLOOR_KAMAILIO=0): the floor alone, no same-run ratio');
     console.log(`  floor load: ${mwiScenario('udp-floor-uac.xml')} (PUBLISH of 519-524 bytes -> 200 OK of ~215 bytes)`);
-    if (kam) console.log(`  Kamailio load: bench:mwi's publish.xml (modify PUBLISH -> 200, NOTIFY -> 200 from the sink) at half the floor's rate`);
-    console.log(`  SIPp -r R -m ${stepS}R -l max(R,200) -recv_timeout 4000 -buff_size 4194304 -timer_resol 1, all on 127.0.0.1;`
-      + ` pair rates ${rates.join(', ')}, ${stepS} s each, ${rounds} round(s) per rate, order flipped each round`);
-    console.log('  server CPU: floor = its process.cpuUsage() (user+system); Kamailio = utime+stime of its process tree (/proc).'
-      + ' pairs: floor = datagrams in (= responses out); Kamailio = PUBLISHes answered + NOTIFYs seen');
+    if (kam)
+      console.log(
+        `  Kamailio load: bench:mwi's publish.xml (modify PUBLISH -> 200, NOTIFY -> 200 from the sink) at half the floor's rate`,
+      );
+    console.log(
+      `  SIPp -r R -m ${stepS}R -l max(R,200) -recv_timeout 4000 -buff_size 4194304 -timer_resol 1, all on 127.0.0.1;` +
+        ` pair rates ${rates.join(', ')}, ${stepS} s each, ${rounds} round(s) per rate, order flipped each round`,
+    );
+    console.log(
+      '  server CPU: floor = its process.cpuUsage() (user+system); Kamailio = utime+stime of its process tree (/proc).' +
+        ' pairs: floor = datagrams in (= responses out); Kamailio = PUBLISHes answered + NOTIFYs seen',
+    );
     console.log('');
     console.log(HEADER);
     const steps: Step[] = [];
     type Job = { who: string; run: (round: number) => Promise<Step> };
     for (const [i, rate] of rates.entries()) {
       // rotate the floor variants from rate to rate, so none always runs first after a quiet wait
-      const floors: Job[] = servers.map((_, j) => servers[(j + i) % servers.length] as FloorServer)
-        .map((server) => ({ who: server.variant, run: (round: number) => runFloorStep(server, sipp, dir, rate, stepS, round) }));
+      const floors: Job[] = servers
+        .map((_, j) => servers[(j + i) % servers.length] as FloorServer)
+        .map((server) => ({
+          who: server.variant,
+          run: (round: number) => runFloorStep(server, sipp, dir, rate, stepS, round),
+        }));
       const k = kam;
-      const kamJob: Job[] = k ? [{ who: 'kamailio', run: (round: number) => runKamailioStep(k, rate, stepS, round) }] : [];
+      const kamJob: Job[] = k
+        ? [{ who: 'kamailio', run: (round: number) => runKamailioStep(k, rate, stepS, round) }]
+        : [];
       for (let round = 0; round < rounds; round++) {
         const order = round % 2 === 0 ? [...floors, ...kamJob] : [...kamJob, ...floors];
         for (const job of order) {
           if (elapsedS() + stepS + 8 > deadlineS) {
-            console.log(`${job.who.padEnd(8)} ${String(round + 1).padStart(3)} ${fmt(rate).padStart(10)}  skipped: the ${deadlineS} s deadline is near`);
+            console.log(
+              `${job.who.padEnd(8)} ${String(round + 1).padStart(3)} ${fmt(rate).padStart(10)}  skipped: the ${deadlineS} s deadline is near`,
+            );
             continue;
           }
           await waitForQuiet(0.3, 1500);
@@ -411,12 +554,16 @@ export async function main(): Promise<void> {
     for (const line of summary(steps, vs, rates, kam !== undefined)) console.log(line);
     const sippBound = steps.filter((s) => s.sippCores > 0.85);
     if (sippBound.length > 0) {
-      console.log(`  note: SIPp used > 0.85 cores in ${sippBound.length} step(s) (${sippBound.map((s) => `${s.who}@${s.offered}`).join(', ')}):`
-        + ' there SIPp, not the server, limits the achieved rate; the per-pair CPU figures still hold.');
+      console.log(
+        `  note: SIPp used > 0.85 cores in ${sippBound.length} step(s) (${sippBound.map((s) => `${s.who}@${s.offered}`).join(', ')}):` +
+          ' there SIPp, not the server, limits the achieved rate; the per-pair CPU figures still hold.',
+      );
     }
     const other = steps.map((s) => s.otherCores);
-    console.log(`  other processes during the steps: ${fmt(Math.min(...other), 2)}-${fmt(Math.max(...other), 2)} cores`
-      + ` (median ${fmt([...other].sort((a, b) => a - b)[Math.floor(other.length / 2)] ?? Number.NaN, 2)}); load average now ${load()}`);
+    console.log(
+      `  other processes during the steps: ${fmt(Math.min(...other), 2)}-${fmt(Math.max(...other), 2)} cores` +
+        ` (median ${fmt([...other].sort((a, b) => a - b)[Math.floor(other.length / 2)] ?? Number.NaN, 2)}); load average now ${load()}`,
+    );
     console.log(`  (total ${fmt(elapsedS(), 1)} s)`);
   } finally {
     await kam?.sink.stop();

@@ -8,10 +8,17 @@ import { UsageError } from './errors.js';
 export function createToken(storage: Storage, scope: string, mailbox: string | undefined, now = Date.now()): string {
   if (scope !== 'admin' && scope !== 'mwi:write') throw new UsageError(`--scope ${scope}: admin or mwi:write`);
   if (mailbox !== undefined && !storage.getUser(mailbox)) throw new UsageError(`--mailbox ${mailbox}: no such user`);
-  if (mailbox !== undefined && scope === 'admin') throw new UsageError('--mailbox limits mwi:write tokens; an admin token is for all');
+  if (mailbox !== undefined && scope === 'admin')
+    throw new UsageError('--mailbox limits mwi:write tokens; an admin token is for all');
   const id = randomBytes(6).toString('hex');
   const token = `oum_${id}_${randomBytes(24).toString('base64url')}`;
-  storage.addToken({ id, hash: createHash('sha256').update(token).digest('hex'), scope, mailbox: mailbox ?? null, createdAt: now });
+  storage.addToken({
+    id,
+    hash: createHash('sha256').update(token).digest('hex'),
+    scope,
+    mailbox: mailbox ?? null,
+    createdAt: now,
+  });
   return token;
 }
 
@@ -44,13 +51,21 @@ export function mwiShow(storage: Storage, name: string): string {
  * same data folder sees the change within half a second and tells every
  * endpoint.
  */
-export function mwiSet(storage: Storage, name: string, o: { new?: string; old?: string; urgentNew?: string; urgentOld?: string }): string {
+export function mwiSet(
+  storage: Storage,
+  name: string,
+  o: { new?: string; old?: string; urgentNew?: string; urgentOld?: string },
+): string {
   if (o.new === undefined || o.old === undefined) throw new UsageError('--new and --old are required');
   const mailbox = mailboxOf(storage, name);
   const user = storage.getUser(mailbox)!;
   if (!user.mwiEnabled) throw new UsageError(`message waiting indication is off for ${mailbox}`);
-  const counts = { new: intOption(o.new, '--new'), old: intOption(o.old, '--old'),
-    urgentNew: intOption(o.urgentNew, '--urgent-new'), urgentOld: intOption(o.urgentOld, '--urgent-old') };
+  const counts = {
+    new: intOption(o.new, '--new'),
+    old: intOption(o.old, '--old'),
+    urgentNew: intOption(o.urgentNew, '--urgent-new'),
+    urgentOld: intOption(o.urgentOld, '--urgent-old'),
+  };
   const bad = validCounts(counts);
   if (bad) throw new UsageError(bad);
   const mwi = new MwiService(storage);

@@ -29,7 +29,8 @@ export function userAdd(name: string, o: Record<string, string | undefined>): vo
   const password = o.password;
   withStorage(o.data ?? './data', (s) => {
     const u = addUser(s, {
-      name, password,
+      name,
+      password,
       ...(o.extension !== undefined && { extension: o.extension }),
       ...(o.displayName !== undefined && { displayName: o.displayName }),
       ...(o.mwi !== undefined && { mwi: o.mwi as 'on' | 'off' }),
@@ -45,9 +46,11 @@ export function userAdd(name: string, o: Record<string, string | undefined>): vo
 export function userSet(name: string, o: Record<string, string | undefined>): void {
   withStorage(o.data ?? './data', (s) => {
     setUser(s, name, {
-      ...(o.mwi !== undefined && { mwi: o.mwi }), ...(o.unsolicitedMwi !== undefined && { unsolicitedMwi: o.unsolicitedMwi }),
+      ...(o.mwi !== undefined && { mwi: o.mwi }),
+      ...(o.unsolicitedMwi !== undefined && { unsolicitedMwi: o.unsolicitedMwi }),
       ...(o.displayName !== undefined && { displayName: o.displayName }),
-      ...(o.password !== undefined && { password: o.password }), ...(o.domain !== undefined && { domain: o.domain }),
+      ...(o.password !== undefined && { password: o.password }),
+      ...(o.domain !== undefined && { domain: o.domain }),
     });
     process.stdout.write(`changed ${name}\n`);
   });
@@ -81,19 +84,35 @@ export function mwiShowCommand(name: string, dataDir: string): void {
 }
 
 /** `openum mwi set NAME --new N --old N ...` */
-export function mwiSetCommand(name: string, o: { new?: string; old?: string; urgentNew?: string; urgentOld?: string; data?: string }): void {
+export function mwiSetCommand(
+  name: string,
+  o: { new?: string; old?: string; urgentNew?: string; urgentOld?: string; data?: string },
+): void {
   withStorage(o.data ?? './data', (s) => process.stdout.write(`${mwiSet(s, name, o)}\n`));
 }
 
-const FLAG_KEYS: (keyof RawConfig)[] = ['data', 'domain', 'sip', 'sips', 'http', 'tlsCert', 'tlsKey', 'trust', 'mwiTarget',
-  'databaseUrl', 'logLevel', 'authAlgorithms'];
+const FLAG_KEYS: (keyof RawConfig)[] = [
+  'data',
+  'domain',
+  'sip',
+  'sips',
+  'http',
+  'tlsCert',
+  'tlsKey',
+  'trust',
+  'mwiTarget',
+  'databaseUrl',
+  'logLevel',
+  'authAlgorithms',
+];
 
 /** `openum serve`: start, print where it listens, stop cleanly on SIGINT/SIGTERM. */
 export async function runServe(opts: Record<string, unknown>): Promise<void> {
   const flags: Record<string, unknown> = {};
   for (const k of FLAG_KEYS) if (opts[k] !== undefined) flags[k] = opts[k];
   const config = resolveConfig(flags as RawConfig, typeof opts.config === 'string' ? opts.config : undefined);
-  if (config.databaseUrl) throw new UsageError('--database-url: the PostgreSQL adapter is not built yet; use the default SQLite store');
+  if (config.databaseUrl)
+    throw new UsageError('--database-url: the PostgreSQL adapter is not built yet; use the default SQLite store');
   for (const t of config.mwiTarget) {
     let target: MwiTarget;
     try {
@@ -102,7 +121,8 @@ export async function runServe(opts: Record<string, unknown>): Promise<void> {
       if (e instanceof MwiTargetError) throw new UsageError(e.message);
       throw e;
     }
-    if (target.protocol === 'tls' && !config.sips) throw new UsageError(`--mwi-target ${t}: TLS needs the TLS transport (--sips)`);
+    if (target.protocol === 'tls' && !config.sips)
+      throw new UsageError(`--mwi-target ${t}: TLS needs the TLS transport (--sips)`);
   }
   const server = await startServer(config);
   for (const l of server.listening) process.stdout.write(`openum listening ${l}\n`);

@@ -28,25 +28,32 @@ export interface ServeConfig {
 }
 
 /** What a layer of settings may hold: every key optional, strings as typed by users. */
-const rawSchema = z.object({
-  data: z.string().min(1),
-  domain: z.string().regex(/^[A-Za-z0-9.-]+$/, 'a host name such as example.com'),
-  sip: z.string(),
-  sips: z.string(),
-  http: z.string(),
-  tlsCert: z.string(),
-  tlsKey: z.string(),
-  trust: z.array(z.string()),
-  mwiTarget: z.array(z.string()),
-  databaseUrl: z.string(),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
-  authAlgorithms: z.array(z.enum(['SHA-256', 'MD5'])).min(1),
-}).partial().strict();
+const rawSchema = z
+  .object({
+    data: z.string().min(1),
+    domain: z.string().regex(/^[A-Za-z0-9.-]+$/, 'a host name such as example.com'),
+    sip: z.string(),
+    sips: z.string(),
+    http: z.string(),
+    tlsCert: z.string(),
+    tlsKey: z.string(),
+    trust: z.array(z.string()),
+    mwiTarget: z.array(z.string()),
+    databaseUrl: z.string(),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    authAlgorithms: z.array(z.enum(['SHA-256', 'MD5'])).min(1),
+  })
+  .partial()
+  .strict();
 
 export type RawConfig = z.infer<typeof rawSchema>;
 
 const DEFAULTS: Required<Pick<RawConfig, 'data' | 'domain' | 'sip' | 'http' | 'logLevel' | 'authAlgorithms'>> = {
-  data: './data', domain: 'localhost', sip: '0.0.0.0:5060', http: '0.0.0.0:8080', logLevel: 'info',
+  data: './data',
+  domain: 'localhost',
+  sip: '0.0.0.0:5060',
+  http: '0.0.0.0:8080',
+  logLevel: 'info',
   // MD5 only by default, as Asterisk, Kamailio and FreeSWITCH do: SIPp 3.6.1 aborts when
   // SHA-256 is offered first and baresip 1.0.0 fails when any challenge is not MD5 (test/support/peer-compat.ts).
   // RFC 8760 clients get SHA-256 with `--auth-algorithms SHA-256,MD5`.
@@ -54,9 +61,18 @@ const DEFAULTS: Required<Pick<RawConfig, 'data' | 'domain' | 'sip' | 'http' | 'l
 };
 
 const ENV_KEYS: Record<string, keyof RawConfig> = {
-  OPENUM_DATA: 'data', OPENUM_DOMAIN: 'domain', OPENUM_SIP: 'sip', OPENUM_SIPS: 'sips', OPENUM_HTTP: 'http',
-  OPENUM_TLS_CERT: 'tlsCert', OPENUM_TLS_KEY: 'tlsKey', OPENUM_TRUST: 'trust', OPENUM_MWI_TARGET: 'mwiTarget',
-  OPENUM_DATABASE_URL: 'databaseUrl', OPENUM_LOG_LEVEL: 'logLevel', OPENUM_AUTH_ALGORITHMS: 'authAlgorithms',
+  OPENUM_DATA: 'data',
+  OPENUM_DOMAIN: 'domain',
+  OPENUM_SIP: 'sip',
+  OPENUM_SIPS: 'sips',
+  OPENUM_HTTP: 'http',
+  OPENUM_TLS_CERT: 'tlsCert',
+  OPENUM_TLS_KEY: 'tlsKey',
+  OPENUM_TRUST: 'trust',
+  OPENUM_MWI_TARGET: 'mwiTarget',
+  OPENUM_DATABASE_URL: 'databaseUrl',
+  OPENUM_LOG_LEVEL: 'logLevel',
+  OPENUM_AUTH_ALGORITHMS: 'authAlgorithms',
 };
 const LIST_KEYS = new Set<keyof RawConfig>(['trust', 'mwiTarget', 'authAlgorithms']);
 
@@ -75,7 +91,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv): RawConfig {
   for (const [name, key] of Object.entries(ENV_KEYS)) {
     const v = env[name];
     if (v === undefined || v === '') continue;
-    out[key] = LIST_KEYS.has(key) ? v.split(',').map((s) => s.trim()).filter(Boolean) : v;
+    out[key] = LIST_KEYS.has(key)
+      ? v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : v;
   }
   return check(out, 'environment');
 }
@@ -94,7 +115,8 @@ export function configFromFile(file: string): RawConfig {
   } catch (e) {
     throw new UsageError(`--config ${file}: not YAML (${(e as Error).message.split('\n')[0]})`);
   }
-  if (typeof doc !== 'object' || Array.isArray(doc) || doc === null) throw new UsageError(`--config ${file}: expected a mapping`);
+  if (typeof doc !== 'object' || Array.isArray(doc) || doc === null)
+    throw new UsageError(`--config ${file}: expected a mapping`);
   const camel: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(doc)) {
     const key = k.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -104,7 +126,11 @@ export function configFromFile(file: string): RawConfig {
 }
 
 /** Merge the layers (later wins) and validate the result. */
-export function resolveConfig(flags: RawConfig, configPath?: string, env: NodeJS.ProcessEnv = process.env): ServeConfig {
+export function resolveConfig(
+  flags: RawConfig,
+  configPath?: string,
+  env: NodeJS.ProcessEnv = process.env,
+): ServeConfig {
   const checkedFlags = check(flags, 'options');
   const fromFile = configPath ? configFromFile(configPath) : {};
   const merged: RawConfig = { ...DEFAULTS, ...fromFile, ...configFromEnv(env), ...checkedFlags };

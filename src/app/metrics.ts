@@ -25,22 +25,57 @@ function sourceKind(source: string): string {
 export function createMetrics(live: { subscriptions(): number; registrations(): number }): ServerMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'openum_' });
-  new Gauge({ name: 'openum_subscriptions_active', help: 'Active RFC 6665 subscriptions', registers: [registry],
-    collect() { this.set(live.subscriptions()); } });
-  new Gauge({ name: 'openum_registrations_active', help: 'Registered contacts (bindings)', registers: [registry],
-    collect() { this.set(live.registrations()); } });
-  const notifies = new Counter({ name: 'openum_notify_total', help: 'In-dialog NOTIFYs by event package and outcome',
-    labelNames: ['event', 'outcome'], registers: [registry] });
-  const unsolicited = new Counter({ name: 'openum_unsolicited_notify_total', help: 'Unsolicited MWI NOTIFYs by outcome',
-    labelNames: ['outcome'], registers: [registry] });
-  const updates = new Counter({ name: 'openum_mwi_updates_total', help: 'MWI updates accepted, by source kind',
-    labelNames: ['source'], registers: [registry] });
-  const throttled = new Counter({ name: 'openum_subscribe_throttled_total', help: 'SUBSCRIBEs refused by the churn caps',
-    registers: [registry] });
-  const subs = new Counter({ name: 'openum_subscriptions_total', help: 'Subscriptions started and ended',
-    labelNames: ['change'], registers: [registry] });
-  const forwards = new Counter({ name: 'openum_mwi_forward_total', help: 'Mailbox changes sent to --mwi-target servers, by target and outcome',
-    labelNames: ['target', 'outcome'], registers: [registry] });
+  new Gauge({
+    name: 'openum_subscriptions_active',
+    help: 'Active RFC 6665 subscriptions',
+    registers: [registry],
+    collect() {
+      this.set(live.subscriptions());
+    },
+  });
+  new Gauge({
+    name: 'openum_registrations_active',
+    help: 'Registered contacts (bindings)',
+    registers: [registry],
+    collect() {
+      this.set(live.registrations());
+    },
+  });
+  const notifies = new Counter({
+    name: 'openum_notify_total',
+    help: 'In-dialog NOTIFYs by event package and outcome',
+    labelNames: ['event', 'outcome'],
+    registers: [registry],
+  });
+  const unsolicited = new Counter({
+    name: 'openum_unsolicited_notify_total',
+    help: 'Unsolicited MWI NOTIFYs by outcome',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  const updates = new Counter({
+    name: 'openum_mwi_updates_total',
+    help: 'MWI updates accepted, by source kind',
+    labelNames: ['source'],
+    registers: [registry],
+  });
+  const throttled = new Counter({
+    name: 'openum_subscribe_throttled_total',
+    help: 'SUBSCRIBEs refused by the churn caps',
+    registers: [registry],
+  });
+  const subs = new Counter({
+    name: 'openum_subscriptions_total',
+    help: 'Subscriptions started and ended',
+    labelNames: ['change'],
+    registers: [registry],
+  });
+  const forwards = new Counter({
+    name: 'openum_mwi_forward_total',
+    help: 'Mailbox changes sent to --mwi-target servers, by target and outcome',
+    labelNames: ['target', 'outcome'],
+    registers: [registry],
+  });
   return {
     registry,
     notifierHooks: {

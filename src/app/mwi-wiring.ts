@@ -1,6 +1,8 @@
 import { Notifier, type NotifierHooks } from '../events/notifier.js';
 import {
-  MESSAGE_SUMMARY, createMessageSummaryPackage, messageSummaryBodyCache,
+  MESSAGE_SUMMARY,
+  createMessageSummaryPackage,
+  messageSummaryBodyCache,
 } from '../events/packages/message-summary/message-summary-package.js';
 import { ROAMING_SELF, createRoamingSelfPackage } from '../events/packages/vnd-microsoft-roaming-self/index.js';
 import { MwiFanout } from '../mwi/mwi-fanout.js';
@@ -50,10 +52,13 @@ export function wireMwi(o: MwiWiringOptions): MwiParts {
     const u = storage.findUser(userPart);
     return u && { name: u.name, mwiEnabled: u.mwiEnabled };
   };
-  const state = (mailbox: string): { counts: ReturnType<MwiService['get']>['counts']; version: number } => mwi.get(mailbox);
+  const state = (mailbox: string): { counts: ReturnType<MwiService['get']>['counts']; version: number } =>
+    mwi.get(mailbox);
   const trusted = new TrustedPeers(o.trust);
   const notifier = new Notifier({
-    store: storage, clock, exemptAddress: (address) => trusted.has(address),
+    store: storage,
+    clock,
+    exemptAddress: (address) => trusted.has(address),
     transport: {
       sendRequest: (req, dest, handlers) => core.sendRequest(req, dest, handlers),
       sendStateless: (req, dest) => core.sendStateless(req, dest),
@@ -70,17 +75,22 @@ export function wireMwi(o: MwiWiringOptions): MwiParts {
   // One body per mailbox version, for the subscriptions' NOTIFYs and the unsolicited ones alike.
   const bodies = messageSummaryBodyCache();
   notifier.register(createMessageSummaryPackage({ findMailbox, state, domain, bodies }));
-  notifier.register(createRoamingSelfPackage({
-    findMailbox, domain,
-    // A lamp that never changed was published when its user was created (not at the epoch).
-    state: (m) => {
-      const s = mwi.get(m);
-      return s.changedAt > 0 ? s : { ...s, changedAt: storage.getUser(m)?.createdAt ?? clock.now() };
-    },
-  }));
+  notifier.register(
+    createRoamingSelfPackage({
+      findMailbox,
+      domain,
+      // A lamp that never changed was published when its user was created (not at the epoch).
+      state: (m) => {
+        const s = mwi.get(m);
+        return s.changedAt > 0 ? s : { ...s, changedAt: storage.getUser(m)?.createdAt ?? clock.now() };
+      },
+    }),
+  );
 
   const fanout = new MwiFanout({
-    notifier, clock, events: [MESSAGE_SUMMARY, ROAMING_SELF],
+    notifier,
+    clock,
+    events: [MESSAGE_SUMMARY, ROAMING_SELF],
     bindings: (user) => o.registrar.lookup(user),
     allBindings: () => storage.listAllBindings().filter((b) => b.expiresAt > clock.now()),
     userWants: (user) => {
@@ -92,8 +102,12 @@ export function wireMwi(o: MwiWiringOptions): MwiParts {
     ...(o.onUnsolicited && { onUnsolicited: o.onUnsolicited }),
     ...(o.registrationGraceMs !== undefined && { registrationGraceMs: o.registrationGraceMs }),
     sendUnsolicited: createUnsolicitedSender({
-      state, domain, bodies,
-      send: (req, dest, handlers) => { core.sendRequest(req, dest, handlers); },
+      state,
+      domain,
+      bodies,
+      send: (req, dest, handlers) => {
+        core.sendRequest(req, dest, handlers);
+      },
       viaFor: (protocol) => core.viaFor(protocol),
     }),
   });
@@ -113,7 +127,9 @@ export function wireMwi(o: MwiWiringOptions): MwiParts {
     }, 500);
   };
   return {
-    mwi, notifier, fanout,
+    mwi,
+    notifier,
+    fanout,
     start: () => {
       notifier.start();
       fanout.resendAll();

@@ -70,15 +70,19 @@ export function checkPhoneOptions(o: Record<string, unknown>): CheckedOptions {
   const server = str(o, 'server');
   if (server === undefined) throw new UsageError('--server HOST:PORT is required');
   const hp = parseHostPort(server, '--server');
-  if (!/:\d+$/.test(server.trim()) || hp.port === 0) throw new UsageError(`--server: expected HOST:PORT with a port, got "${server}"`);
+  if (!/:\d+$/.test(server.trim()) || hp.port === 0)
+    throw new UsageError(`--server: expected HOST:PORT with a port, got "${server}"`);
   const user = str(o, 'user');
-  if (user === undefined || !USER_RE.test(user)) throw new UsageError('--user: a user name of letters, digits and . _ ~ + - is required');
+  if (user === undefined || !USER_RE.test(user))
+    throw new UsageError('--user: a user name of letters, digits and . _ ~ + - is required');
   const password = str(o, 'password');
   if (password === undefined || password === '') throw new UsageError('--password is required');
   const dialect = str(o, 'dialect') ?? 'rfc3842';
-  if (!(DIALECTS as readonly string[]).includes(dialect)) throw new UsageError(`--dialect: expected ${DIALECTS.join(' or ')}, got "${dialect}"`);
+  if (!(DIALECTS as readonly string[]).includes(dialect))
+    throw new UsageError(`--dialect: expected ${DIALECTS.join(' or ')}, got "${dialect}"`);
   const transport = str(o, 'transport') ?? 'udp';
-  if (!(TRANSPORTS as readonly string[]).includes(transport)) throw new UsageError(`--transport: expected ${TRANSPORTS.join(', ')}, got "${transport}"`);
+  if (!(TRANSPORTS as readonly string[]).includes(transport))
+    throw new UsageError(`--transport: expected ${TRANSPORTS.join(', ')}, got "${transport}"`);
   const domain = str(o, 'domain') ?? 'localhost';
   if (!DOMAIN_RE.test(domain)) throw new UsageError(`--domain: "${domain}" is not a host name`);
   let caFile = str(o, 'tlsCa');
@@ -97,8 +101,15 @@ export function checkPhoneOptions(o: Record<string, unknown>): CheckedOptions {
     }
   }
   return {
-    host: hp.host, port: hp.port, user, password, dialect: dialect as Dialect, transport: transport as PhoneTransport,
-    domain, tlsCa, tlsInsecure: o['tlsInsecure'] === true,
+    host: hp.host,
+    port: hp.port,
+    user,
+    password,
+    dialect: dialect as Dialect,
+    transport: transport as PhoneTransport,
+    domain,
+    tlsCa,
+    tlsInsecure: o['tlsInsecure'] === true,
   };
 }
 
@@ -144,7 +155,9 @@ function transportFor(c: CheckedOptions, address: string, local: string): Transp
         },
       });
     case 'ws':
-      return new WsClientTransport({ url: `ws://${formatHostPort(isIP(c.host) === 0 ? c.host : address, c.port)}/sip` });
+      return new WsClientTransport({
+        url: `ws://${formatHostPort(isIP(c.host) === 0 ? c.host : address, c.port)}/sip`,
+      });
   }
 }
 
@@ -173,8 +186,14 @@ export async function runPhone(opts: Record<string, unknown>): Promise<void> {
     throw new UsageError(`cannot reach ${label} over ${c.transport}: ${(e as Error).message}`);
   }
   const phone = new Phone({
-    transports, server: { protocol: c.transport as TxProtocol, address, port: c.port }, serverLabel: label,
-    user: c.user, password: c.password, domain: c.domain, dialect: c.dialect, product: `openum-phone/${VERSION}`,
+    transports,
+    server: { protocol: c.transport as TxProtocol, address, port: c.port },
+    serverLabel: label,
+    user: c.user,
+    password: c.password,
+    domain: c.domain,
+    dialect: c.dialect,
+    product: `openum-phone/${VERSION}`,
     delegate: {
       onLine: (line) => process.stdout.write(`${line}\n`),
       onWarning: (line) => process.stderr.write(`openum phone: ${line}\n`),

@@ -41,7 +41,9 @@ function digestSecret(storage: ReturnType<typeof openStorage>): Buffer {
  */
 function advertisedHost(listenHost: string): string {
   if (listenHost !== '0.0.0.0' && listenHost !== '::') return listenHost;
-  const all = Object.values(networkInterfaces()).flat().filter((i) => i !== undefined && !i.internal);
+  const all = Object.values(networkInterfaces())
+    .flat()
+    .filter((i) => i !== undefined && !i.internal);
   return all.find((i) => i!.family === 'IPv4')?.address ?? all[0]?.address ?? '127.0.0.1';
 }
 
@@ -50,22 +52,33 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   const log = createLogger(config.logLevel);
   const storage = openStorage(config.data, { server: true });
   storage.setSetting('domain', config.domain);
-  const otherRealm = storage.listUsers().filter((u) => u.realm !== config.domain).map((u) => u.name);
+  const otherRealm = storage
+    .listUsers()
+    .filter((u) => u.realm !== config.domain)
+    .map((u) => u.name);
   if (otherRealm.length > 0) {
-    log.warn({ users: otherRealm.slice(0, 10), count: otherRealm.length, domain: config.domain },
+    log.warn(
+      { users: otherRealm.slice(0, 10), count: otherRealm.length, domain: config.domain },
       'users whose password was set for another domain are challenged with that realm (it works, but shows they exist); ' +
-      '`openum user set NAME --password P` moves one to this domain');
+        '`openum user set NAME --password P` moves one to this domain',
+    );
   }
 
   // Read at scrape time, after svc exists.
-  const metrics = createMetrics({ subscriptions: () => svc.notifier.size, registrations: () => storage.countBindings() });
+  const metrics = createMetrics({
+    subscriptions: () => svc.notifier.size,
+    registrations: () => storage.countBindings(),
+  });
   const svc = createSipService({
     trust: config.trust,
     notifierHooks: metrics.notifierHooks,
     onUnsolicited: metrics.unsolicited,
     mwiTargets: config.mwiTarget,
     onMwiForward: metrics.mwiForward,
-    storage, domain: config.domain, digestSecret: digestSecret(storage), authAlgorithms: config.authAlgorithms,
+    storage,
+    domain: config.domain,
+    digestSecret: digestSecret(storage),
+    authAlgorithms: config.authAlgorithms,
     advertisedHost: advertisedHost(config.sip.host),
     coreDelegate: {
       onParseError: (d, e) => log.debug({ from: d.source, code: e.code, err: e.message }, 'unparseable message'),
@@ -98,10 +111,14 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   try {
     const [udp, tcp] = await startUdpAndTcp(config.sip);
     started.push(udp, tcp);
-    listening.push(`udp ${formatHostPort(udp.local.address, udp.local.port)}`, `tcp ${formatHostPort(tcp.local.address, tcp.local.port)}`);
+    listening.push(
+      `udp ${formatHostPort(udp.local.address, udp.local.port)}`,
+      `tcp ${formatHostPort(tcp.local.address, tcp.local.port)}`,
+    );
     if (config.sips) {
       const creds = await loadOrCreateTlsCredentials(config.data, {
-        ...(config.tlsCert && { certFile: config.tlsCert }), ...(config.tlsKey && { keyFile: config.tlsKey }),
+        ...(config.tlsCert && { certFile: config.tlsCert }),
+        ...(config.tlsKey && { keyFile: config.tlsKey }),
         hostnames: ['localhost', config.domain, '127.0.0.1', '::1'],
       });
       if (creds.generated) log.info({ dir: config.data }, 'generated a self-signed TLS certificate');
@@ -117,7 +134,10 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     const ws = await startWs(http.server);
     started.push(ws);
     const addr = http.server.address() as AddressInfo;
-    listening.push(`http ${formatHostPort(addr.address, addr.port)}`, `ws ${formatHostPort(addr.address, addr.port)}/sip`);
+    listening.push(
+      `http ${formatHostPort(addr.address, addr.port)}`,
+      `ws ${formatHostPort(addr.address, addr.port)}/sip`,
+    );
   } catch (e) {
     await stopAll();
     if (e instanceof TlsCredentialsError) throw new UsageError(e.message);

@@ -1,7 +1,5 @@
 import type { Server as HttpServer } from 'node:http';
-import {
-  TcpTransport, TlsTransport, UdpTransport, WsTransport, type Transport,
-} from '../sip/transport/index.js';
+import { TcpTransport, TlsTransport, UdpTransport, WsTransport, type Transport } from '../sip/transport/index.js';
 import type { HostPort } from './host-port.js';
 
 /** Transports started for the server, with the ports actually bound. */

@@ -51,18 +51,24 @@ export function createSipService(o: SipServiceOptions): SipService {
   const transports = o.transports ?? new TransportLayer();
   const clock = o.clock ?? new RealClock();
   const now = (): number => clock.now();
-  const registrar = new Registrar(o.storage, { ...o.registrar, now }, {
-    onContactRegistered: (b) => {
-      o.registrarDelegate?.onContactRegistered?.(b);
-      mwiParts.fanout.onContactRegistered(b);
+  const registrar = new Registrar(
+    o.storage,
+    { ...o.registrar, now },
+    {
+      onContactRegistered: (b) => {
+        o.registrarDelegate?.onContactRegistered?.(b);
+        mwiParts.fanout.onContactRegistered(b);
+      },
+      onContactRemoved: (b, why) => {
+        o.registrarDelegate?.onContactRemoved?.(b, why);
+        mwiParts.fanout.onContactRemoved(b);
+      },
     },
-    onContactRemoved: (b, why) => {
-      o.registrarDelegate?.onContactRemoved?.(b, why);
-      mwiParts.fanout.onContactRemoved(b);
-    },
-  });
+  );
   const core = new UserAgentCore({
-    transports, product: `openum/${VERSION}`, supported: ['path', 'outbound', 'gruu'],
+    transports,
+    product: `openum/${VERSION}`,
+    supported: ['path', 'outbound', 'gruu'],
     clock,
     durability: () => o.storage.barrier(),
     // One table for every dialog of the server (subscriptions today, calls next): in-dialog requests are routed there.
@@ -77,32 +83,56 @@ export function createSipService(o: SipServiceOptions): SipService {
     },
   });
   const auth = new RequestAuthenticator<UserRecord>({
-    defaultRealm: o.domain, secret: o.digestSecret, clock: { now },
-    byName: (name) => o.storage.getUser(name), byAlias: (user) => o.storage.findUser(user),
+    defaultRealm: o.domain,
+    secret: o.digestSecret,
+    clock: { now },
+    byName: (name) => o.storage.getUser(name),
+    byAlias: (user) => o.storage.findUser(user),
     ...(o.authAlgorithms && { algorithms: o.authAlgorithms }),
   });
   core.onRequest('REGISTER', createRegisterHandler({ registrar, auth, users: o.storage }));
   const mwiParts: MwiParts = wireMwi({
-    core, storage: o.storage, registrar, auth, clock, domain: o.domain, trust: o.trust ?? [],
+    core,
+    storage: o.storage,
+    registrar,
+    auth,
+    clock,
+    domain: o.domain,
+    trust: o.trust ?? [],
     ...(o.resendRatePerSecond !== undefined && { resendRatePerSecond: o.resendRatePerSecond }),
     ...(o.registrationGraceMs !== undefined && { registrationGraceMs: o.registrationGraceMs }),
     ...(o.notifierHooks && { notifierHooks: o.notifierHooks }),
     ...(o.onUnsolicited && { onUnsolicited: o.onUnsolicited }),
   });
   const forwarder = new MwiForwarder({
-    targets: o.mwiTargets ?? [], domain: o.domain, clock, product: `openum/${VERSION}`,
-    send: (req, dest, handlers) => { core.sendRequest(req, dest, handlers); },
+    targets: o.mwiTargets ?? [],
+    domain: o.domain,
+    clock,
+    product: `openum/${VERSION}`,
+    send: (req, dest, handlers) => {
+      core.sendRequest(req, dest, handlers);
+    },
     viaFor: (protocol) => core.viaFor(protocol),
     ...(o.onMwiForward && { onOutcome: o.onMwiForward }),
   });
   mwiParts.mwi.onChange((s) => forwarder.onLampChange(s));
   return {
-    transports, core, registrar, ...mwiParts, forwarder,
+    transports,
+    core,
+    registrar,
+    ...mwiParts,
+    forwarder,
     start: () => {
       mwiParts.start();
       // after a restart: every mailbox with a lamp state, to every target (queued behind each target's window)
       if (forwarder.targets.length > 0) {
-        forwarder.resync(o.storage.listUsers().filter((u) => u.mwiEnabled).map((u) => mwiParts.mwi.get(u.name)).filter((st) => st.version > 0));
+        forwarder.resync(
+          o.storage
+            .listUsers()
+            .filter((u) => u.mwiEnabled)
+            .map((u) => mwiParts.mwi.get(u.name))
+            .filter((st) => st.version > 0),
+        );
       }
     },
     stop: () => {

@@ -41,10 +41,15 @@ const VALIDITY_MS = 3650 * 24 * 3600 * 1000;
  * `key.pem`; else generates a self-signed pair there (key written mode 0600,
  * atomically). Every pair is checked: parsable, and the key matches the cert.
  */
-export async function loadOrCreateTlsCredentials(dataDir: string, opts: TlsCredentialOptions = {}): Promise<TlsCredentials> {
+export async function loadOrCreateTlsCredentials(
+  dataDir: string,
+  opts: TlsCredentialOptions = {},
+): Promise<TlsCredentials> {
   if (opts.certFile !== undefined || opts.keyFile !== undefined) {
     if (opts.certFile === undefined || opts.keyFile === undefined) {
-      throw new TlsCredentialsError('a TLS certificate file needs its key file and vice versa (--tls-cert with --tls-key)');
+      throw new TlsCredentialsError(
+        'a TLS certificate file needs its key file and vice versa (--tls-cert with --tls-key)',
+      );
     }
     const pair = { cert: await readPem(opts.certFile, 'certificate'), key: await readPem(opts.keyFile, 'key') };
     checkPair(pair.cert, pair.key, `${opts.certFile} / ${opts.keyFile}`);
@@ -60,9 +65,12 @@ export async function loadOrCreateTlsCredentials(dataDir: string, opts: TlsCrede
     return { ...pair, generated: false };
   }
   if (hasCert !== hasKey) {
-    throw new TlsCredentialsError(`${dir} holds ${hasCert ? 'cert.pem without key.pem' : 'key.pem without cert.pem'}; remove it to generate a new pair`);
+    throw new TlsCredentialsError(
+      `${dir} holds ${hasCert ? 'cert.pem without key.pem' : 'key.pem without cert.pem'}; remove it to generate a new pair`,
+    );
   }
-  const hostnames = opts.hostnames !== undefined && opts.hostnames.length > 0 ? opts.hostnames : ['localhost', '127.0.0.1', '::1'];
+  const hostnames =
+    opts.hostnames !== undefined && opts.hostnames.length > 0 ? opts.hostnames : ['localhost', '127.0.0.1', '::1'];
   const pems = await generateSelfSigned(hostnames);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await writeAtomically(keyPath, pems.key, 0o600);
@@ -74,19 +82,25 @@ async function generateSelfSigned(hostnames: string[]): Promise<{ cert: string; 
   const cn = hostnames.find((h) => isIP(h) === 0) ?? hostnames[0] ?? 'localhost';
   const altNames = hostnames.map((h) => (isIP(h) === 0 ? { type: 2 as const, value: h } : { type: 7 as const, ip: h }));
   const notBeforeDate = new Date(Date.now() - 60_000);
-  const pems = await generate([{ name: 'commonName', value: cn }, { name: 'organizationName', value: 'openum self-signed' }], {
-    keyType: 'rsa',
-    keySize: 2048,
-    algorithm: 'sha256',
-    notBeforeDate,
-    notAfterDate: new Date(notBeforeDate.getTime() + VALIDITY_MS),
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-      { name: 'extKeyUsage', serverAuth: true, clientAuth: true },
-      { name: 'subjectAltName', altNames },
+  const pems = await generate(
+    [
+      { name: 'commonName', value: cn },
+      { name: 'organizationName', value: 'openum self-signed' },
     ],
-  });
+    {
+      keyType: 'rsa',
+      keySize: 2048,
+      algorithm: 'sha256',
+      notBeforeDate,
+      notAfterDate: new Date(notBeforeDate.getTime() + VALIDITY_MS),
+      extensions: [
+        { name: 'basicConstraints', cA: false },
+        { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+        { name: 'extKeyUsage', serverAuth: true, clientAuth: true },
+        { name: 'subjectAltName', altNames },
+      ],
+    },
+  );
   return { cert: pems.cert, key: pems.private };
 }
 
@@ -103,7 +117,8 @@ function checkPair(cert: Buffer, key: Buffer, where: string): void {
   } catch (err) {
     throw new TlsCredentialsError(`${where}: not a PEM private key (${(err as Error).message})`);
   }
-  if (!x509.checkPrivateKey(privateKey)) throw new TlsCredentialsError(`${where}: the key does not match the certificate`);
+  if (!x509.checkPrivateKey(privateKey))
+    throw new TlsCredentialsError(`${where}: the key does not match the certificate`);
 }
 
 async function readPem(path: string, what: string): Promise<Buffer> {

@@ -31,16 +31,23 @@ export function addUser(storage: Storage, o: AddUserOptions, now = Date.now()): 
   if (!NAME.test(o.name)) throw new UsageError(`user name "${o.name}": use letters, digits and . _ ~ - (at most 64)`);
   if (/^\d+$/.test(o.name) && storage.findUser(o.name)) throw new UsageError(`"${o.name}" is already an extension`);
   checkPassword(o.password);
-  if (o.extension !== undefined && !/^\d{1,15}$/.test(o.extension)) throw new UsageError(`--extension "${o.extension}": digits only (1-15)`);
+  if (o.extension !== undefined && !/^\d{1,15}$/.test(o.extension))
+    throw new UsageError(`--extension "${o.extension}": digits only (1-15)`);
   if (o.pin !== undefined && !/^\d{4,12}$/.test(o.pin)) throw new UsageError('--pin: 4 to 12 digits');
   onOff(o.mwi, '--mwi');
   onOff(o.unsolicitedMwi, '--unsolicited-mwi');
   if (storage.getUser(o.name)) throw new UsageError(`user "${o.name}" exists`);
-  if (o.extension !== undefined && storage.findUser(o.extension)) throw new UsageError(`extension ${o.extension} is taken`);
+  if (o.extension !== undefined && storage.findUser(o.extension))
+    throw new UsageError(`extension ${o.extension} is taken`);
   const user: UserRecord = {
-    name: o.name, extension: o.extension ?? null, displayName: o.displayName ?? null, mwiEnabled: o.mwi !== 'off',
-    unsolicitedMwi: o.unsolicitedMwi !== 'off', ...credentials(o.name, o.password, o.domain ?? storedDomain(storage)),
-    pinHash: o.pin === undefined ? null : hashPin(o.pin), createdAt: now,
+    name: o.name,
+    extension: o.extension ?? null,
+    displayName: o.displayName ?? null,
+    mwiEnabled: o.mwi !== 'off',
+    unsolicitedMwi: o.unsolicitedMwi !== 'off',
+    ...credentials(o.name, o.password, o.domain ?? storedDomain(storage)),
+    pinHash: o.pin === undefined ? null : hashPin(o.pin),
+    createdAt: now,
   };
   storage.addUser(user);
   return user;
@@ -52,7 +59,10 @@ function checkPassword(password: string): void {
 
 /** The realm and its HA1 values for a password (RFC 8760 section 3): all that is kept of it. */
 function credentials(name: string, password: string, realm: string): Pick<UserRecord, 'realm' | 'ha1'> {
-  return { realm, ha1: { MD5: computeHa1(name, realm, password, 'MD5'), 'SHA-256': computeHa1(name, realm, password, 'SHA-256') } };
+  return {
+    realm,
+    ha1: { MD5: computeHa1(name, realm, password, 'MD5'), 'SHA-256': computeHa1(name, realm, password, 'SHA-256') },
+  };
 }
 
 function onOff(v: string | undefined, flag: string): boolean | undefined {
@@ -80,12 +90,19 @@ export function setUser(storage: Storage, name: string, o: SetUserOptions): void
   const mwiEnabled = onOff(o.mwi, '--mwi');
   const unsolicitedMwi = onOff(o.unsolicitedMwi, '--unsolicited-mwi');
   if (o.password !== undefined) checkPassword(o.password);
-  else if (o.domain !== undefined) throw new UsageError('--domain goes with --password (the realm is re-hashed from the password)');
-  if (mwiEnabled === undefined && unsolicitedMwi === undefined && o.displayName === undefined && o.password === undefined) {
+  else if (o.domain !== undefined)
+    throw new UsageError('--domain goes with --password (the realm is re-hashed from the password)');
+  if (
+    mwiEnabled === undefined &&
+    unsolicitedMwi === undefined &&
+    o.displayName === undefined &&
+    o.password === undefined
+  ) {
     throw new UsageError('nothing to change: give --mwi, --unsolicited-mwi, --display-name or --password');
   }
   const changes: UserChanges = {
-    ...(mwiEnabled !== undefined && { mwiEnabled }), ...(unsolicitedMwi !== undefined && { unsolicitedMwi }),
+    ...(mwiEnabled !== undefined && { mwiEnabled }),
+    ...(unsolicitedMwi !== undefined && { unsolicitedMwi }),
     ...(o.displayName !== undefined && { displayName: o.displayName }),
     ...(o.password !== undefined && { credentials: credentials(name, o.password, o.domain ?? storedDomain(storage)) }),
   };
@@ -101,7 +118,15 @@ export function removeUser(storage: Storage, name: string): void {
 export function listUsers(storage: Storage, now = Date.now()): string[] {
   return storage.listUsers().map((u) => {
     const contacts = storage.listBindings(u.name).filter((b) => b.expiresAt > now).length;
-    return [u.name, u.extension ? `ext=${u.extension}` : 'ext=-', `mwi=${u.mwiEnabled ? 'on' : 'off'}`, `unsolicited=${u.unsolicitedMwi ? 'on' : 'off'}`,
-      `contacts=${contacts}`, u.displayName ? `"${u.displayName}"` : ''].join(' ').trimEnd();
+    return [
+      u.name,
+      u.extension ? `ext=${u.extension}` : 'ext=-',
+      `mwi=${u.mwiEnabled ? 'on' : 'off'}`,
+      `unsolicited=${u.unsolicitedMwi ? 'on' : 'off'}`,
+      `contacts=${contacts}`,
+      u.displayName ? `"${u.displayName}"` : '',
+    ]
+      .join(' ')
+      .trimEnd();
   });
 }

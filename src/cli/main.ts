@@ -5,7 +5,17 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import {
-  UsageError, VERSION, mwiSetCommand, mwiShowCommand, runPhone, runServe, tokenCreate, userAdd, userList, userRemove, userSet,
+  UsageError,
+  VERSION,
+  mwiSetCommand,
+  mwiShowCommand,
+  runPhone,
+  runServe,
+  tokenCreate,
+  userAdd,
+  userList,
+  userRemove,
+  userSet,
 } from '../app/cli-api.js';
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -18,7 +28,8 @@ const program = new Command('openum')
   .exitOverride()
   .configureOutput({ outputError: (str, write) => write(str.trimEnd().split('\n')[0] + '\n') });
 
-program.command('serve')
+program
+  .command('serve')
   .description('run the server')
   .option('--data <dir>', 'data folder (SQLite file, audio, TLS keys)')
   .option('--domain <name>', 'SIP domain and digest realm')
@@ -31,14 +42,27 @@ program.command('serve')
   .option('--mwi-target <uri>', 'forward mailbox changes to this SIP server (repeatable)', collect)
   .option('--database-url <url>', 'postgres://... instead of SQLite')
   .option('--config <file>', 'YAML settings file')
-  .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
-  .option('--auth-algorithms <list>', 'digest algorithms offered, in order (e.g. SHA-256,MD5)', (v: string) => v.split(','))
+  .addOption(
+    new Option('--log-level <level>', 'log level').choices([
+      'fatal',
+      'error',
+      'warn',
+      'info',
+      'debug',
+      'trace',
+      'silent',
+    ]),
+  )
+  .option('--auth-algorithms <list>', 'digest algorithms offered, in order (e.g. SHA-256,MD5)', (v: string) =>
+    v.split(','),
+  )
   .action(async (opts: Record<string, unknown>) => {
     await runServe(opts);
   });
 
 const user = program.command('user').description('manage users');
-user.command('add <name>')
+user
+  .command('add <name>')
   .requiredOption('--password <p>', 'SIP password (stored only as digest HA1)')
   .option('--extension <n>', 'numeric alias')
   .option('--display-name <s>', 'display name')
@@ -50,28 +74,36 @@ user.command('add <name>')
   .action((name: string, opts: Record<string, string | undefined>) => {
     userAdd(name, opts);
   });
-user.command('set <name>')
+user
+  .command('set <name>')
   .option('--mwi <on|off>', 'message waiting indication')
   .option('--unsolicited-mwi <on|off>', 'unsolicited NOTIFY to registered phones without a subscription')
   .option('--display-name <s>', 'display name')
-  .option('--password <p>', 'a new SIP password (also moves the user to the current domain\'s realm)')
-  .option('--domain <name>', 'with --password: the realm (default: the domain the server last ran with, else localhost)')
+  .option('--password <p>', "a new SIP password (also moves the user to the current domain's realm)")
+  .option(
+    '--domain <name>',
+    'with --password: the realm (default: the domain the server last ran with, else localhost)',
+  )
   .option('--data <dir>', 'data folder', './data')
   .action((name: string, opts: Record<string, string | undefined>) => {
     userSet(name, opts);
   });
-user.command('list')
+user
+  .command('list')
   .option('--data <dir>', 'data folder', './data')
   .action((opts: { data: string }) => {
     userList(opts.data);
   });
-user.command('remove <name>')
+user
+  .command('remove <name>')
   .option('--data <dir>', 'data folder', './data')
   .action((name: string, opts: { data: string }) => {
     userRemove(name, opts.data);
   });
 
-program.command('token').description('API tokens')
+program
+  .command('token')
+  .description('API tokens')
   .command('create')
   .option('--scope <scope>', 'admin or mwi:write', 'mwi:write')
   .option('--mailbox <name>', 'limit an mwi:write token to one mailbox')
@@ -81,12 +113,14 @@ program.command('token').description('API tokens')
   });
 
 const mwi = program.command('mwi').description('message waiting indication');
-mwi.command('show <name>')
+mwi
+  .command('show <name>')
   .option('--data <dir>', 'data folder', './data')
   .action((name: string, opts: { data: string }) => {
     mwiShowCommand(name, opts.data);
   });
-mwi.command('set <name>')
+mwi
+  .command('set <name>')
   .requiredOption('--new <n>', 'new messages')
   .requiredOption('--old <n>', 'old (read) messages')
   .option('--urgent-new <n>', 'urgent new messages (part of new)')
@@ -96,7 +130,8 @@ mwi.command('set <name>')
     mwiSetCommand(name, opts);
   });
 
-program.command('phone')
+program
+  .command('phone')
   .description('a SIP phone: register, subscribe to the mailbox, print every lamp change')
   .requiredOption('--server <host:port>', 'the SIP server (registrar and notifier)')
   .requiredOption('--user <name>', 'user name (sip:NAME@DOMAIN)')
@@ -106,7 +141,7 @@ program.command('phone')
   .option('--domain <name>', 'SIP domain (default: localhost)')
   .option('--tls-ca <file>', 'PEM certificate(s) to trust for --transport tls')
   .option('--tls-insecure', 'accept any server certificate (--transport tls)')
-  .option('--data <dir>', 'a server\'s data folder on this machine: over TLS, trust the certificate it made', './data')
+  .option('--data <dir>', "a server's data folder on this machine: over TLS, trust the certificate it made", './data')
   .action(async (opts: Record<string, unknown>) => {
     await runPhone(opts);
   });

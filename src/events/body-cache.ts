@@ -12,7 +12,10 @@
 export class BodyCache<Stamp> {
   private readonly map = new Map<string, { stamp: Stamp; body: Buffer }>();
 
-  constructor(private readonly same: (a: Stamp, b: Stamp) => boolean, private readonly maxEntries = 2048) {}
+  constructor(
+    private readonly same: (a: Stamp, b: Stamp) => boolean,
+    private readonly maxEntries = 2048,
+  ) {}
 
   /** The cached body of `key` for `stamp`, or a new one made by `make`. */
   get(key: string, stamp: Stamp, make: () => string): Buffer {

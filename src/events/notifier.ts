@@ -1,6 +1,14 @@
 import {
-  contactValue, createUasDialog, DialogTable, dialogIdOf, resolveUriTarget, restoreDialogState, usageIdOf,
-  type OutgoingRequest, type UriTarget, type ViaSentBy,
+  contactValue,
+  createUasDialog,
+  DialogTable,
+  dialogIdOf,
+  resolveUriTarget,
+  restoreDialogState,
+  usageIdOf,
+  type OutgoingRequest,
+  type UriTarget,
+  type ViaSentBy,
 } from '../sip/dialog/index.js';
 import { createResponse, ownString, randomToken, type SipRequest, type SipResponse } from '../sip/message/index.js';
 import type { RequestContext } from '../sip/core.js';
@@ -42,7 +50,11 @@ export interface SubscribeLimits {
 }
 
 export const DEFAULT_SUBSCRIBE_LIMITS: SubscribeLimits = {
-  perUserPerSecond: 2, perUserBurst: 20, perAddressPerSecond: 50, perAddressBurst: 200, maxPerSubscriber: 16,
+  perUserPerSecond: 2,
+  perUserBurst: 20,
+  perAddressPerSecond: 50,
+  perAddressBurst: 200,
+  maxPerSubscriber: 16,
 };
 
 export interface NotifierOptions {
@@ -149,10 +161,27 @@ export class Notifier implements SubscriptionOwner {
           const dialog = restoreDialogState(JSON.parse(r.dialog));
           dialog.localSeq = Math.max(dialog.localSeq, r.seqCeiling);
           // Connections did not survive the restart: go to the remote target (flowId dropped).
-          const source: TxDestination = { protocol: r.source.protocol as TxDestination['protocol'], address: r.source.address,
-            port: r.source.port, reliable: r.source.protocol !== 'udp' };
-          sub = new Subscription(r.id, pkg, r.resource, r.subscriber, dialog, r.expiresAt, source, this.shared(r.localContact),
-            r.packageState === null ? undefined : JSON.parse(r.packageState), dialog.localSeq + SEQ_BLOCK, r.createdAt, this, eventId);
+          const source: TxDestination = {
+            protocol: r.source.protocol as TxDestination['protocol'],
+            address: r.source.address,
+            port: r.source.port,
+            reliable: r.source.protocol !== 'udp',
+          };
+          sub = new Subscription(
+            r.id,
+            pkg,
+            r.resource,
+            r.subscriber,
+            dialog,
+            r.expiresAt,
+            source,
+            this.shared(r.localContact),
+            r.packageState === null ? undefined : JSON.parse(r.packageState),
+            dialog.localSeq + SEQ_BLOCK,
+            r.createdAt,
+            this,
+            eventId,
+          );
         } catch {
           sub = undefined;
         }
@@ -235,9 +264,21 @@ export class Notifier implements SubscriptionOwner {
     const pstate = pkg.subscribeState?.(req, undefined);
     if (pstate && isRefusal(pstate)) return createResponse(req, pstate.status, pstate.reason);
     const dialog = createUasDialog(req, randomToken(), ctx.source.protocol === 'tls' || ctx.source.protocol === 'wss');
-    const sub = new Subscription(dialogIdOf(dialog), pkg, ownString(target.resource), ownString(auth.user), dialog, now + expires * 1000,
-      ctx.source, this.shared(contactValue(ctx.local.address, ctx.local.port, ctx.local.protocol)), pstate?.state, SEQ_BLOCK, now, this,
-      usageIdOf(req).slice(pkg.name.length));
+    const sub = new Subscription(
+      dialogIdOf(dialog),
+      pkg,
+      ownString(target.resource),
+      ownString(auth.user),
+      dialog,
+      now + expires * 1000,
+      ctx.source,
+      this.shared(contactValue(ctx.local.address, ctx.local.port, ctx.local.protocol)),
+      pstate?.state,
+      SEQ_BLOCK,
+      now,
+      this,
+      usageIdOf(req).slice(pkg.name.length),
+    );
     const res = this.accepted(req, sub, expires);
     if (expires === 0) {
       // A fetch (RFC 6665 section 4.4.3): one NOTIFY with the state (or the state in the 200), then nothing.
@@ -253,7 +294,13 @@ export class Notifier implements SubscriptionOwner {
     return res;
   }
 
-  private refresh(req: SipRequest, pkg: EventPackage, expires: number, ctx: RequestContext, sub: Subscription | undefined): SipResponse {
+  private refresh(
+    req: SipRequest,
+    pkg: EventPackage,
+    expires: number,
+    ctx: RequestContext,
+    sub: Subscription | undefined,
+  ): SipResponse {
     if (!sub || sub.terminated || sub.pkg !== pkg) return this.noSubscription(req);
     // Keeps the remote CSeq, and a refreshed target.
     if (sub.checkRequest(req) === 'out-of-order') {
@@ -346,7 +393,9 @@ export class Notifier implements SubscriptionOwner {
     const now = this.o.clock.now();
     const pkg = sub.pkg;
     const content = pkg.content(sub);
-    const state = sub.terminated ? `terminated;reason=${sub.terminated}` : `active;expires=${sub.remainingSeconds(now)}`;
+    const state = sub.terminated
+      ? `terminated;reason=${sub.terminated}`
+      : `active;expires=${sub.remainingSeconds(now)}`;
     const how = pkg.notifyMethod?.(sub) ?? { method: 'NOTIFY', fireAndForget: false };
     const source = sub.source;
     const dialog = sub.dialog;
@@ -358,11 +407,15 @@ export class Notifier implements SubscriptionOwner {
       // sends the request elsewhere (RFC 3261 section 12.2.1.1).
       const remote = reliableFlow ? undefined : resolveUriTarget(dialog.remoteTarget, dialog.secure);
       out = sub.createRequest(how.method, {
-        via: this.o.transport.viaFor(remote?.protocol ?? source.protocol), contact: sub.localContact,
+        via: this.o.transport.viaFor(remote?.protocol ?? source.protocol),
+        contact: sub.localContact,
         headers: [['Event', sub.usageId], ['Subscription-State', state], ...(pkg.extraHeaders?.(sub) ?? [])],
-        body: content.body, contentType: content.contentType,
+        body: content.body,
+        contentType: content.contentType,
       });
-      if (remote) target = out.destinationUri === dialog.remoteTarget ? remote : resolveUriTarget(out.destinationUri, dialog.secure);
+      if (remote)
+        target =
+          out.destinationUri === dialog.remoteTarget ? remote : resolveUriTarget(out.destinationUri, dialog.secure);
     } catch {
       // An unusable target or an exhausted CSeq (DialogError): the dialog cannot carry NOTIFYs any more.
       this.terminate(sub, 'noresource', false);

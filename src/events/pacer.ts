@@ -18,8 +18,12 @@ export class Pacer<K> {
    * @param ratePerSecond how many jobs may run per second
    * @param run the job; exceptions are the caller's to catch
    */
-  constructor(private readonly clock: Clock, ratePerSecond: number, private readonly run: (key: K) => void,
-    private readonly tickMs = 20) {
+  constructor(
+    private readonly clock: Clock,
+    ratePerSecond: number,
+    private readonly run: (key: K) => void,
+    private readonly tickMs = 20,
+  ) {
     this.perTick = Math.max(1, Math.round((ratePerSecond * tickMs) / 1000));
   }
 

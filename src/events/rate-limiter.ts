@@ -12,7 +12,11 @@
 export class RateLimiter {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
-  constructor(private readonly perSecond: number, private readonly burst: number, private readonly maxKeys = 50_000) {}
+  constructor(
+    private readonly perSecond: number,
+    private readonly burst: number,
+    private readonly maxKeys = 50_000,
+  ) {}
 
   /** Take one token for `key` at time `now` (ms); false when the key is over its rate. */
   take(key: string, now: number): boolean {

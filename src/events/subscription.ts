@@ -1,6 +1,13 @@
 import {
-  checkInDialogRequest, createInDialogRequest, dialogKey, makeDialogState,
-  type DialogState, type DialogStateView, type DialogUsage, type InDialogRequestOptions, type OutgoingRequest,
+  checkInDialogRequest,
+  createInDialogRequest,
+  dialogKey,
+  makeDialogState,
+  type DialogState,
+  type DialogStateView,
+  type DialogUsage,
+  type InDialogRequestOptions,
+  type OutgoingRequest,
 } from '../sip/dialog/index.js';
 import type { RequestContext, RequestHandler } from '../sip/core.js';
 import type { SipRequest } from '../sip/message/index.js';
@@ -15,7 +22,14 @@ export const SEQ_BLOCK = 1000;
 /** Separates the packed fields: header-safe values (dialog-state.ts, header-safe.ts) never hold a NUL. */
 const SEP = '\u0000';
 /** Packed field order after the dialog key. */
-const F_LOCAL_URI = 0, F_REMOTE_URI = 1, F_REMOTE_TARGET = 2, F_PROTOCOL = 3, F_ADDRESS = 4, F_FLOW = 5, F_EVENT_ID = 6, F_ROUTES = 7;
+const F_LOCAL_URI = 0,
+  F_REMOTE_URI = 1,
+  F_REMOTE_TARGET = 2,
+  F_PROTOCOL = 3,
+  F_ADDRESS = 4,
+  F_FLOW = 5,
+  F_EVENT_ID = 6,
+  F_ROUTES = 7;
 
 /** Who handles the in-dialog requests of a subscription (the notifier): one shared object, not one per subscription. */
 export interface SubscriptionOwner {
@@ -174,7 +188,7 @@ export class Subscription implements WheelItem, DialogUsage {
 
   /** The `;id=...` of the Event header, '' when none (then known without splitting). */
   private get eventId(): string {
-    return (this.bits & 8) === 0 ? '' : this.packed.split(SEP, 2 + F_EVENT_ID)[1 + F_EVENT_ID] ?? '';
+    return (this.bits & 8) === 0 ? '' : (this.packed.split(SEP, 2 + F_EVENT_ID)[1 + F_EVENT_ID] ?? '');
   }
 
   /** An in-dialog request routed here by the dialog table: the owner answers it. */
@@ -192,8 +206,18 @@ export class Subscription implements WheelItem, DialogUsage {
     const p = this.packed.split(SEP);
     const [callId = '', localTag = '', remoteTag = ''] = (p[0] ?? '').split('\n');
     const localUri = p[1 + F_LOCAL_URI] ?? '';
-    return makeDialogState(callId, localTag, remoteTag, localUri, p[1 + F_REMOTE_URI] || localUri,
-      this.localSeq, this.remoteSeq, p[1 + F_REMOTE_TARGET] ?? '', p.slice(1 + F_ROUTES), (this.bits & 4) !== 0);
+    return makeDialogState(
+      callId,
+      localTag,
+      remoteTag,
+      localUri,
+      p[1 + F_REMOTE_URI] || localUri,
+      this.localSeq,
+      this.remoteSeq,
+      p[1 + F_REMOTE_TARGET] ?? '',
+      p.slice(1 + F_ROUTES),
+      (this.bits & 4) !== 0,
+    );
   }
 
   /** The CSeq number of the last request we sent in the dialog. */
@@ -258,12 +282,18 @@ export class Subscription implements WheelItem, DialogUsage {
   toRecord(): SubscriptionRecord {
     const source = this.source;
     return {
-      id: this.id, event: this.usageId, resource: this.resource, subscriber: this.subscriber,
-      dialog: JSON.stringify(this.dialog), expiresAt: this.expiresAt,
+      id: this.id,
+      event: this.usageId,
+      resource: this.resource,
+      subscriber: this.subscriber,
+      dialog: JSON.stringify(this.dialog),
+      expiresAt: this.expiresAt,
       source: { protocol: source.protocol, address: source.address, port: source.port },
-      flowId: source.flowId ?? null, localContact: this.localContact,
+      flowId: source.flowId ?? null,
+      localContact: this.localContact,
       packageState: this.packageState === undefined ? null : JSON.stringify(this.packageState),
-      seqCeiling: this.seqCeiling, createdAt: this.createdAt,
+      seqCeiling: this.seqCeiling,
+      createdAt: this.createdAt,
     };
   }
 
@@ -276,7 +306,17 @@ export class Subscription implements WheelItem, DialogUsage {
     const key = dialogKey(d.callId, d.localTag, d.remoteTag);
     const remoteUri = d.remoteUri === d.localUri ? '' : d.remoteUri;
     // Array join makes one flat string that shares nothing with the message the values were cut from.
-    const packed = [key, d.localUri, remoteUri, d.remoteTarget, s.protocol, s.address, s.flowId ?? '', eventId, ...d.routeSet].join(SEP);
+    const packed = [
+      key,
+      d.localUri,
+      remoteUri,
+      d.remoteTarget,
+      s.protocol,
+      s.address,
+      s.flowId ?? '',
+      eventId,
+      ...d.routeSet,
+    ].join(SEP);
     if (packed !== this.packed) this.packed = packed;
   }
 }

@@ -23,7 +23,10 @@ export class TimingWheel<T extends WheelItem> {
   private lastSlot: number;
   private live = 0;
 
-  constructor(private readonly resolutionMs: number, now: number) {
+  constructor(
+    private readonly resolutionMs: number,
+    now: number,
+  ) {
     this.lastSlot = Math.floor(now / resolutionMs);
   }
 
@@ -57,9 +60,10 @@ export class TimingWheel<T extends WheelItem> {
     const due: T[] = [];
     if (target <= this.lastSlot) return due;
     // Walk slot by slot for short gaps; for a long gap (a suspended process) walk the filed slots.
-    const keys = target - this.lastSlot > this.slots.size
-      ? [...this.slots.keys()].filter((k) => k > this.lastSlot && k <= target).sort((a, b) => a - b)
-      : range(this.lastSlot + 1, target);
+    const keys =
+      target - this.lastSlot > this.slots.size
+        ? [...this.slots.keys()].filter((k) => k > this.lastSlot && k <= target).sort((a, b) => a - b)
+        : range(this.lastSlot + 1, target);
     for (const slot of keys) {
       const list = this.slots.get(slot);
       if (!list) continue;

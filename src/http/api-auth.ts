@@ -2,8 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 
 /** Who is calling the API (CONTRACT.md: a bearer token, or Basic with a user's own password). */
 export type ApiCaller =
-  | { kind: 'token'; id: string; scope: 'admin' | 'mwi:write'; mailbox: string | null }
-  | { kind: 'user'; name: string };
+  { kind: 'token'; id: string; scope: 'admin' | 'mwi:write'; mailbox: string | null } | { kind: 'user'; name: string };
 
 /** What the API needs to check credentials (the app implements it over storage). */
 export interface ApiCredentials {
@@ -36,8 +35,15 @@ export function authenticateApi(header: string | undefined, creds: ApiCredential
     const u = creds.userHa1(name);
     // Same work for unknown users as for known ones: no enumeration by timing.
     const expected = Buffer.from(u?.ha1Md5 ?? '0'.repeat(32), 'hex');
-    const actual = Buffer.from(createHash('md5').update(`${name}:${u?.realm ?? ''}:${password}`).digest('hex'), 'hex');
-    return u && expected.length === actual.length && timingSafeEqual(expected, actual) ? { kind: 'user', name } : undefined;
+    const actual = Buffer.from(
+      createHash('md5')
+        .update(`${name}:${u?.realm ?? ''}:${password}`)
+        .digest('hex'),
+      'hex',
+    );
+    return u && expected.length === actual.length && timingSafeEqual(expected, actual)
+      ? { kind: 'user', name }
+      : undefined;
   }
   return undefined;
 }

@@ -18,7 +18,11 @@ export interface HttpAppDeps {
 
 /** Error codes for fastify's own errors (bad JSON, too large, wrong type). */
 const STATUS_CODES: Record<number, string> = {
-  400: 'bad_request', 404: 'not_found', 405: 'method_not_allowed', 413: 'too_large', 415: 'unsupported_media_type',
+  400: 'bad_request',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  413: 'too_large',
+  415: 'unsupported_media_type',
 };
 
 /**

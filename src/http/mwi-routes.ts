@@ -19,17 +19,28 @@ export interface MwiApi {
   mailbox(name: string): { mwiEnabled: boolean } | undefined;
   get(mailbox: string): ApiMwiState;
   /** Replace the caller's source's counts (null clears them); resolves once the change is durable. */
-  set(mailbox: string, source: string, counts: { new: number; old: number; urgentNew: number; urgentOld: number } | null): Promise<ApiMwiState>;
+  set(
+    mailbox: string,
+    source: string,
+    counts: { new: number; old: number; urgentNew: number; urgentOld: number } | null,
+  ): Promise<ApiMwiState>;
 }
 
 const U32 = z.number().int().min(0).max(0xffffffff);
-const putBody = z.object({ new: U32, old: U32, urgentNew: U32.optional(), urgentOld: U32.optional() }).strict()
-  .refine((b) => (b.urgentNew ?? 0) <= b.new && (b.urgentOld ?? 0) <= b.old, 'urgent counts are part of new/old and cannot exceed them');
+const putBody = z
+  .object({ new: U32, old: U32, urgentNew: U32.optional(), urgentOld: U32.optional() })
+  .strict()
+  .refine(
+    (b) => (b.urgentNew ?? 0) <= b.new && (b.urgentOld ?? 0) <= b.old,
+    'urgent counts are part of new/old and cannot exceed them',
+  );
 
 function caller(req: FastifyRequest, reply: FastifyReply, creds: ApiCredentials): ApiCaller | undefined {
   const c = authenticateApi(req.headers.authorization, creds);
   if (!c) {
-    void reply.code(401).header('WWW-Authenticate', 'Bearer realm="openum", Basic realm="openum"')
+    void reply
+      .code(401)
+      .header('WWW-Authenticate', 'Bearer realm="openum", Basic realm="openum"')
       .send(jsonError('unauthorized', 'a bearer token or Basic credentials are required'));
   }
   return c;
@@ -45,7 +56,8 @@ export function registerMwiRoutes(app: FastifyInstance, mwi: MwiApi, creds: ApiC
     const c = caller(req, reply, creds);
     if (!c) return reply;
     const name = req.params.name;
-    if (!mayRead(c, name)) return reply.code(403).send(jsonError('forbidden', `not allowed to read the mailbox ${name}`));
+    if (!mayRead(c, name))
+      return reply.code(403).send(jsonError('forbidden', `not allowed to read the mailbox ${name}`));
     if (!mwi.mailbox(name)) return reply.code(404).send(jsonError('not_found', `no mailbox ${name}`));
     return reply.send(mwi.get(name));
   });
@@ -59,11 +71,14 @@ export function registerMwiRoutes(app: FastifyInstance, mwi: MwiApi, creds: ApiC
     }
     const mailbox = mwi.mailbox(name);
     if (!mailbox) return reply.code(404).send(jsonError('not_found', `no mailbox ${name}`));
-    if (!mailbox.mwiEnabled) return reply.code(403).send(jsonError('mwi_disabled', `message waiting indication is off for ${name}`));
+    if (!mailbox.mwiEnabled)
+      return reply.code(403).send(jsonError('mwi_disabled', `message waiting indication is off for ${name}`));
     const parsed = putBody.safeParse(req.body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      return reply.code(400).send(jsonError('bad_request', issue ? `${issue.path.join('.') || 'body'}: ${issue.message}` : 'invalid body'));
+      return reply
+        .code(400)
+        .send(jsonError('bad_request', issue ? `${issue.path.join('.') || 'body'}: ${issue.message}` : 'invalid body'));
     }
     const b = parsed.data;
     const counts = { new: b.new, old: b.old, urgentNew: b.urgentNew ?? 0, urgentOld: b.urgentOld ?? 0 };

@@ -3,9 +3,7 @@
  * message-summary NOTIFY shaped like Exchange UM's, and the RFC 3903
  * PUBLISH that Kamailio's presence_mwi takes.
  */
-import {
-  MESSAGE_SUMMARY, MESSAGE_SUMMARY_TYPE,
-} from '../events/packages/message-summary/message-summary-package.js';
+import { MESSAGE_SUMMARY, MESSAGE_SUMMARY_TYPE } from '../events/packages/message-summary/message-summary-package.js';
 import { formatMessageSummary, summaryFromCounts } from '../events/packages/message-summary/message-summary-body.js';
 import { type ViaSentBy, createOutOfDialogRequest } from '../sip/dialog/index.js';
 import { SipUri, parseUri, type SipRequest } from '../sip/message/index.js';
@@ -87,7 +85,12 @@ export interface ForwardRequestOptions {
  * `body` is required for every kind but `refresh`.
  * Throws DialogError / SipParseError for an AOR or option that cannot be sent.
  */
-export function buildForwardRequest(kind: MwiSendKind, aor: string, body: Buffer | undefined, o: ForwardRequestOptions): SipRequest {
+export function buildForwardRequest(
+  kind: MwiSendKind,
+  aor: string,
+  body: Buffer | undefined,
+  o: ForwardRequestOptions,
+): SipRequest {
   const headers: [string, string][] = [['Event', MESSAGE_SUMMARY]];
   if (kind === 'notify') {
     headers.push(['Subscription-State', 'terminated']);

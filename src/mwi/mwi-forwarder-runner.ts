@@ -22,7 +22,7 @@ import type { MwiTarget } from './mwi-forwarder-target.js';
  * - `gave-up`: reported after the last failed attempt of a run (in addition to that attempt's outcome)
  */
 export type MwiForwardOutcome =
-  | 'delivered' | 'timeout' | 'transport-error' | 'unavailable' | 'etag-expired' | 'rejected' | 'gave-up';
+  'delivered' | 'timeout' | 'transport-error' | 'unavailable' | 'etag-expired' | 'rejected' | 'gave-up';
 
 /**
  * The callbacks of one send. A subset of the transaction layer's
@@ -88,7 +88,12 @@ interface Slot {
 
 /** The handlers of one send (one small object, no closures). */
 class Attempt implements MwiSendHandlers {
-  constructor(readonly runner: TargetRunner, readonly slot: Slot, readonly kind: MwiSendKind, readonly sent: MwiSnapshot | undefined) {}
+  constructor(
+    readonly runner: TargetRunner,
+    readonly slot: Slot,
+    readonly kind: MwiSendKind,
+    readonly sent: MwiSnapshot | undefined,
+  ) {}
   onFinal(response: SipResponse): void {
     this.runner.finished(this, response.status, response);
   }
@@ -111,7 +116,10 @@ export class TargetRunner {
   private destUntil = Infinity;
   private resolving = false;
 
-  constructor(readonly target: MwiTarget, private readonly d: RunnerDeps) {
+  constructor(
+    readonly target: MwiTarget,
+    private readonly d: RunnerDeps,
+  ) {
     if (!target.isName) this.dest = this.destFor(target.host);
   }
 
@@ -127,8 +135,17 @@ export class TargetRunner {
     if (s !== undefined && onlyIfNew) return;
     if (s === undefined) {
       s = {
-        mailbox: snap.state.mailbox, latest: snap, acked: undefined, phase: IDLE, attempts: 0, retryTimer: undefined,
-        etag: undefined, etagExpiresAt: 0, refreshTimer: undefined, refreshDue: false, current: undefined,
+        mailbox: snap.state.mailbox,
+        latest: snap,
+        acked: undefined,
+        phase: IDLE,
+        attempts: 0,
+        retryTimer: undefined,
+        etag: undefined,
+        etagExpiresAt: 0,
+        refreshTimer: undefined,
+        refreshDue: false,
+        current: undefined,
       };
       this.slots.set(s.mailbox, s);
     }
@@ -164,7 +181,8 @@ export class TargetRunner {
       if (++s.attempts >= this.d.maxAttempts) this.giveUp(s);
       else this.enqueue(s);
     } else if (status <= 0 || status === 408) this.failed(s, status === -1 ? 'transport-error' : 'timeout', 0);
-    else if (status === 500 || status === 503 || status === 504) this.failed(s, 'unavailable', res ? retryAfter(res) : 0);
+    else if (status === 500 || status === 503 || status === 504)
+      this.failed(s, 'unavailable', res ? retryAfter(res) : 0);
     else {
       // not retried; a newer state, if any, is still sent (newest wins)
       this.outcome('rejected');
@@ -196,7 +214,10 @@ export class TargetRunner {
       if (s.refreshTimer !== undefined) this.d.clock.clearTimeout(s.refreshTimer);
       // Refresh at 85-95% of the granted time (spread, so that a burst of publications does not refresh as one).
       // Without an entity-tag the "refresh" is a new initial PUBLISH.
-      s.refreshTimer = this.d.clock.setTimeout(() => this.refreshFired(s), granted * 1000 * (0.85 + 0.1 * this.d.random()));
+      s.refreshTimer = this.d.clock.setTimeout(
+        () => this.refreshFired(s),
+        granted * 1000 * (0.85 + 0.1 * this.d.random()),
+      );
     }
     this.settle(s, a.sent);
   }
@@ -220,7 +241,8 @@ export class TargetRunner {
       return;
     }
     // RFC 3261 21.5.4: a 503 may say when to come back; otherwise exponential back-off with jitter.
-    let delay = Math.min(this.d.retryMaxMs, this.d.retryBaseMs * 2 ** (s.attempts - 1)) * (0.75 + 0.5 * this.d.random());
+    let delay =
+      Math.min(this.d.retryMaxMs, this.d.retryBaseMs * 2 ** (s.attempts - 1)) * (0.75 + 0.5 * this.d.random());
     if (retryAfterS > 0) delay = Math.max(delay, Math.min(retryAfterS, MAX_RETRY_AFTER_S) * 1000);
     s.phase = BACKOFF;
     s.retryTimer = this.d.clock.setTimeout(() => this.retryFired(s), delay);
@@ -295,7 +317,9 @@ export class TargetRunner {
     let req: SipRequest;
     try {
       req = buildForwardRequest(kind, s.latest.aor, sent?.body, {
-        via: this.d.viaFor(dest.protocol), product: this.d.product, expires: this.d.publishExpires,
+        via: this.d.viaFor(dest.protocol),
+        product: this.d.product,
+        expires: this.d.publishExpires,
         ...(s.etag !== undefined && { etag: s.etag }),
       });
     } catch {
@@ -330,25 +354,28 @@ export class TargetRunner {
     } catch (e) {
       p = Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
-    p.then((address) => {
-      this.resolving = false;
-      if (this.stopped) return;
-      this.dest = this.destFor(address);
-      this.destUntil = this.d.clock.now() + ADDRESS_TTL_MS;
-      this.pump();
-    }, () => {
-      this.resolving = false;
-      if (this.stopped) return;
-      if (this.dest !== undefined) {
-        // keep the last address a little longer rather than stop sending
-        this.destUntil = this.d.clock.now() + ADDRESS_TTL_MS / 6;
+    p.then(
+      (address) => {
+        this.resolving = false;
+        if (this.stopped) return;
+        this.dest = this.destFor(address);
+        this.destUntil = this.d.clock.now() + ADDRESS_TTL_MS;
         this.pump();
-        return;
-      }
-      const waiting = [...this.queue];
-      this.queue.clear();
-      for (const s of waiting) this.failed(s, 'transport-error', 0);
-    });
+      },
+      () => {
+        this.resolving = false;
+        if (this.stopped) return;
+        if (this.dest !== undefined) {
+          // keep the last address a little longer rather than stop sending
+          this.destUntil = this.d.clock.now() + ADDRESS_TTL_MS / 6;
+          this.pump();
+          return;
+        }
+        const waiting = [...this.queue];
+        this.queue.clear();
+        for (const s of waiting) this.failed(s, 'transport-error', 0);
+      },
+    );
   }
 }
 

@@ -30,7 +30,10 @@ export type MwiTargetErrorCode = 'syntax' | 'scheme' | 'user' | 'transport' | 'm
 /** A bad `--mwi-target` (the CLI turns it into exit code 2). */
 export class MwiTargetError extends Error {
   override readonly name = 'MwiTargetError';
-  constructor(readonly code: MwiTargetErrorCode, message: string) {
+  constructor(
+    readonly code: MwiTargetErrorCode,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -74,9 +77,13 @@ export function parseMwiTarget(text: string): MwiTarget {
     throw new MwiTargetError('scheme', `--mwi-target ${uri}: must be a sip: or sips: URI`);
   }
   if (parsed.user !== undefined) {
-    throw new MwiTargetError('user', `--mwi-target ${uri}: names a server (sip:HOST[:PORT][;transport=...]), not a user`);
+    throw new MwiTargetError(
+      'user',
+      `--mwi-target ${uri}: names a server (sip:HOST[:PORT][;transport=...]), not a user`,
+    );
   }
-  if (parsed.headers.size > 0) throw new MwiTargetError('syntax', `--mwi-target ${uri}: URI headers (?...) are not allowed`);
+  if (parsed.headers.size > 0)
+    throw new MwiTargetError('syntax', `--mwi-target ${uri}: URI headers (?...) are not allowed`);
   let method: MwiTargetMethod = 'NOTIFY';
   const m = parsed.params.get('method');
   if (m !== undefined) {
@@ -100,5 +107,13 @@ export function parseMwiTarget(text: string): MwiTarget {
   if (protocol !== 'udp' && protocol !== 'tcp' && protocol !== 'tls') {
     throw new MwiTargetError('transport', `--mwi-target ${uri}: transport must be udp, tcp or tls`);
   }
-  return { uri, sendUri, method, protocol, host: target.address, port: target.port, isName: isIP(target.address) === 0 };
+  return {
+    uri,
+    sendUri,
+    method,
+    protocol,
+    host: target.address,
+    port: target.port,
+    isName: isIP(target.address) === 0,
+  };
 }

@@ -67,7 +67,13 @@ import { type MwiForwardOutcome, type MwiSendHandlers, TargetRunner } from './mw
 import { type MwiTarget, parseMwiTarget } from './mwi-forwarder-target.js';
 import type { MailboxMwi } from './mwi-service.js';
 
-export { MwiTargetError, parseMwiTarget, type MwiTarget, type MwiTargetErrorCode, type MwiTargetMethod } from './mwi-forwarder-target.js';
+export {
+  MwiTargetError,
+  parseMwiTarget,
+  type MwiTarget,
+  type MwiTargetErrorCode,
+  type MwiTargetMethod,
+} from './mwi-forwarder-target.js';
 export type { MwiForwardOutcome, MwiSendHandlers } from './mwi-forwarder-runner.js';
 
 /** What {@link MwiForwarder} is built from. */

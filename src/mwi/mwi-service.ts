@@ -58,7 +58,11 @@ interface Cached {
  * {@link MwiService.update} replaces it with an entry of the mailbox's own.
  */
 const NEVER_LIT: Readonly<Cached> = Object.freeze({
-  sources: new Map<string, MwiSourceRecord>(), counts: Object.freeze(sumCounts([])), version: 0, changedAt: 0, writtenAt: 0,
+  sources: new Map<string, MwiSourceRecord>(),
+  counts: Object.freeze(sumCounts([])),
+  version: 0,
+  changedAt: 0,
+  writtenAt: 0,
 });
 
 export class MwiService {
@@ -74,7 +78,11 @@ export class MwiService {
    *   processes on the same store (a server, when this is the CLI) hear of it.
    *   The server needs not: nothing polls it (yet; a server pool will).
    */
-  constructor(private readonly store: MwiStore, private readonly now: () => number = Date.now, private readonly announce = true) {
+  constructor(
+    private readonly store: MwiStore,
+    private readonly now: () => number = Date.now,
+    private readonly announce = true,
+  ) {
     this.lastChangeId = store.latestMwiChangeId();
   }
 
@@ -103,10 +111,18 @@ export class MwiService {
     let c = this.load(u.mailbox);
     if (c === NEVER_LIT) c = { sources: new Map(), counts: NEVER_LIT.counts, version: 0, changedAt: 0, writtenAt: 0 };
     const prev = c.sources.get(u.source);
-    const record: MwiSourceRecord | null = u.counts === null ? null : {
-      mailbox: u.mailbox, source: u.source, counts: { ...u.counts }, account: u.account ?? prev?.account ?? null,
-      updatedAt: this.now(), expiresAt: u.expiresAt ?? null, etag: u.etag ?? null,
-    };
+    const record: MwiSourceRecord | null =
+      u.counts === null
+        ? null
+        : {
+            mailbox: u.mailbox,
+            source: u.source,
+            counts: { ...u.counts },
+            account: u.account ?? prev?.account ?? null,
+            updatedAt: this.now(),
+            expiresAt: u.expiresAt ?? null,
+            etag: u.etag ?? null,
+          };
     if (record === null && !prev) return { state: this.get(u.mailbox), changed: false };
     // The store queues the write (group commit) and never throws here, so the cache can change in place.
     if (record) c.sources.set(u.source, record);
@@ -115,7 +131,15 @@ export class MwiService {
     const changed = !sameCounts(counts, c.counts);
     const version = changed ? c.version + 1 : c.version;
     const changedAt = changed ? this.now() : c.changedAt;
-    this.store.applyMwiChange({ mailbox: u.mailbox, source: u.source, record, version, changedAt, origin: this.origin, announce: this.announce });
+    this.store.applyMwiChange({
+      mailbox: u.mailbox,
+      source: u.source,
+      record,
+      version,
+      changedAt,
+      origin: this.origin,
+      announce: this.announce,
+    });
     c.counts = counts;
     c.version = version;
     c.changedAt = changedAt;

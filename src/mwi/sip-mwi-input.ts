@@ -1,7 +1,13 @@
 import {
-  MessageSummaryParseError, parseMessageSummary, type MessageSummary,
+  MessageSummaryParseError,
+  parseMessageSummary,
+  type MessageSummary,
 } from '../events/packages/message-summary/message-summary-body.js';
-import { MESSAGE_SUMMARY, resolveMailbox, type MailboxOwner } from '../events/packages/message-summary/message-summary-package.js';
+import {
+  MESSAGE_SUMMARY,
+  resolveMailbox,
+  type MailboxOwner,
+} from '../events/packages/message-summary/message-summary-package.js';
 import { eventName } from '../events/subscribe-headers.js';
 import type { RequestContext } from '../sip/core.js';
 import { createResponse, randomToken, type SipRequest, type SipResponse } from '../sip/message/index.js';
@@ -35,7 +41,11 @@ function countsOf(s: MessageSummary): MwiCounts {
  * (403, checked first so strangers learn nothing), a known user (404), MWI on
  * (403 with the reason). Returns the mailbox, or the response to send.
  */
-function admit(req: SipRequest, ctx: RequestContext, deps: SipMwiInputDeps): { mailbox: string } | { response: SipResponse } {
+function admit(
+  req: SipRequest,
+  ctx: RequestContext,
+  deps: SipMwiInputDeps,
+): { mailbox: string } | { response: SipResponse } {
   if (eventName(req) !== MESSAGE_SUMMARY) {
     const res = createResponse(req, 489, 'Bad Event');
     res.setHeader('Allow-Events', MESSAGE_SUMMARY);
@@ -59,7 +69,8 @@ function parseBody(req: SipRequest): MessageSummary | SipResponse {
   try {
     return parseMessageSummary(req.body);
   } catch (e) {
-    if (e instanceof MessageSummaryParseError) return createResponse(req, 400, `Bad Request (message-summary: ${e.message})`);
+    if (e instanceof MessageSummaryParseError)
+      return createResponse(req, 400, `Bad Request (message-summary: ${e.message})`);
     throw e;
   }
 }
@@ -77,7 +88,12 @@ export function createMwiNotifyHandler(deps: SipMwiInputDeps): (req: SipRequest,
     if ('response' in ok) return ok.response;
     const summary = parseBody(req);
     if (!('classes' in summary)) return summary;
-    deps.mwi.update({ mailbox: ok.mailbox, source: `sip:${ctx.source.address}`, counts: countsOf(summary), account: summary.account ?? null });
+    deps.mwi.update({
+      mailbox: ok.mailbox,
+      source: `sip:${ctx.source.address}`,
+      counts: countsOf(summary),
+      account: summary.account ?? null,
+    });
     return createResponse(req, 200, 'OK');
   };
 }
@@ -107,7 +123,8 @@ export function createMwiPublishHandler(deps: SipMwiInputDeps): (req: SipRequest
       return createResponse(req, 412, 'Conditional Request Failed');
     }
     if (expires === 0) {
-      if (ifMatch === undefined) return createResponse(req, 400, 'Bad Request (removing a publication needs SIP-If-Match)');
+      if (ifMatch === undefined)
+        return createResponse(req, 400, 'Bad Request (removing a publication needs SIP-If-Match)');
       deps.mwi.update({ mailbox: ok.mailbox, source, counts: null });
       const res = createResponse(req, 200, 'OK');
       res.setHeader('Expires', '0');
@@ -116,7 +133,8 @@ export function createMwiPublishHandler(deps: SipMwiInputDeps): (req: SipRequest
     let counts: MwiCounts;
     let account: string | null = current?.account ?? null;
     if (req.body.length === 0) {
-      if (ifMatch === undefined || !current) return createResponse(req, 400, 'Bad Request (an initial PUBLISH needs a body)');
+      if (ifMatch === undefined || !current)
+        return createResponse(req, 400, 'Bad Request (an initial PUBLISH needs a body)');
       counts = current.counts;
     } else {
       const summary = parseBody(req);

@@ -8,7 +8,10 @@
  * so that no phone takes it for a subscription to keep. */
 import type { BodyCache } from '../events/body-cache.js';
 import {
-  MESSAGE_SUMMARY, MESSAGE_SUMMARY_TYPE, messageSummaryBody, type MessageSummaryDeps,
+  MESSAGE_SUMMARY,
+  MESSAGE_SUMMARY_TYPE,
+  messageSummaryBody,
+  type MessageSummaryDeps,
 } from '../events/packages/message-summary/message-summary-package.js';
 import { contactValue, createOutOfDialogRequest, type ViaSentBy } from '../sip/dialog/index.js';
 import type { SipRequest } from '../sip/message/index.js';
@@ -35,7 +38,10 @@ export interface UnsolicitedNotifyDeps extends Pick<MessageSummaryDeps, 'state' 
 export function bindingDestination(b: BindingRecord): TxDestination {
   const protocol = b.source.protocol as TxDestination['protocol'];
   return {
-    protocol, address: b.source.address, port: b.source.port, reliable: protocol !== 'udp',
+    protocol,
+    address: b.source.address,
+    port: b.source.port,
+    reliable: protocol !== 'udp',
     ...(b.flowId !== null && protocol !== 'udp' && { flowId: b.flowId }),
   };
 }
@@ -48,21 +54,26 @@ export function bindingDestination(b: BindingRecord): TxDestination {
  */
 export function createUnsolicitedSender(d: UnsolicitedNotifyDeps): UnsolicitedSender {
   const summary = { state: d.state, domain: d.domain };
-  return (b, st) => new Promise<number>((resolve) => {
-    const dest = bindingDestination(b);
-    const aor = `<sip:${b.user}@${d.domain}>`;
-    const via = d.viaFor(dest.protocol);
-    const out = createOutOfDialogRequest('NOTIFY', b.uri, aor, aor, {
-      via,
-      // RFC 6665 section 8.1.2: a NOTIFY carries a Contact (twinkle answers 400 without one).
-      contact: contactValue(via.host, via.port, dest.protocol),
-      headers: [['Event', MESSAGE_SUMMARY], ['Subscription-State', 'terminated;reason=noresource']],
-      body: messageSummaryBody(st.mailbox, summary, d.bodies), contentType: MESSAGE_SUMMARY_TYPE,
+  return (b, st) =>
+    new Promise<number>((resolve) => {
+      const dest = bindingDestination(b);
+      const aor = `<sip:${b.user}@${d.domain}>`;
+      const via = d.viaFor(dest.protocol);
+      const out = createOutOfDialogRequest('NOTIFY', b.uri, aor, aor, {
+        via,
+        // RFC 6665 section 8.1.2: a NOTIFY carries a Contact (twinkle answers 400 without one).
+        contact: contactValue(via.host, via.port, dest.protocol),
+        headers: [
+          ['Event', MESSAGE_SUMMARY],
+          ['Subscription-State', 'terminated;reason=noresource'],
+        ],
+        body: messageSummaryBody(st.mailbox, summary, d.bodies),
+        contentType: MESSAGE_SUMMARY_TYPE,
+      });
+      d.send(out.request, dest, {
+        onFinal: (res) => resolve(res.status),
+        onTimeout: () => resolve(0),
+        onTransportError: () => resolve(0),
+      });
     });
-    d.send(out.request, dest, {
-      onFinal: (res) => resolve(res.status),
-      onTimeout: () => resolve(0),
-      onTransportError: () => resolve(0),
-    });
-  });
 }

@@ -23,7 +23,9 @@ export interface ClientTlsTransportOptions {
 export class ClientTlsTransport extends TlsTransport {
   constructor(opts: ClientTlsTransportOptions = {}) {
     super({
-      port: 0, cert: Buffer.alloc(0), key: Buffer.alloc(0),
+      port: 0,
+      cert: Buffer.alloc(0),
+      key: Buffer.alloc(0),
       ...(opts.address !== undefined && { address: opts.address }),
       ...(opts.limits !== undefined && { limits: opts.limits }),
       ...(opts.clientOptions !== undefined && { clientOptions: opts.clientOptions }),

@@ -58,7 +58,10 @@ const RFC3842: DialectSpec = {
 const LYNC: DialectSpec = {
   name: 'lync',
   event: ROAMING_SELF_EVENT,
-  headers: [['Accept', ROAMING_SELF_TYPE], ['Supported', 'ms-benotify, ms-piggyback-first-notify']],
+  headers: [
+    ['Accept', ROAMING_SELF_TYPE],
+    ['Supported', 'ms-benotify, ms-piggyback-first-notify'],
+  ],
   body: Buffer.from(ROAMING_LIST_BODY, 'utf8'),
   contentType: ROAMING_SELF_TYPE,
   notifyType: ROAMING_SELF_TYPE,

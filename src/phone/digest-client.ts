@@ -5,7 +5,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import {
-  DigestParseError, computeDigestResponse, computeHa1, formatCredentials, parseChallenge, parseDigestAlgorithm,
+  DigestParseError,
+  computeDigestResponse,
+  computeHa1,
+  formatCredentials,
+  parseChallenge,
+  parseDigestAlgorithm,
   type DigestAlgorithm,
 } from '../sip/auth/index.js';
 import type { SipRequest, SipResponse } from '../sip/message/index.js';
@@ -43,7 +48,10 @@ export class DigestClient {
   private nc = 0;
   private ha1Cache: { key: string; ha1: string } | undefined;
 
-  constructor(private readonly user: string, private readonly password: string) {}
+  constructor(
+    private readonly user: string,
+    private readonly password: string,
+  ) {}
 
   /** True once a challenge has been learned. */
   get ready(): boolean {
@@ -79,7 +87,12 @@ export class DigestClient {
       const sameNonce = this.current?.nonce === c.nonce;
       this.current = {
         header: proxy ? 'Proxy-Authorization' : 'Authorization',
-        realm: c.realm, nonce: c.nonce, opaque: c.opaque, algorithm, namedAlgorithm: c.algorithm !== undefined, qop,
+        realm: c.realm,
+        nonce: c.nonce,
+        opaque: c.opaque,
+        algorithm,
+        namedAlgorithm: c.algorithm !== undefined,
+        qop,
       };
       if (!sameNonce) this.nc = 0;
       return { stale: c.stale === true, algorithm };
@@ -99,22 +112,50 @@ export class DigestClient {
     const ha1 = this.ha1(c);
     if (c.qop === undefined) {
       const response = computeDigestResponse({ algorithm: c.algorithm, ha1, nonce: c.nonce, method: req.method, uri });
-      req.setHeader(c.header, formatCredentials({
-        username: this.user, realm: c.realm, nonce: c.nonce, uri, response, extensions: new Map(),
-        ...(c.namedAlgorithm && { algorithm: c.algorithm }), ...(c.opaque !== undefined && { opaque: c.opaque }),
-      }));
+      req.setHeader(
+        c.header,
+        formatCredentials({
+          username: this.user,
+          realm: c.realm,
+          nonce: c.nonce,
+          uri,
+          response,
+          extensions: new Map(),
+          ...(c.namedAlgorithm && { algorithm: c.algorithm }),
+          ...(c.opaque !== undefined && { opaque: c.opaque }),
+        }),
+      );
       return true;
     }
     this.nc = this.nc >= 0xffffffff ? 1 : this.nc + 1;
     const nc = this.nc.toString(16).padStart(8, '0');
     const cnonce = randomBytes(8).toString('hex');
     const response = computeDigestResponse({
-      algorithm: c.algorithm, ha1, nonce: c.nonce, method: req.method, uri, qop: c.qop, nc, cnonce,
+      algorithm: c.algorithm,
+      ha1,
+      nonce: c.nonce,
+      method: req.method,
+      uri,
+      qop: c.qop,
+      nc,
+      cnonce,
     });
-    req.setHeader(c.header, formatCredentials({
-      username: this.user, realm: c.realm, nonce: c.nonce, uri, response, algorithm: c.algorithm,
-      cnonce, qop: c.qop, nc, extensions: new Map(), ...(c.opaque !== undefined && { opaque: c.opaque }),
-    }));
+    req.setHeader(
+      c.header,
+      formatCredentials({
+        username: this.user,
+        realm: c.realm,
+        nonce: c.nonce,
+        uri,
+        response,
+        algorithm: c.algorithm,
+        cnonce,
+        qop: c.qop,
+        nc,
+        extensions: new Map(),
+        ...(c.opaque !== undefined && { opaque: c.opaque }),
+      }),
+    );
     return true;
   }
 

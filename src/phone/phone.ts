@@ -97,7 +97,9 @@ export class Phone {
     this.spec = dialectSpec(o.dialect);
     this.dest = { ...o.server, reliable: o.server.protocol !== 'udp' };
     this.core = new UserAgentCore({
-      transports: o.transports, clock: this.clock, product: o.product,
+      transports: o.transports,
+      clock: this.clock,
+      product: o.product,
       supported: ['eventlist', 'ms-benotify', 'ms-piggyback-first-notify'],
       ...(o.timers && { timers: o.timers }),
       delegate: { onFlowClosed: () => this.flowClosed() },
@@ -109,7 +111,10 @@ export class Phone {
     const digest = new DigestClient(o.user, o.password);
     this.sender = new RequestSender(this.core, this.dest, digest);
     this.registration = new Registration(this.sender, {
-      aor: this.aor, registrarUri: `sip:${o.domain}`, contact: this.contact, via: () => this.via(),
+      aor: this.aor,
+      registrarUri: `sip:${o.domain}`,
+      contact: this.contact,
+      via: () => this.via(),
     });
   }
 
@@ -161,22 +166,30 @@ export class Phone {
       };
       const timer = this.clock.setTimeout(() => {
         this.onStop.delete(stopped);
-        reject(new PhoneError('timeout', `no answer to ${what} from ${this.o.serverLabel} (${this.o.server.protocol}) within ${Math.round(ms / 1000)} s`));
+        reject(
+          new PhoneError(
+            'timeout',
+            `no answer to ${what} from ${this.o.serverLabel} (${this.o.server.protocol}) within ${Math.round(ms / 1000)} s`,
+          ),
+        );
       }, ms);
       if (this.stopping) {
         stopped();
         return;
       }
       this.onStop.add(stopped);
-      p.then((v) => {
-        this.clock.clearTimeout(timer);
-        this.onStop.delete(stopped);
-        resolve(v);
-      }, (e: unknown) => {
-        this.clock.clearTimeout(timer);
-        this.onStop.delete(stopped);
-        reject(e);
-      });
+      p.then(
+        (v) => {
+          this.clock.clearTimeout(timer);
+          this.onStop.delete(stopped);
+          resolve(v);
+        },
+        (e: unknown) => {
+          this.clock.clearTimeout(timer);
+          this.onStop.delete(stopped);
+          reject(e);
+        },
+      );
     });
   }
 
@@ -187,9 +200,19 @@ export class Phone {
       onTerminated: (sub, reason, retryMs) => this.subscriptionEnded(sub, reason, retryMs),
       onWarning: (line) => this.o.delegate.onWarning(line),
     };
-    const sub = new Subscriber(this.sender, this.clock, this.spec, {
-      aor: this.aor, targetUri: `sip:${this.o.user}@${this.o.domain}`, contact: this.contact, via: () => this.via(),
-    }, delegate, this.o.subscribeExpires ?? 3600);
+    const sub = new Subscriber(
+      this.sender,
+      this.clock,
+      this.spec,
+      {
+        aor: this.aor,
+        targetUri: `sip:${this.o.user}@${this.o.domain}`,
+        contact: this.contact,
+        via: () => this.via(),
+      },
+      delegate,
+      this.o.subscribeExpires ?? 3600,
+    );
     const previous = this.current;
     this.current = sub;
     this.subs.add(sub);
@@ -236,7 +259,9 @@ export class Phone {
     let delay = 0;
     if (reason === 'probation' || reason === 'giveup') delay = retryMs ?? 30_000;
     else if (reason === 'noresource' || reason.startsWith('refused')) delay = 60_000;
-    this.o.delegate.onWarning(`the subscription ended (${reason}); subscribing again${delay > 0 ? ` in ${Math.ceil(delay / 1000)} s` : ''}`);
+    this.o.delegate.onWarning(
+      `the subscription ended (${reason}); subscribing again${delay > 0 ? ` in ${Math.ceil(delay / 1000)} s` : ''}`,
+    );
     this.scheduleSubscribe(delay);
   }
 
@@ -245,15 +270,20 @@ export class Phone {
     if (this.subTimer !== undefined) this.clock.clearTimeout(this.subTimer);
     this.subTimer = this.clock.setTimeout(() => {
       this.subTimer = undefined;
-      this.subscribe().then(() => {
-        this.subFailures = 0;
-      }, (e: unknown) => {
-        if (this.stopping) return;
-        this.subFailures += 1;
-        const delay = retryDelayMs(this.subFailures);
-        this.o.delegate.onWarning(`subscribing failed (${(e as Error).message}); retrying in ${Math.ceil(delay / 1000)} s`);
-        this.scheduleSubscribe(delay);
-      });
+      this.subscribe().then(
+        () => {
+          this.subFailures = 0;
+        },
+        (e: unknown) => {
+          if (this.stopping) return;
+          this.subFailures += 1;
+          const delay = retryDelayMs(this.subFailures);
+          this.o.delegate.onWarning(
+            `subscribing failed (${(e as Error).message}); retrying in ${Math.ceil(delay / 1000)} s`,
+          );
+          this.scheduleSubscribe(delay);
+        },
+      );
     }, ms);
   }
 
@@ -262,18 +292,23 @@ export class Phone {
     if (this.regTimer !== undefined) this.clock.clearTimeout(this.regTimer);
     this.regTimer = this.clock.setTimeout(() => {
       this.regTimer = undefined;
-      this.registration.register(this.o.registerExpires ?? 3600).then((granted) => {
-        if (this.stopping) return;
-        if (this.regFailures > 0) this.o.delegate.onLine(`registered ${this.o.user} at ${this.o.serverLabel}`);
-        this.regFailures = 0;
-        this.scheduleRegister(refreshDelayMs(granted));
-      }, (e: unknown) => {
-        if (this.stopping) return;
-        this.regFailures += 1;
-        const delay = retryDelayMs(this.regFailures);
-        this.o.delegate.onWarning(`registration refresh failed (${(e as Error).message}); retrying in ${Math.ceil(delay / 1000)} s`);
-        this.scheduleRegister(delay);
-      });
+      this.registration.register(this.o.registerExpires ?? 3600).then(
+        (granted) => {
+          if (this.stopping) return;
+          if (this.regFailures > 0) this.o.delegate.onLine(`registered ${this.o.user} at ${this.o.serverLabel}`);
+          this.regFailures = 0;
+          this.scheduleRegister(refreshDelayMs(granted));
+        },
+        (e: unknown) => {
+          if (this.stopping) return;
+          this.regFailures += 1;
+          const delay = retryDelayMs(this.regFailures);
+          this.o.delegate.onWarning(
+            `registration refresh failed (${(e as Error).message}); retrying in ${Math.ceil(delay / 1000)} s`,
+          );
+          this.scheduleRegister(delay);
+        },
+      );
     }, ms);
   }
 
@@ -336,7 +371,8 @@ export class Phone {
     }
     if (ctx.source.address !== this.o.server.address) return { status: 403, reason: 'Forbidden (not from our server)' };
     if (req.body.length === 0) return { status: 200, reason: 'OK' };
-    if (mediaType(req.getHeader('Content-Type')) !== this.spec.notifyType) return { status: 415, reason: 'Unsupported Media Type' };
+    if (mediaType(req.getHeader('Content-Type')) !== this.spec.notifyType)
+      return { status: 415, reason: 'Unsupported Media Type' };
     let lamp: Lamp | undefined;
     try {
       lamp = this.spec.read(req.body);

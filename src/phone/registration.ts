@@ -21,8 +21,12 @@ export interface RegistrationIdentity {
 
 /** True when two URIs name the same contact (user, host, port and transport compared; RFC 3261 section 19.1.4, loosely). */
 function sameContact(a: SipUri, b: SipUri): boolean {
-  return a.user === b.user && a.host.toLowerCase() === b.host.toLowerCase() && (a.port ?? 0) === (b.port ?? 0)
-    && (a.transport ?? 'udp') === (b.transport ?? 'udp');
+  return (
+    a.user === b.user &&
+    a.host.toLowerCase() === b.host.toLowerCase() &&
+    (a.port ?? 0) === (b.port ?? 0) &&
+    (a.transport ?? 'udp') === (b.transport ?? 'udp')
+  );
 }
 
 /**
@@ -56,7 +60,10 @@ export class Registration {
   private readonly callId = randomToken();
   private cseq = 0;
 
-  constructor(private readonly sender: RequestSender, private readonly id: RegistrationIdentity) {}
+  constructor(
+    private readonly sender: RequestSender,
+    private readonly id: RegistrationIdentity,
+  ) {}
 
   /**
    * REGISTER our Contact for `expires` seconds (0 removes it, section
@@ -83,7 +90,10 @@ export class Registration {
   private build(expires: number): ReturnType<typeof createOutOfDialogRequest>['request'] {
     this.cseq += 1;
     return createOutOfDialogRequest('REGISTER', this.id.registrarUri, this.id.aor, this.id.aor, {
-      via: this.id.via(), contact: this.id.contact, callId: this.callId, cseq: this.cseq,
+      via: this.id.via(),
+      contact: this.id.contact,
+      callId: this.callId,
+      cseq: this.cseq,
       headers: [['Expires', String(expires)]],
     }).request;
   }
@@ -94,6 +104,7 @@ function registerFailure(res: SipResponse): PhoneError {
   if (res.status === 403 || res.status === 401 || res.status === 407) {
     return new PhoneError('auth-failed', `registration refused: ${what}`, res.status);
   }
-  if (res.status === 404) return new PhoneError('refused', `registration refused: ${what} (no such user on the server)`, res.status);
+  if (res.status === 404)
+    return new PhoneError('refused', `registration refused: ${what} (no such user on the server)`, res.status);
   return new PhoneError('refused', `registration refused: ${what}`, res.status);
 }

@@ -71,7 +71,11 @@ export class RequestSender {
       if (response.status !== 401 && response.status !== 407) return { request, response };
       const learned = this.digest.learn(response);
       if (learned === undefined) {
-        throw new PhoneError('no-challenge', `${request.method} got ${response.status} ${response.reason} without a digest challenge we can answer (MD5 or SHA-256, qop=auth)`, response.status);
+        throw new PhoneError(
+          'no-challenge',
+          `${request.method} got ${response.status} ${response.reason} without a digest challenge we can answer (MD5 or SHA-256, qop=auth)`,
+          response.status,
+        );
       }
       if (learned.stale) {
         if (staleRetried) return { request, response };

@@ -38,13 +38,16 @@ function attr(el: XmlElement, name: string): string | undefined {
 function count(el: XmlElement, name: string): number {
   const v = attr(el, name);
   if (v === undefined) return 0;
-  if (!/^\d{1,10}$/.test(v) || Number(v) > 0xffffffff) throw new RoamingSelfParseError('mwi', `${name}="${v}" is not a count`);
+  if (!/^\d{1,10}$/.test(v) || Number(v) > 0xffffffff)
+    throw new RoamingSelfParseError('mwi', `${name}="${v}" is not a count`);
   return Number(v);
 }
 
 /** Self container (1), instance 0 first: that is where the server publishes mwi ([MS-PRES]). */
 function rank(c: XmlElement): number {
-  return (attr(c, 'container') === '1' ? 0 : 2) + (attr(c, 'instance') === '0' || attr(c, 'instance') === undefined ? 0 : 1);
+  return (
+    (attr(c, 'container') === '1' ? 0 : 2) + (attr(c, 'instance') === '0' || attr(c, 'instance') === undefined ? 0 : 1)
+  );
 }
 
 /**

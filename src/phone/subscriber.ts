@@ -6,8 +6,15 @@
  * (4.1.2.3).
  */
 import {
-  DialogError, checkInDialogRequest, createDialogFromNotify, createInDialogRequest, createOutOfDialogRequest,
-  createUacDialog, refreshTargetFromResponse, type DialogState, type ViaSentBy,
+  DialogError,
+  checkInDialogRequest,
+  createDialogFromNotify,
+  createInDialogRequest,
+  createOutOfDialogRequest,
+  createUacDialog,
+  refreshTargetFromResponse,
+  type DialogState,
+  type ViaSentBy,
 } from '../sip/dialog/index.js';
 import { SipParseError, randomToken, type SipRequest, type SipResponse } from '../sip/message/index.js';
 import type { Clock, TimerHandle } from '../base/clock.js';
@@ -98,7 +105,12 @@ export class Subscriber {
       }
       this.ended = true;
       const what = `${s} ${response.reason}`;
-      if (s === 489) throw new PhoneError('refused', `subscription refused: ${what} (the server does not offer Event: ${this.spec.event})`, s);
+      if (s === 489)
+        throw new PhoneError(
+          'refused',
+          `subscription refused: ${what} (the server does not offer Event: ${this.spec.event})`,
+          s,
+        );
       if (s === 403 || s === 401 || s === 407) throw new PhoneError('auth-failed', `subscription refused: ${what}`, s);
       throw new PhoneError('refused', `subscription refused: ${what}`, s);
     }
@@ -107,8 +119,13 @@ export class Subscriber {
   private buildInitial(expires: number): SipRequest {
     this.cseq += 1;
     const req = createOutOfDialogRequest('SUBSCRIBE', this.id.targetUri, this.id.aor, this.id.aor, {
-      via: this.id.via(), contact: this.id.contact, callId: this.callId, fromTag: this.fromTag, cseq: this.cseq,
-      headers: this.headers(expires), ...this.body(),
+      via: this.id.via(),
+      contact: this.id.contact,
+      callId: this.callId,
+      fromTag: this.fromTag,
+      cseq: this.cseq,
+      headers: this.headers(expires),
+      ...this.body(),
     }).request;
     this.initial = req;
     return req;
@@ -120,7 +137,8 @@ export class Subscriber {
 
   private body(): { body?: Buffer; contentType?: string } {
     return this.spec.body === undefined || this.spec.contentType === undefined
-      ? {} : { body: this.spec.body, contentType: this.spec.contentType };
+      ? {}
+      : { body: this.spec.body, contentType: this.spec.contentType };
   }
 
   /** A 2xx to the initial SUBSCRIBE: the dialog (RFC 3261 12.1.2), the expiry, a piggy-backed first state. */
@@ -130,7 +148,11 @@ export class Subscriber {
         this.dialog = createUacDialog(req, res);
       } catch (e) {
         this.ended = true;
-        throw new PhoneError('refused', `the ${res.status} to SUBSCRIBE is unusable: ${(e as Error).message}`, res.status);
+        throw new PhoneError(
+          'refused',
+          `the ${res.status} to SUBSCRIBE is unusable: ${(e as Error).message}`,
+          res.status,
+        );
       }
     } else if (this.dialog.localSeq < req.cseq.seq) {
       this.dialog.localSeq = req.cseq.seq;
@@ -157,10 +179,12 @@ export class Subscriber {
 
   private schedule(ms: number): void {
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
-    this.timer = this.ended ? undefined : this.clock.setTimeout(() => {
-      this.timer = undefined;
-      void this.refresh();
-    }, ms);
+    this.timer = this.ended
+      ? undefined
+      : this.clock.setTimeout(() => {
+          this.timer = undefined;
+          void this.refresh();
+        }, ms);
   }
 
   /** An in-dialog SUBSCRIBE (RFC 6665 section 4.1.2.1); 481 ends the subscription (4.1.2.2). */
@@ -213,7 +237,10 @@ export class Subscriber {
 
   private buildInDialog(d: DialogState, expires: number): SipRequest {
     return createInDialogRequest(d, 'SUBSCRIBE', {
-      via: this.id.via(), contact: this.id.contact, headers: this.headers(expires), ...this.body(),
+      via: this.id.via(),
+      contact: this.id.contact,
+      headers: this.headers(expires),
+      ...this.body(),
     }).request;
   }
 
@@ -275,14 +302,16 @@ export class Subscriber {
       }
       if (checkInDialogRequest(d, req) === 'out-of-order') return { status: 500, reason: 'CSeq Out Of Order' };
     } catch (e) {
-      if (e instanceof SipParseError || e instanceof DialogError) return { status: 400, reason: `Bad Request (${e.message})` };
+      if (e instanceof SipParseError || e instanceof DialogError)
+        return { status: 400, reason: `Bad Request (${e.message})` };
       throw e;
     }
     const state = parseSubscriptionState(req.getHeader('Subscription-State'));
     if (state === undefined) return { status: 400, reason: 'Missing Subscription-State' };
     let lamp: Lamp | undefined;
     if (req.body.length > 0) {
-      if (mediaType(req.getHeader('Content-Type')) !== this.spec.notifyType) return { status: 415, reason: 'Unsupported Media Type' };
+      if (mediaType(req.getHeader('Content-Type')) !== this.spec.notifyType)
+        return { status: 415, reason: 'Unsupported Media Type' };
       const read = this.read(req.body);
       if (typeof read === 'string') return { status: 400, reason: `Bad Request (${read})` };
       lamp = read;

@@ -13,8 +13,11 @@ import type { Registrar } from './registrar.js';
  * One domain per server: the host of the AOR is not compared (Kamailio's
  * `use_domain=0`), so phones that register `sip:alice@192.0.2.1` work.
  */
-export function createRegisterHandler(deps: { registrar: Registrar; auth: RequestAuthenticator<UserRecord>; users: UserStore }):
-  (req: SipRequest, ctx: RequestContext) => SipResponse {
+export function createRegisterHandler(deps: {
+  registrar: Registrar;
+  auth: RequestAuthenticator<UserRecord>;
+  users: UserStore;
+}): (req: SipRequest, ctx: RequestContext) => SipResponse {
   return (req, ctx) => {
     const auth = deps.auth.authenticate(req);
     if ('response' in auth) return auth.response;

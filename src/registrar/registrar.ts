@@ -1,5 +1,11 @@
 import {
-  createResponse, formatNameAddr, type Contact, type SipRequest, type SipResponse, SipParseError, SipUri,
+  createResponse,
+  formatNameAddr,
+  type Contact,
+  type SipRequest,
+  type SipResponse,
+  SipParseError,
+  SipUri,
 } from '../sip/message/index.js';
 import type { BindingRecord, BindingSource, BindingStore } from '../storage/ports.js';
 
@@ -17,7 +23,10 @@ export interface RegistrarOptions {
 }
 
 export const DEFAULT_REGISTRAR_OPTIONS: Omit<RegistrarOptions, 'now'> = {
-  minExpires: 60, maxExpires: 7200, defaultExpires: 3600, maxContactsPerUser: 16,
+  minExpires: 60,
+  maxExpires: 7200,
+  defaultExpires: 3600,
+  maxContactsPerUser: 16,
 };
 
 /** Where the REGISTER came from: the transport source and, for streams, the connection. */
@@ -60,8 +69,11 @@ function reply(req: SipRequest, status: number, reason: string): SipResponse {
 export class Registrar {
   private readonly opts: RegistrarOptions;
 
-  constructor(private readonly store: BindingStore, opts: Partial<RegistrarOptions> & { now: () => number },
-    private readonly delegate: RegistrarDelegate = {}) {
+  constructor(
+    private readonly store: BindingStore,
+    opts: Partial<RegistrarOptions> & { now: () => number },
+    private readonly delegate: RegistrarDelegate = {},
+  ) {
     this.opts = { ...DEFAULT_REGISTRAR_OPTIONS, ...opts };
   }
 
@@ -94,7 +106,8 @@ export class Registrar {
         return reply(req, 400, 'Bad Request (Contact: * needs Expires: 0 and no other contact)');
       }
       for (const b of existing) {
-        if (b.callId === callId && cseq <= b.cseq) return reply(req, 500, 'Server Internal Error (out-of-order REGISTER)');
+        if (b.callId === callId && cseq <= b.cseq)
+          return reply(req, 500, 'Server Internal Error (out-of-order REGISTER)');
       }
       this.store.replaceBindings(user, []);
       for (const b of existing) this.delegate.onContactRemoved?.(b, 'unregistered');
@@ -138,9 +151,19 @@ export class Registrar {
       const qRaw = params.get('q');
       const q = qRaw === undefined || qRaw === null ? null : Number(qRaw);
       const binding: BindingRecord = {
-        user, key, contact: formatNameAddr({ ...na, params }), uri, instanceId, callId, cseq,
-        expiresAt: now + expires * 1000, source: origin.source, flowId: origin.flowId ?? null,
-        userAgent: req.getHeader('User-Agent') ?? null, q: q !== null && Number.isFinite(q) ? q : null, updatedAt: now,
+        user,
+        key,
+        contact: formatNameAddr({ ...na, params }),
+        uri,
+        instanceId,
+        callId,
+        cseq,
+        expiresAt: now + expires * 1000,
+        source: origin.source,
+        flowId: origin.flowId ?? null,
+        userAgent: req.getHeader('User-Agent') ?? null,
+        q: q !== null && Number.isFinite(q) ? q : null,
+        updatedAt: now,
       };
       // A new Call-ID for a known contact is a new registration (a rebooted phone), not a refresh.
       if (!prior || prior.callId !== callId) added.push(binding);

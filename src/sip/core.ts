@@ -1,10 +1,19 @@
 import {
-  SipParseError, SipRequest, SipResponse, createResponse, parseMessage, serializeMessage,
+  SipParseError,
+  SipRequest,
+  SipResponse,
+  createResponse,
+  parseMessage,
+  serializeMessage,
 } from './message/index.js';
 import type { Clock } from '../base/clock.js';
 import {
-  TransactionLayer, statelessErrorResponse, type ServerTransaction, type TimerSettings,
-  type TxDestination, type TxProtocol,
+  TransactionLayer,
+  statelessErrorResponse,
+  type ServerTransaction,
+  type TimerSettings,
+  type TxDestination,
+  type TxProtocol,
 } from './transaction/index.js';
 import type { ClientTransaction, ClientTransactionHandlers } from './transaction/index.js';
 import { isInDialog, type DialogTable, type DialogUsage } from './dialog/dialog-table.js';
@@ -30,8 +39,10 @@ export interface RequestContext {
  * A method handler (the UAS core's delegate, RFC 3261 section 8.2). It returns
  * the final response, or nothing when it answers through `ctx.tx` itself.
  */
-export type RequestHandler = (req: SipRequest, ctx: RequestContext) =>
-  SipResponse | undefined | Promise<SipResponse | undefined>;
+export type RequestHandler = (
+  req: SipRequest,
+  ctx: RequestContext,
+) => SipResponse | undefined | Promise<SipResponse | undefined>;
 
 /** What the core reports for logging; never needed for correctness. */
 export interface CoreDelegate {
@@ -96,13 +107,18 @@ export class UserAgentCore {
     this.supported = new Set((opts.supported ?? []).map((s) => s.toLowerCase()));
     this.dialogs = opts.dialogs;
     this.transactions = new TransactionLayer({
-      send: (msg, dest) => this.opts.transports.send(
-        { protocol: dest.protocol, address: dest.address, port: dest.port },
-        Buffer.isBuffer(msg) ? msg : serializeMessage(msg as SipRequest | SipResponse), dest.flowId),
+      send: (msg, dest) =>
+        this.opts.transports.send(
+          { protocol: dest.protocol, address: dest.address, port: dest.port },
+          Buffer.isBuffer(msg) ? msg : serializeMessage(msg as SipRequest | SipResponse),
+          dest.flowId,
+        ),
       user: {
         onRequest: (tx, req) => this.dispatch(tx, req),
         // The ACK for a 2xx reaches the invite usage of its dialog (RFC 3261 13.3.1.4); any other is absorbed.
-        onAck: (ack) => { this.dialogs?.ack(ack); },
+        onAck: (ack) => {
+          this.dialogs?.ack(ack);
+        },
       },
       ...(opts.clock && { clock: opts.clock }),
       ...(opts.timers && { timers: opts.timers }),
@@ -126,8 +142,11 @@ export class UserAgentCore {
   /** Bytes from a transport: parse, or answer statelessly with 400/505/513 and drop garbage (RFC 3261 section 18.1.2/18.2.1). */
   receive(d: InboundData): void {
     const source: TxDestination = {
-      protocol: d.source.protocol as TxProtocol, address: d.source.address, port: d.source.port,
-      reliable: d.source.protocol !== 'udp', ...(d.flowId !== undefined && { flowId: d.flowId }),
+      protocol: d.source.protocol as TxProtocol,
+      address: d.source.address,
+      port: d.source.port,
+      reliable: d.source.protocol !== 'udp',
+      ...(d.flowId !== undefined && { flowId: d.flowId }),
     };
     let msg: SipRequest | SipResponse;
     try {
@@ -142,8 +161,7 @@ export class UserAgentCore {
     if (msg instanceof SipRequest) {
       this.arrivedOn.set(msg, d.local);
       this.transactions.receiveRequest(msg, source);
-    }
-    else this.transactions.receiveResponse(msg, source);
+    } else this.transactions.receiveResponse(msg, source);
   }
 
   private dispatch(tx: ServerTransaction, req: SipRequest): void {
@@ -176,8 +194,12 @@ export class UserAgentCore {
     let out: ReturnType<RequestHandler>;
     let after: (() => void)[] | undefined;
     const ctx: RequestContext = {
-      source: tx.source, local: this.localFor(req, tx.source), tx,
-      afterResponse: (fn) => { (after ??= []).push(fn); },
+      source: tx.source,
+      local: this.localFor(req, tx.source),
+      tx,
+      afterResponse: (fn) => {
+        (after ??= []).push(fn);
+      },
     };
     try {
       out = usage ? usage.onDialogRequest(req, ctx) : handler?.(req, ctx);
@@ -186,7 +208,12 @@ export class UserAgentCore {
       return;
     }
     if (out instanceof Promise) {
-      out.then((res) => { if (res) this.send(tx, res, after); }, (e: unknown) => this.failed(tx, req, e));
+      out.then(
+        (res) => {
+          if (res) this.send(tx, res, after);
+        },
+        (e: unknown) => this.failed(tx, req, e),
+      );
     } else if (out) {
       this.send(tx, out, after);
     }
@@ -228,9 +255,10 @@ export class UserAgentCore {
 
   private failed(tx: ServerTransaction, req: SipRequest, e: unknown): void {
     this.opts.delegate?.onHandlerError?.(req, e);
-    const res = e instanceof SipParseError
-      ? createResponse(req, e.status, `Bad Request (${e.message})`)
-      : createResponse(req, 500, 'Server Internal Error');
+    const res =
+      e instanceof SipParseError
+        ? createResponse(req, e.status, `Bad Request (${e.message})`)
+        : createResponse(req, 500, 'Server Internal Error');
     this.send(tx, res);
   }
 
@@ -241,7 +269,11 @@ export class UserAgentCore {
       if (after && r === res) for (const fn of after) fn();
     };
     const durable = this.opts.durability?.();
-    if (durable) durable.then(() => respond(res), () => respond(createResponse(tx.request, 500, 'Server Internal Error (storage)')));
+    if (durable)
+      durable.then(
+        () => respond(res),
+        () => respond(createResponse(tx.request, 500, 'Server Internal Error (storage)')),
+      );
     else respond(res);
   }
 
@@ -273,8 +305,15 @@ export class UserAgentCore {
    */
   viaFor(protocol: TxDestination['protocol']): { transport: string; host: string; port: number } {
     const t = this.opts.transports.transportFor(protocol);
-    const address = !t || t.local.address === '0.0.0.0' || t.local.address === '::' ? this.opts.advertisedHost ?? '127.0.0.1' : t.local.address;
-    return { transport: protocol.toUpperCase(), host: address.includes(':') ? `[${address}]` : address, port: t?.local.port ?? 5060 };
+    const address =
+      !t || t.local.address === '0.0.0.0' || t.local.address === '::'
+        ? (this.opts.advertisedHost ?? '127.0.0.1')
+        : t.local.address;
+    return {
+      transport: protocol.toUpperCase(),
+      host: address.includes(':') ? `[${address}]` : address,
+      port: t?.local.port ?? 5060,
+    };
   }
 
   /** Stop every transaction (shutdown; the transports are stopped by their owner). */

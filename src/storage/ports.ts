@@ -136,7 +136,12 @@ export interface MwiStore {
    * `origin` (the writing process).
    */
   applyMwiChange(change: {
-    mailbox: string; source: string; record: MwiSourceRecord | null; version: number; changedAt: number; origin: string;
+    mailbox: string;
+    source: string;
+    record: MwiSourceRecord | null;
+    version: number;
+    changedAt: number;
+    origin: string;
     /** Append to the change feed (for writers other processes must hear of, e.g. the CLI); default true. */
     announce?: boolean;
   }): void;

@@ -24,7 +24,12 @@ async function contactsOf(server: OpenumServer, user: string): Promise<number | 
   return m ? Number(m[1]) : undefined;
 }
 
-async function waitForContacts(server: OpenumServer, user: string, want: number, timeoutMs: number): Promise<number | undefined> {
+async function waitForContacts(
+  server: OpenumServer,
+  user: string,
+  want: number,
+  timeoutMs: number,
+): Promise<number | undefined> {
   const deadline = Date.now() + timeoutMs;
   let n = await contactsOf(server, user);
   while (n !== want && Date.now() < deadline) {
@@ -40,7 +45,10 @@ describe('baresip REGISTER', { timeout: 90_000 }, () => {
   before(async () => {
     server = await startOpenum({
       domain: DOMAIN,
-      users: [{ name: 'alice', password: 'secret' }, { name: 'carol', password: 'letmein' }],
+      users: [
+        { name: 'alice', password: 'secret' },
+        { name: 'carol', password: 'letmein' },
+      ],
       extraArgs: [...BARESIP_SERVE_ARGS],
     });
   });
@@ -66,20 +74,31 @@ describe('baresip REGISTER', { timeout: 90_000 }, () => {
         lifetimeS: 40,
       });
       peers.push(peer);
-      const details = (): string => `baresip (${peer.process.command}) output:\n${stripAnsi(peer.output()).slice(-12000)}\nopenum stderr:\n${server?.process.stderr.slice(-4000) ?? ''}`;
+      const details = (): string =>
+        `baresip (${peer.process.command}) output:\n${stripAnsi(peer.output()).slice(-12000)}\nopenum stderr:\n${server?.process.stderr.slice(-4000) ?? ''}`;
 
-      const okLine = new RegExp(`${c.user}@${DOMAIN}: \\{0/${c.transport.toUpperCase()}/v4\\} 200 OK .*\\[1 binding\\]`);
+      const okLine = new RegExp(
+        `${c.user}@${DOMAIN}: \\{0/${c.transport.toUpperCase()}/v4\\} 200 OK .*\\[1 binding\\]`,
+      );
       const registered = await peer.process.waitFor((out, err) => okLine.test(stripAnsi(out + err)), 15_000);
       assert.ok(registered, `baresip did not report "200 OK [1 binding]" within 15 s\n${details()}`);
       // with a password: the REGISTER that got the 200 carried digest credentials
       assert.match(stripAnsi(peer.output()), /Authorization: Digest username="[^"]+", realm="localhost"/, details());
 
-      assert.equal(await waitForContacts(server, c.user, 1, 5000), 1, `server does not list 1 contact for ${c.user}\n${details()}`);
+      assert.equal(
+        await waitForContacts(server, c.user, 1, 5000),
+        1,
+        `server does not list 1 contact for ${c.user}\n${details()}`,
+      );
 
       const status = await peer.stop(2000);
       if (status.signal !== 'SIGKILL') {
         // baresip ended on SIGTERM by itself, after unregistering (Expires 0)
-        assert.equal(await waitForContacts(server, c.user, 0, 5000), 0, `binding of ${c.user} left after baresip unregistered\n${details()}`);
+        assert.equal(
+          await waitForContacts(server, c.user, 0, 5000),
+          0,
+          `binding of ${c.user} left after baresip unregistered\n${details()}`,
+        );
       } else {
         t.diagnostic('baresip ignored SIGTERM for 2 s and was killed; unregistration not checked');
       }

@@ -33,7 +33,14 @@ import { BARESIP_SERVE_ARGS } from '../support/peer-compat.js';
 import { requirePeer } from '../support/peers.js';
 import type { HostPort, RelayStats } from '../support/register-relay.js';
 import {
-  exchangeUmNotify, percentile, register, resubscribe, SipProbe, subscribe, type ProbeTransaction, type ProbeUser,
+  exchangeUmNotify,
+  percentile,
+  register,
+  resubscribe,
+  SipProbe,
+  subscribe,
+  type ProbeTransaction,
+  type ProbeUser,
 } from '../support/sip-probe.js';
 
 const DOMAIN = 'localhost';
@@ -114,7 +121,10 @@ async function metrics(server: OpenumServer): Promise<Record<string, number>> {
   try {
     const res = await fetch(`http://${server.address('http')}/metrics`);
     for (const line of (await res.text()).split('\n')) {
-      const m = /^(openum_(?:nodejs_heap_size_used_bytes|nodejs_eventloop_lag_(?:p99|max)_seconds|subscriptions_active|registrations_active|subscribe_throttled_total)(?:\{[^}]*\})?) (\S+)$/.exec(line);
+      const m =
+        /^(openum_(?:nodejs_heap_size_used_bytes|nodejs_eventloop_lag_(?:p99|max)_seconds|subscriptions_active|registrations_active|subscribe_throttled_total)(?:\{[^}]*\})?) (\S+)$/.exec(
+          line,
+        );
       if (m?.[1] && m[2]) out[m[1]] = Number(m[2]);
     }
   } catch {
@@ -139,7 +149,10 @@ const KINDS: Kind[] = ['REGISTER', 'SUBSCRIBE', 'NOTIFY', 'delivery'];
 
 function record(s: Samples, kind: Kind, what: string, t: ProbeTransaction, want: number): void {
   s[kind].push(t.rttMs);
-  if (t.status !== want) s.failures.push(`${what}: ${t.status === 0 ? 'no final response' : t.status} (wanted ${want}) after ${t.rttMs.toFixed(1)} ms`);
+  if (t.status !== want)
+    s.failures.push(
+      `${what}: ${t.status === 0 ? 'no final response' : t.status} (wanted ${want}) after ${t.rttMs.toFixed(1)} ms`,
+    );
 }
 
 /**
@@ -165,14 +178,23 @@ async function measure(ua: SipProbe, peer: SipProbe, rounds: number, phase: numb
     const reg = await register(ua, CAROL, DOMAIN, regCallId, 1 + 2 * i);
     reg.forEach((t, k) => record(s, 'REGISTER', `round ${i} REGISTER #${k + 1}`, t, k === 0 ? 401 : 200));
     const sub = await subscribe(ua, SUBSCRIBERS[i % SUBSCRIBERS.length] ?? CAROL, DOMAIN);
-    sub.transactions.forEach((t, k) => record(s, 'SUBSCRIBE', `round ${i} SUBSCRIBE #${k + 1}`, t, k === 0 ? 401 : 200));
-    if (sub.dialog) record(s, 'SUBSCRIBE', `round ${i} SUBSCRIBE Expires: 0`, await resubscribe(ua, sub.dialog, DOMAIN, 0), 200);
+    sub.transactions.forEach((t, k) =>
+      record(s, 'SUBSCRIBE', `round ${i} SUBSCRIBE #${k + 1}`, t, k === 0 ? 401 : 200),
+    );
+    if (sub.dialog)
+      record(s, 'SUBSCRIBE', `round ${i} SUBSCRIBE Expires: 0`, await resubscribe(ua, sub.dialog, DOMAIN, 0), 200);
     // a count never used before in this run, so that the NOTIFY carrying it is unambiguous
     const newCount = phase * 1000 + i + 1;
     const wanted = `Voice-Message: ${newCount}/0`;
     const delivered = ua.waitForRequest((r) => r.text.includes(dialog.callId) && r.text.includes(wanted), 5000);
     const sent = performance.now();
-    record(s, 'NOTIFY', `round ${i} trusted NOTIFY`, await exchangeUmNotify(peer, CAROL.name, DOMAIN, newCount, 0), 200);
+    record(
+      s,
+      'NOTIFY',
+      `round ${i} trusted NOTIFY`,
+      await exchangeUmNotify(peer, CAROL.name, DOMAIN, newCount, 0),
+      200,
+    );
     const got = await delivered;
     if (got) s.delivery.push(got.at - sent);
     else s.failures.push(`round ${i}: carol's subscription never got ${wanted}`);
@@ -196,8 +218,11 @@ const fmt = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : String(x
 /** Start the relay process; resolves with it and its bound address. */
 async function startRelay(server: HostPort): Promise<{ proc: ManagedProcess; address: HostPort }> {
   const script = join(repoRoot(), 'dist', 'test', 'support', 'register-relay.js');
-  const proc = new ManagedProcess(process.execPath,
-    [script, '--run', `${ABUSER_IP}:0`, `${server.address}:${server.port}`, ABUSER.name, ABUSER.password], { stdin: 'pipe' });
+  const proc = new ManagedProcess(
+    process.execPath,
+    [script, '--run', `${ABUSER_IP}:0`, `${server.address}:${server.port}`, ABUSER.name, ABUSER.password],
+    { stdin: 'pipe' },
+  );
   const ok = await proc.waitFor((out) => /^relay ready \S+:\d+$/m.test(out), 10_000);
   const m = /^relay ready (\S+):(\d+)$/m.exec(proc.stdout);
   if (!ok || !m) {
@@ -238,13 +263,22 @@ describe('baresip 1.0.0 with its mwi module', { timeout: 300_000 }, () => {
     const baresip = requirePeer(t, 'baresip');
     if (!baresip || !server) return;
     const peer = await startBaresip(baresip, {
-      user: DIRECT_USER.name, password: DIRECT_USER.password, domain: DOMAIN,
-      registrar: server.address('udp'), transport: 'udp', modules: ['mwi.so'], lifetimeS: 40,
+      user: DIRECT_USER.name,
+      password: DIRECT_USER.password,
+      domain: DOMAIN,
+      registrar: server.address('udp'),
+      transport: 'udp',
+      modules: ['mwi.so'],
+      lifetimeS: 40,
     });
     peers.push(peer);
     const out = (): string => stripAnsi(peer.output());
-    const details = (): string => `baresip output:\n${out().slice(-8000)}\nopenum stderr:\n${server?.process.stderr.slice(-3000) ?? ''}`;
-    const first = await peer.process.waitFor(() => /MWI for sip:alice@localhost[^]*Voice-Message: 0\/0/.test(out()), 15_000);
+    const details = (): string =>
+      `baresip output:\n${out().slice(-8000)}\nopenum stderr:\n${server?.process.stderr.slice(-3000) ?? ''}`;
+    const first = await peer.process.waitFor(
+      () => /MWI for sip:alice@localhost[^]*Voice-Message: 0\/0/.test(out()),
+      15_000,
+    );
     assert.ok(first, `no first MWI NOTIFY shown\n${details()}`);
 
     const [host = '', port = '0'] = server.address('udp').split(':');
@@ -293,19 +327,32 @@ describe('baresip 1.0.0 with its mwi module', { timeout: 300_000 }, () => {
     for (; attempts < 3 && !peer; attempts++) {
       const before = lastRelayStats(relay.proc.stdout)?.fromClient['SUBSCRIBE'] ?? 0;
       const p = await startBaresip(baresip, {
-        user: ABUSER.name, password: ABUSER.password, domain: DOMAIN, registrar: `${relay.address.address}:${relay.address.port}`,
-        transport: 'udp', listenHost: ABUSER_IP, modules: ['mwi.so'], sipTrace: false, lifetimeS: 60,
+        user: ABUSER.name,
+        password: ABUSER.password,
+        domain: DOMAIN,
+        registrar: `${relay.address.address}:${relay.address.port}`,
+        transport: 'udp',
+        listenHost: ABUSER_IP,
+        modules: ['mwi.so'],
+        sipTrace: false,
+        lifetimeS: 60,
       });
       peers.push(p);
       relay.proc.write(`pause ${p.process.pid ?? 0}\n`);
       lowPriority(p.process.pid);
       abuseStart = performance.now();
       cpu1 = cpuSeconds(pid);
-      const looping = await relay.proc.waitFor((out) => (lastRelayStats(out)?.fromClient['SUBSCRIBE'] ?? 0) > before + 200, 4000);
+      const looping = await relay.proc.waitFor(
+        (out) => (lastRelayStats(out)?.fromClient['SUBSCRIBE'] ?? 0) > before + 200,
+        4000,
+      );
       if (looping) peer = p;
       else await p.stop(500);
     }
-    assert.ok(peer, `baresip did not start its SUBSCRIBE loop in ${attempts} attempts\nrelay: ${relay.proc.stdout.slice(-600)}`);
+    assert.ok(
+      peer,
+      `baresip did not start its SUBSCRIBE loop in ${attempts} attempts\nrelay: ${relay.proc.stdout.slice(-600)}`,
+    );
     const abuse = await measure(ua, exchange, ROUNDS, 2);
     const left = ABUSE_MS - (performance.now() - abuseStart);
     if (left > 0) await sleep(left);
@@ -331,9 +378,10 @@ describe('baresip 1.0.0 with its mwi module', { timeout: 300_000 }, () => {
     const heapBefore = metricsBefore[HEAP];
     let rssAfter = rssKb(pid);
     let metricsAfter = await metrics(server);
-    const recovered = (): boolean => heapBefore === undefined
-      ? rssAfter < rssBefore + RSS_SLACK_KB
-      : (metricsAfter[HEAP] ?? Infinity) < heapBefore + HEAP_SLACK_BYTES;
+    const recovered = (): boolean =>
+      heapBefore === undefined
+        ? rssAfter < rssBefore + RSS_SLACK_KB
+        : (metricsAfter[HEAP] ?? Infinity) < heapBefore + HEAP_SLACK_BYTES;
     const after: Samples = { REGISTER: [], SUBSCRIBE: [], NOTIFY: [], delivery: [], failures: [] };
     let phase = 3;
     while (!recovered() && performance.now() - killedAt < RECOVERY_BOUND_MS) {
@@ -350,39 +398,61 @@ describe('baresip 1.0.0 with its mwi module', { timeout: 300_000 }, () => {
     const q = summary(quiet);
     const a = summary(abuse);
     const sent = stats?.fromClient['SUBSCRIBE'] ?? 0;
-    const answered = Object.entries(stats?.fromServer ?? {}).filter(([k]) => k.startsWith('SUBSCRIBE ')).reduce((n, [, v]) => n + v, 0);
+    const answered = Object.entries(stats?.fromServer ?? {})
+      .filter(([k]) => k.startsWith('SUBSCRIBE '))
+      .reduce((n, [, v]) => n + v, 0);
     const printed = (stripAnsi(peer.output()).match(/mwi: subscribing to messages/g) ?? []).length;
     for (const k of KINDS) {
-      t.diagnostic(`${k.padEnd(9)} quiet n=${q[k].n} p50=${fmt(q[k].p50)} ms p99=${fmt(q[k].p99)} ms | with baresip n=${a[k].n} p50=${fmt(a[k].p50)} ms p99=${fmt(a[k].p99)} ms max=${fmt(a[k].max)} ms`);
+      t.diagnostic(
+        `${k.padEnd(9)} quiet n=${q[k].n} p50=${fmt(q[k].p50)} ms p99=${fmt(q[k].p99)} ms | with baresip n=${a[k].n} p50=${fmt(a[k].p50)} ms p99=${fmt(a[k].p99)} ms max=${fmt(a[k].max)} ms`,
+      );
     }
-    t.diagnostic(`baresip started ${printed} SUBSCRIBEs ("mwi: subscribing" lines) in ${abuseSeconds.toFixed(1)} s; ${sent} reached openum through the relay ` +
-      `(${Math.round(sent / abuseSeconds)}/s); openum's answers: ${JSON.stringify(stats?.fromServer ?? {})}; unanswered ${sent - answered}; ` +
-      `REGISTERs the relay completed with digest: ${stats?.registersAuthenticated ?? 0}`);
-    t.diagnostic(`server CPU: ${cpuQuiet.toFixed(2)} s during the quiet load, ${cpuAbuse.toFixed(2)} s during the ${abuseSeconds.toFixed(1)} s with baresip`);
-    t.diagnostic(`server RSS: before ${Math.round(rssBefore / 1024)} MB, end of the flood ${Math.round(rssAtEnd / 1024)} MB, ` +
-      `${Math.round(rssRecovered / 1024)} MB ${recoveredAfterS.toFixed(0)} s after SIGKILL`);
+    t.diagnostic(
+      `baresip started ${printed} SUBSCRIBEs ("mwi: subscribing" lines) in ${abuseSeconds.toFixed(1)} s; ${sent} reached openum through the relay ` +
+        `(${Math.round(sent / abuseSeconds)}/s); openum's answers: ${JSON.stringify(stats?.fromServer ?? {})}; unanswered ${sent - answered}; ` +
+        `REGISTERs the relay completed with digest: ${stats?.registersAuthenticated ?? 0}`,
+    );
+    t.diagnostic(
+      `server CPU: ${cpuQuiet.toFixed(2)} s during the quiet load, ${cpuAbuse.toFixed(2)} s during the ${abuseSeconds.toFixed(1)} s with baresip`,
+    );
+    t.diagnostic(
+      `server RSS: before ${Math.round(rssBefore / 1024)} MB, end of the flood ${Math.round(rssAtEnd / 1024)} MB, ` +
+        `${Math.round(rssRecovered / 1024)} MB ${recoveredAfterS.toFixed(0)} s after SIGKILL`,
+    );
     t.diagnostic(`/metrics after the quiet load: ${JSON.stringify(metricsBefore)}`);
     t.diagnostic(`/metrics at the end of the flood (event-loop delay: during it): ${JSON.stringify(metricsAtEnd)}`);
     t.diagnostic(`/metrics after: ${JSON.stringify(metricsAfter)}`);
-    t.diagnostic(`baresip ignored SIGTERM while looping: ${ignoredSigterm ? 'yes (killed with SIGKILL)' : 'no'}; loop started at attempt ${attempts}`);
+    t.diagnostic(
+      `baresip ignored SIGTERM while looping: ${ignoredSigterm ? 'yes (killed with SIGKILL)' : 'no'}; loop started at attempt ${attempts}`,
+    );
 
     assert.deepEqual(abuse.failures, [], 'every transaction of the other users succeeded during the flood');
     assert.deepEqual(after.failures, [], 'the server works after the flood');
     assert.ok(sent > 1000, `baresip looped (${sent} SUBSCRIBEs)`);
-    assert.ok((stats?.fromServer['SUBSCRIBE 503'] ?? 0) > sent / 2, `most of the flood is turned away with 503 by the per-address cap: ${JSON.stringify(stats?.fromServer)}`);
+    assert.ok(
+      (stats?.fromServer['SUBSCRIBE 503'] ?? 0) > sent / 2,
+      `most of the flood is turned away with 503 by the per-address cap: ${JSON.stringify(stats?.fromServer)}`,
+    );
     for (const k of KINDS) {
       // the quiet p99 of a shared 2-core CI machine is a few ms and noisy: 10x of at least 5 ms
       const bound = 10 * Math.max(q[k].p99, 5);
       assert.ok(a[k].p99 < 200, `${k} p99 with baresip ${fmt(a[k].p99)} ms must stay under 200 ms`);
-      assert.ok(a[k].p99 < bound, `${k} p99 with baresip ${fmt(a[k].p99)} ms must stay under 10 x max(quiet p99 ${fmt(q[k].p99)}, 5) ms`);
+      assert.ok(
+        a[k].p99 < bound,
+        `${k} p99 with baresip ${fmt(a[k].p99)} ms must stay under 10 x max(quiet p99 ${fmt(q[k].p99)}, 5) ms`,
+      );
     }
     if (heapBefore === undefined) {
-      assert.ok(rssRecovered < rssBefore + RSS_SLACK_KB,
-        `RSS ${Math.round(rssRecovered / 1024)} MB must come back under ${Math.round((rssBefore + RSS_SLACK_KB) / 1024)} MB within ${RECOVERY_BOUND_MS / 1000} s of SIGKILL`);
+      assert.ok(
+        rssRecovered < rssBefore + RSS_SLACK_KB,
+        `RSS ${Math.round(rssRecovered / 1024)} MB must come back under ${Math.round((rssBefore + RSS_SLACK_KB) / 1024)} MB within ${RECOVERY_BOUND_MS / 1000} s of SIGKILL`,
+      );
     } else {
       const heapAfter = metricsAfter[HEAP] ?? Infinity;
-      assert.ok(heapAfter < heapBefore + HEAP_SLACK_BYTES,
-        `JS heap in use ${Math.round(heapAfter / 2 ** 20)} MB must come back under ${Math.round((heapBefore + HEAP_SLACK_BYTES) / 2 ** 20)} MB within ${RECOVERY_BOUND_MS / 1000} s`);
+      assert.ok(
+        heapAfter < heapBefore + HEAP_SLACK_BYTES,
+        `JS heap in use ${Math.round(heapAfter / 2 ** 20)} MB must come back under ${Math.round((heapBefore + HEAP_SLACK_BYTES) / 2 ** 20)} MB within ${RECOVERY_BOUND_MS / 1000} s`,
+      );
     }
   });
 });

@@ -77,7 +77,13 @@ describe('SIPp message-summary interop', { timeout: 180_000 }, () => {
   }
 
   /** The Exchange UM NOTIFY of PROTOCOLS.md section 3, sent from `fromIp`. */
-  function exchangeNotify(sipp: string, user: string, counts: [number, number], fromIp: string, transport: Transport): Promise<SippResult> {
+  function exchangeNotify(
+    sipp: string,
+    user: string,
+    counts: [number, number],
+    fromIp: string,
+    transport: Transport,
+  ): Promise<SippResult> {
     assert.ok(server);
     return runSipp(sipp, {
       scenario: sippScenario('mwi-notify.xml'),
@@ -110,14 +116,23 @@ describe('SIPp message-summary interop', { timeout: 180_000 }, () => {
       const why = `${r.describe()}\n${serverLog()}`;
       assert.equal(r.code, 0, why);
       assert.match(r.actionLog, /^CHALLENGE Digest .*algorithm="?MD5/m, why);
-      assert.match(r.actionLog, new RegExp(`^SUBSCRIBED expires=600 target=sip:127\\.0\\.0\\.1:\\d+;transport=${transport} totag=\\S+$`, 'm'), why);
-      assert.match(r.actionLog, /^NOTIFY initial message-summary active;expires=(600|599) \| Messages-Waiting: no \| Voice-Message: 0\/0$/m, why);
+      assert.match(
+        r.actionLog,
+        new RegExp(`^SUBSCRIBED expires=600 target=sip:127\\.0\\.0\\.1:\\d+;transport=${transport} totag=\\S+$`, 'm'),
+        why,
+      );
+      assert.match(
+        r.actionLog,
+        /^NOTIFY initial message-summary active;expires=(600|599) \| Messages-Waiting: no \| Voice-Message: 0\/0$/m,
+        why,
+      );
       assert.match(r.actionLog, /^REFRESHED$/m, why);
       assert.match(r.actionLog, /^NOTIFY refresh active;expires=(600|599) \| Voice-Message: 0\/0$/m, why);
       assert.match(r.actionLog, /^UNSUBSCRIBED$/m, why);
       // RFC 6665 section 4.4.1 / PROTOCOLS.md section 2: the final NOTIFY says why
       assert.match(r.actionLog, /^NOTIFY unsubscribe terminated;reason=timeout$/m, why);
-      for (const order of r.actionLog.split('\n').filter((l) => l.startsWith('ORDER '))) t.diagnostic(`${transport}: ${order}`);
+      for (const order of r.actionLog.split('\n').filter((l) => l.startsWith('ORDER ')))
+        t.diagnostic(`${transport}: ${order}`);
     });
   }
 
@@ -130,7 +145,11 @@ describe('SIPp message-summary interop', { timeout: 180_000 }, () => {
       const n = await exchangeNotify(sipp, user.name, [8, 3], TRUSTED_IP, transport);
       assert.equal(n.code, 0, `${n.describe()}\n${serverLog()}`);
       assert.match(n.actionLog, /^OUTCOME SIP\/2\.0 200 /m, n.describe());
-      assert.match(n.messageLog, new RegExp(`${transport.toUpperCase()} message sent[^\\n]*\\n+NOTIFY sip:${user.name}@`), 'the NOTIFY went out');
+      assert.match(
+        n.messageLog,
+        new RegExp(`${transport.toUpperCase()} message sent[^\\n]*\\n+NOTIFY sip:${user.name}@`),
+        'the NOTIFY went out',
+      );
       const w = await watcher.finish();
       const why = `${w.describe()}\n${serverLog()}`;
       assert.equal(w.code, 0, why);
@@ -160,18 +179,26 @@ describe('SIPp message-summary interop', { timeout: 180_000 }, () => {
       return m[1];
     };
     const tags = [etag('INITIAL'), etag('MODIFIED'), etag('REFRESHED')];
-    assert.equal(new Set(tags).size, 3, `every 200 carries a fresh entity-tag (RFC 3903 section 6): ${tags.join(', ')}`);
+    assert.equal(
+      new Set(tags).size,
+      3,
+      `every 200 carries a fresh entity-tag (RFC 3903 section 6): ${tags.join(', ')}`,
+    );
     assert.match(p.actionLog, /^CONDITIONAL SIP\/2\.0 412 /m, why);
     assert.match(p.actionLog, /^REMOVED SIP\/2\.0 200 /m, why);
     const w = await watcher.finish();
     const wwhy = `${w.describe()}\n${serverLog()}`;
     assert.equal(w.code, 0, wwhy);
     // initial 2/1, modified 5/2; the refresh changes nothing, the 412 changes nothing, the removal clears it
-    assert.deepEqual(changedLines(w.actionLog), [
-      'CHANGED Messages-Waiting: yes | Voice-Message: 2/1',
-      'CHANGED Messages-Waiting: yes | Voice-Message: 5/2',
-      'CHANGED Messages-Waiting: no | Voice-Message: 0/0',
-    ], wwhy);
+    assert.deepEqual(
+      changedLines(w.actionLog),
+      [
+        'CHANGED Messages-Waiting: yes | Voice-Message: 2/1',
+        'CHANGED Messages-Waiting: yes | Voice-Message: 5/2',
+        'CHANGED Messages-Waiting: no | Voice-Message: 0/0',
+      ],
+      wwhy,
+    );
   });
 
   test('spoofed NOTIFY from 127.0.0.1 (not trusted) -> 403, the subscriber gets nothing', async (t) => {
@@ -218,8 +245,17 @@ describe('SIPp message-summary interop', { timeout: 180_000 }, () => {
     assert.equal(r.code, 0, why);
     const seen = r.actionLog.split('\n').filter((l) => l.startsWith('UNSOLICITED '));
     // out of dialog (the scenario checks there is no To-tag), Event: message-summary, the new counts
-    assert.ok(seen.some((l) => /^UNSOLICITED message-summary (active|terminated)\S* \| Messages-Waiting: yes \| Voice-Message: 3\/9$/.test(l)), why);
-    assert.match(r.messageLog, /UDP message sent[^\n]*\n+SIP\/2\.0 200 OK\r?\n(?:[^\n]*\n)*?CSeq: \d+ NOTIFY/, `the phone answered 200\n${why}`);
+    assert.ok(
+      seen.some((l) =>
+        /^UNSOLICITED message-summary (active|terminated)\S* \| Messages-Waiting: yes \| Voice-Message: 3\/9$/.test(l),
+      ),
+      why,
+    );
+    assert.match(
+      r.messageLog,
+      /UDP message sent[^\n]*\n+SIP\/2\.0 200 OK\r?\n(?:[^\n]*\n)*?CSeq: \d+ NOTIFY/,
+      `the phone answered 200\n${why}`,
+    );
     t.diagnostic(`unsolicited NOTIFYs seen: ${seen.join(' ; ')}`);
     // RFC 6665 section 8.1 (RFC 3265 section 7.1): Contact is mandatory in NOTIFY; twinkle answers 400 without it
     const notifies = r.messageLog.split(/^-{10,}.*$/m).filter((m) => /message received[^\n]*\n+NOTIFY /.test(m));

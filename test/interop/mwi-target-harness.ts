@@ -40,16 +40,23 @@ export interface UmOptions {
 /** Start openum as the UM (see the module documentation). */
 export async function startUm(o: UmOptions, diagnostic: (msg: string) => void): Promise<UmServer> {
   const users = o.users.map((name) => ({ name, password: 'secret', extraArgs: ['--domain', o.domain] }));
-  const extraArgs = [...o.targets.flatMap((t) => ['--mwi-target', t]), ...(o.trust ?? []).flatMap((t) => ['--trust', t])];
+  const extraArgs = [
+    ...o.targets.flatMap((t) => ['--mwi-target', t]),
+    ...(o.trust ?? []).flatMap((t) => ['--trust', t]),
+  ];
   const server = await startOpenum({ domain: o.domain, users, extraArgs });
   const dataDir = server.dataDir;
   const http = server.address('http');
   diagnostic(`openum serve ${extraArgs.join(' ')} (data ${dataDir})`);
   return {
-    mode: 'cli', dataDir, sip: server.address('udp'),
+    mode: 'cli',
+    dataDir,
+    sip: server.address('udp'),
     forwarded: () => scrapeForwarded(http),
     mwiSet: (name, n, old) => mwiSet(dataDir, name, n, old),
-    stop: async () => { await server.stop(); },
+    stop: async () => {
+      await server.stop();
+    },
   };
 }
 
@@ -109,12 +116,40 @@ export async function startSippBackground(sippPath: string, o: BackgroundSippOpt
   const [port, ctlPort, mediaPort] = [await freePort(), await freePort(), await freePortWith([2])];
   const args = [
     ...(o.target !== undefined ? [o.target] : []),
-    '-sf', o.scenario, '-t', o.transport === 'tcp' ? 't1' : 'u1',
-    '-i', '127.0.0.1', '-p', String(port), '-ci', '127.0.0.1', '-cp', String(ctlPort), '-mi', '127.0.0.1', '-mp', String(mediaPort),
-    '-m', String(o.calls), '-timeout', `${o.timeoutS}s`, '-timeout_error', '-max_reconnect', '0', '-nostdin', '-nd',
-    '-trace_err', '-error_file', join(workDir, 'errors.log'),
-    '-trace_logs', '-log_file', join(workDir, 'actions.log'),
-    '-trace_msg', '-message_file', join(workDir, 'messages.log'),
+    '-sf',
+    o.scenario,
+    '-t',
+    o.transport === 'tcp' ? 't1' : 'u1',
+    '-i',
+    '127.0.0.1',
+    '-p',
+    String(port),
+    '-ci',
+    '127.0.0.1',
+    '-cp',
+    String(ctlPort),
+    '-mi',
+    '127.0.0.1',
+    '-mp',
+    String(mediaPort),
+    '-m',
+    String(o.calls),
+    '-timeout',
+    `${o.timeoutS}s`,
+    '-timeout_error',
+    '-max_reconnect',
+    '0',
+    '-nostdin',
+    '-nd',
+    '-trace_err',
+    '-error_file',
+    join(workDir, 'errors.log'),
+    '-trace_logs',
+    '-log_file',
+    join(workDir, 'actions.log'),
+    '-trace_msg',
+    '-message_file',
+    join(workDir, 'messages.log'),
   ];
   for (const [k, v] of Object.entries(o.keys ?? {})) args.push('-key', k, v);
   const proc = new ManagedProcess(sippPath, args, { cwd: workDir });
@@ -141,7 +176,9 @@ export async function startSippBackground(sippPath: string, o: BackgroundSippOpt
       }
     },
     async finish(timeoutMs) {
-      const timer = setTimeout(() => { void proc.stop(1000); }, timeoutMs);
+      const timer = setTimeout(() => {
+        void proc.stop(1000);
+      }, timeoutMs);
       try {
         return await proc.wait();
       } finally {

@@ -27,10 +27,17 @@ describe('openum --mwi-target: Kamailio presence_mwi as the target', { timeout: 
   /** A watcher subscribed to Kamailio for `user`, once it is READY. */
   async function watch(sipp: string, kam: KamailioServer, user: string): Promise<BackgroundSipp> {
     const w = await startSippBackground(sipp, {
-      scenario: sippScenario('mwi-target-kamailio-watch.xml'), target: kam.address, transport: 'udp',
-      calls: 1, timeoutS: 60, keys: { user, domain: DOMAIN },
+      scenario: sippScenario('mwi-target-kamailio-watch.xml'),
+      target: kam.address,
+      transport: 'udp',
+      calls: 1,
+      timeoutS: 60,
+      keys: { user, domain: DOMAIN },
     });
-    assert.ok(await w.waitForAction(/^READY/m, 15_000), `${await w.describe()}\n--- kamailio ---\n${kam.log().slice(-4000)}`);
+    assert.ok(
+      await w.waitForAction(/^READY/m, 15_000),
+      `${await w.describe()}\n--- kamailio ---\n${kam.log().slice(-4000)}`,
+    );
     return w;
   }
 
@@ -52,17 +59,24 @@ describe('openum --mwi-target: Kamailio presence_mwi as the target', { timeout: 
         watcher = await watch(sipp, kam, user);
 
         await um.mwiSet(user, 8, 3);
-        assert.ok(await watcher.waitForAction(/^CHANGED Messages-Waiting: yes \| Voice-Message: 8\/3$/m, 15_000), await explain(watcher));
+        assert.ok(
+          await watcher.waitForAction(/^CHANGED Messages-Waiting: yes \| Voice-Message: 8\/3$/m, 15_000),
+          await explain(watcher),
+        );
         await um.mwiSet(user, 0, 4);
-        assert.ok(await watcher.waitForAction(/^CHANGED Messages-Waiting: no \| Voice-Message: 0\/4$/m, 15_000), await explain(watcher));
+        assert.ok(
+          await watcher.waitForAction(/^CHANGED Messages-Waiting: no \| Voice-Message: 0\/4$/m, 15_000),
+          await explain(watcher),
+        );
 
         const status = await watcher.finish(20_000);
         assert.equal(status.code, 0, await explain(watcher));
         const changed = (await watcher.actions()).split('\n').filter((l) => l.startsWith('CHANGED'));
-        assert.deepEqual(changed, [
-          'CHANGED Messages-Waiting: yes | Voice-Message: 8/3',
-          'CHANGED Messages-Waiting: no | Voice-Message: 0/4',
-        ], await explain(watcher));
+        assert.deepEqual(
+          changed,
+          ['CHANGED Messages-Waiting: yes | Voice-Message: 8/3', 'CHANGED Messages-Waiting: no | Voice-Message: 0/4'],
+          await explain(watcher),
+        );
 
         if (method === 'PUBLISH') {
           // The modify PUBLISH (SIP-If-Match) replaced the one publication: a new
@@ -70,7 +84,11 @@ describe('openum --mwi-target: Kamailio presence_mwi as the target', { timeout: 
           // NOTIFYs Kamailio keeps one publication per NOTIFY and a new
           // subscriber gets the oldest: the anchor's known limitation.)
           late = await watch(sipp, kam, user);
-          assert.match(await late.actions(), /^INITIAL Messages-Waiting: no \| Voice-Message: 0\/4$/m, await explain(late));
+          assert.match(
+            await late.actions(),
+            /^INITIAL Messages-Waiting: no \| Voice-Message: 0\/4$/m,
+            await explain(late),
+          );
           assert.equal((await late.finish(20_000)).code, 0, await explain(late));
         }
         assert.deepEqual(await um.forwarded(), { [`${target} delivered`]: 2 });

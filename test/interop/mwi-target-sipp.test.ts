@@ -24,10 +24,15 @@ describe('openum --mwi-target: SIPp UAS as the target', { timeout: 120_000 }, ()
       let um: UmServer | undefined;
       try {
         uas = await startSippBackground(sipp, {
-          scenario: sippScenario('mwi-target-uas.xml'), transport, calls: 3, timeoutS: 60,
+          scenario: sippScenario('mwi-target-uas.xml'),
+          transport,
+          calls: 3,
+          timeoutS: 60,
         });
         const target = `sip:127.0.0.1:${uas.port}${transport === 'tcp' ? ';transport=tcp' : ''}`;
-        um = await startUm({ domain: DOMAIN, targets: [target], users: ['alice'], trust: ['127.0.0.1/32'] }, (m) => t.diagnostic(m));
+        um = await startUm({ domain: DOMAIN, targets: [target], users: ['alice'], trust: ['127.0.0.1/32'] }, (m) =>
+          t.diagnostic(m),
+        );
 
         // 1. the CLI (another process) sets the mailbox; the server picks it up and forwards it
         await um.mwiSet('alice', 8, 3);
@@ -35,7 +40,10 @@ describe('openum --mwi-target: SIPp UAS as the target', { timeout: 120_000 }, ()
 
         // 2. a trusted Exchange-style NOTIFY adds its own source: the lamp shows the sum
         const r = await runSipp(sipp, {
-          scenario: sippScenario('mwi-notify.xml'), target: um.sip, transport: 'udp', timeoutS: 15,
+          scenario: sippScenario('mwi-notify.xml'),
+          target: um.sip,
+          transport: 'udp',
+          timeoutS: 15,
           keys: { domain: DOMAIN, user: 'alice', new: '2', old: '5' },
         });
         assert.equal(r.code, 0, r.describe());
@@ -62,8 +70,11 @@ describe('openum --mwi-target: SIPp UAS as the target', { timeout: 120_000 }, ()
           assert.equal(f[8], 'Messages-Waiting: yes');
           assert.equal(f[9], `Message-Account: ${AOR}`);
         }
-        assert.deepEqual(fields.map((f) => f[10]), ['Voice-Message: 8/3', 'Voice-Message: 10/8', 'Voice-Message: 2/5'],
-          'every change, in order');
+        assert.deepEqual(
+          fields.map((f) => f[10]),
+          ['Voice-Message: 8/3', 'Voice-Message: 10/8', 'Voice-Message: 2/5'],
+          'every change, in order',
+        );
         assert.deepEqual(await um.forwarded(), { [`${target} delivered`]: 3 });
       } finally {
         await um?.stop();

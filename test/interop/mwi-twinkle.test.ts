@@ -30,8 +30,13 @@ const callIdOf = (m: TwinkleSipMessage): string => logHeader(m, 'Call-ID') ?? lo
 
 /** Twinkle's answer to a NOTIFY it received (same Call-ID and CSeq), if logged. */
 function answerTo(all: TwinkleSipMessage[], notify: TwinkleSipMessage): TwinkleSipMessage | undefined {
-  return all.find((m) => m.direction === 'out' && m.firstLine.startsWith('SIP/2.0 ') &&
-    cseqOf(m) === cseqOf(notify) && callIdOf(m) === callIdOf(notify));
+  return all.find(
+    (m) =>
+      m.direction === 'out' &&
+      m.firstLine.startsWith('SIP/2.0 ') &&
+      cseqOf(m) === cseqOf(notify) &&
+      callIdOf(m) === callIdOf(notify),
+  );
 }
 
 /** One line per NOTIFY: when, state, counts, and how twinkle answered. */
@@ -65,7 +70,13 @@ describe('twinkle message-summary interop', { timeout: 150_000 }, () => {
   });
 
   /** Set the counts as Exchange UM would (trusted NOTIFY) and wait for twinkle to log a NOTIFY carrying them. */
-  async function change(peer: TwinklePeer, user: string, n: number, o: number, details: () => Promise<string>): Promise<TwinkleSipMessage> {
+  async function change(
+    peer: TwinklePeer,
+    user: string,
+    n: number,
+    o: number,
+    details: () => Promise<string>,
+  ): Promise<TwinkleSipMessage> {
     assert.ok(exchange);
     const r = await exchangeUmNotify(exchange, user, DOMAIN, n, o);
     assert.equal(r.status, 200, `trusted NOTIFY ${n}/${o}: ${r.response}`);
@@ -80,14 +91,25 @@ describe('twinkle message-summary interop', { timeout: 150_000 }, () => {
       const twinkle = requirePeer(t, 'twinkle-console');
       if (!twinkle || !server) return;
       const user = USERS[transport];
-      const peer = await startTwinkle(twinkle, { user: user.name, password: user.password, domain: DOMAIN, proxy: server.address(transport), transport });
+      const peer = await startTwinkle(twinkle, {
+        user: user.name,
+        password: user.password,
+        domain: DOMAIN,
+        proxy: server.address(transport),
+        transport,
+      });
       peers.push(peer);
       const details = async (): Promise<string> =>
         `twinkle output:\n${peer.output().slice(-3000)}\ntwinkle log (SIP):\n${(await peer.log()).slice(-12000)}\nopenum stderr:\n${server?.process.stderr.slice(-3000) ?? ''}`;
 
-      const initial = await peer.waitForSipMessage((m) => isNotify(m) && /Subscription-State:\s*active/i.test(m.text), 15_000);
+      const initial = await peer.waitForSipMessage(
+        (m) => isNotify(m) && /Subscription-State:\s*active/i.test(m.text),
+        15_000,
+      );
       assert.ok(initial, `no NOTIFY after twinkle's SUBSCRIBE\n${await details()}`);
-      const subscribe = (await peer.sipMessages()).find((m) => m.direction === 'out' && m.firstLine.startsWith('SUBSCRIBE ') && /Authorization:\s*Digest/i.test(m.text));
+      const subscribe = (await peer.sipMessages()).find(
+        (m) => m.direction === 'out' && m.firstLine.startsWith('SUBSCRIBE ') && /Authorization:\s*Digest/i.test(m.text),
+      );
       assert.ok(subscribe, `twinkle's SUBSCRIBE with digest credentials is in its log\n${await details()}`);
       assert.match(subscribe.text, /^Event:\s*message-summary/im);
 
@@ -97,13 +119,19 @@ describe('twinkle message-summary interop', { timeout: 150_000 }, () => {
       await new Promise((r) => setTimeout(r, 300)); // let twinkle log its answers
       const all = await peer.sipMessages();
       for (const n of [initial, first, second]) {
-        assert.equal(answerTo(all, n)?.firstLine, 'SIP/2.0 200 OK', `twinkle accepted ${cseqOf(n)}\n${await details()}`);
+        assert.equal(
+          answerTo(all, n)?.firstLine,
+          'SIP/2.0 200 OK',
+          `twinkle accepted ${cseqOf(n)}\n${await details()}`,
+        );
         assert.equal(callIdOf(n), callIdOf(subscribe), 'each NOTIFY belongs to the subscription dialog');
       }
       assert.doesNotMatch(peer.output(), /MWI subscription (failed|terminated)/, await details());
 
       const status = await peer.quit(6000);
-      const final = (await peer.sipMessages()).filter((m) => m.direction === 'out' && m.firstLine.startsWith('SUBSCRIBE ') && /^Expires:\s*0\s*$/im.test(m.text));
+      const final = (await peer.sipMessages()).filter(
+        (m) => m.direction === 'out' && m.firstLine.startsWith('SUBSCRIBE ') && /^Expires:\s*0\s*$/im.test(m.text),
+      );
       t.diagnostic(`twinkle exit: ${JSON.stringify(status)}; unsubscribes sent: ${final.length}`);
       for (const line of describeNotifies(await peer.sipMessages())) t.diagnostic(line);
       assert.ok(final.length > 0, `twinkle unsubscribes (Expires: 0) when it quits\n${await details()}`);
@@ -115,7 +143,12 @@ describe('twinkle message-summary interop', { timeout: 150_000 }, () => {
     if (!twinkle || !server) return;
     const user = USERS.unsolicited;
     const peer = await startTwinkle(twinkle, {
-      user: user.name, password: user.password, domain: DOMAIN, proxy: server.address('udp'), transport: 'udp', subscribe: false,
+      user: user.name,
+      password: user.password,
+      domain: DOMAIN,
+      proxy: server.address('udp'),
+      transport: 'udp',
+      subscribe: false,
     });
     peers.push(peer);
     const details = async (): Promise<string> =>
@@ -127,9 +160,16 @@ describe('twinkle message-summary interop', { timeout: 150_000 }, () => {
     await new Promise((r) => setTimeout(r, 300));
     const all = await peer.sipMessages();
     for (const line of describeNotifies(all)) t.diagnostic(line);
-    assert.ok(!all.some((m) => m.direction === 'out' && m.firstLine.startsWith('SUBSCRIBE ')), 'no SUBSCRIBE with mwi_sollicited=no');
+    assert.ok(
+      !all.some((m) => m.direction === 'out' && m.firstLine.startsWith('SUBSCRIBE ')),
+      'no SUBSCRIBE with mwi_sollicited=no',
+    );
     assert.doesNotMatch(logHeader(changed, 'To') ?? '', /;\s*tag=/i, 'out of any dialog: no To-tag');
     // RFC 6665 section 8.1 / RFC 3265 section 7.1: Contact is mandatory in NOTIFY; twinkle rejects a NOTIFY without one
-    assert.equal(answerTo(all, changed)?.firstLine, 'SIP/2.0 200 OK', `twinkle accepted the unsolicited NOTIFY\n${changed.text}\n${await details()}`);
+    assert.equal(
+      answerTo(all, changed)?.firstLine,
+      'SIP/2.0 200 OK',
+      `twinkle accepted the unsolicited NOTIFY\n${changed.text}\n${await details()}`,
+    );
   });
 });

@@ -31,7 +31,10 @@ async function line(p: ManagedProcess, expected: string | RegExp, ms = 15_000): 
   const find = (out: string): string | undefined =>
     out.split('\n').find((l) => (typeof expected === 'string' ? l === expected : expected.test(l)));
   const ok = await p.waitFor((out) => find(out) !== undefined, ms);
-  assert.ok(ok, `no line ${String(expected)} within ${ms} ms\n--- stdout ---\n${p.stdout}\n--- stderr ---\n${p.stderr}`);
+  assert.ok(
+    ok,
+    `no line ${String(expected)} within ${ms} ms\n--- stdout ---\n${p.stdout}\n--- stderr ---\n${p.stderr}`,
+  );
   return find(p.stdout) as string;
 }
 
@@ -70,11 +73,24 @@ describe('openum phone against openum serve (real processes)', { timeout: 120_00
       assert.ok(server);
       const at = server.address(c.listener);
       const extra = c.transport === 'tls' ? ['--tls-ca', join(server.dataDir, 'tls', 'cert.pem')] : [];
-      const p = phone(['--server', at, '--user', c.user.name, '--password', c.user.password, '--transport', c.transport, ...extra]);
+      const p = phone([
+        '--server',
+        at,
+        '--user',
+        c.user.name,
+        '--password',
+        c.user.password,
+        '--transport',
+        c.transport,
+        ...extra,
+      ]);
       try {
         await line(p, `mwi ${c.user.name} off new=0 old=0 (rfc3842)`);
-        assert.deepEqual(p.stdout.split('\n').slice(0, 3),
-          [`registered ${c.user.name} at ${at}`, 'subscribed (rfc3842)', `mwi ${c.user.name} off new=0 old=0 (rfc3842)`]);
+        assert.deepEqual(p.stdout.split('\n').slice(0, 3), [
+          `registered ${c.user.name} at ${at}`,
+          'subscribed (rfc3842)',
+          `mwi ${c.user.name} off new=0 old=0 (rfc3842)`,
+        ]);
         const set = await server.cli(['mwi', 'set', c.user.name, '--new', '8', '--old', '3']);
         assert.equal(set.code, 0, describeRun('mwi set', set));
         await line(p, `mwi ${c.user.name} on new=8 old=3 (rfc3842)`);
@@ -98,10 +114,24 @@ describe('openum phone against openum serve (real processes)', { timeout: 120_00
   test('lync over tcp: roaming-self, the category version on every line', async () => {
     assert.ok(server);
     const erin = USERS[4];
-    const p = phone(['--server', server.address('tcp'), '--user', erin.name, '--password', erin.password, '--transport', 'tcp', '--dialect', 'lync']);
+    const p = phone([
+      '--server',
+      server.address('tcp'),
+      '--user',
+      erin.name,
+      '--password',
+      erin.password,
+      '--transport',
+      'tcp',
+      '--dialect',
+      'lync',
+    ]);
     try {
       const first = await line(p, /^mwi erin off new=0 old=0 \(lync, version \d+\)$/);
-      assert.deepEqual(p.stdout.split('\n').slice(0, 2), [`registered erin at ${server.address('tcp')}`, 'subscribed (lync)']);
+      assert.deepEqual(p.stdout.split('\n').slice(0, 2), [
+        `registered erin at ${server.address('tcp')}`,
+        'subscribed (lync)',
+      ]);
       const version = Number(/version (\d+)/.exec(first)?.[1]);
       await server.cli(['mwi', 'set', erin.name, '--new', '2', '--old', '1']);
       await line(p, `mwi erin on new=2 old=1 (lync, version ${version + 1})`);
@@ -115,7 +145,9 @@ describe('openum phone against openum serve (real processes)', { timeout: 120_00
 
   test('a wrong password: one line on stderr, exit 2, nothing on stdout', async () => {
     assert.ok(server);
-    const r = await runCli(['phone', '--server', server.address('udp'), '--user', 'alice', '--password', 'wrong'], { timeoutMs: 20_000 });
+    const r = await runCli(['phone', '--server', server.address('udp'), '--user', 'alice', '--password', 'wrong'], {
+      timeoutMs: 20_000,
+    });
     assert.equal(r.code, 2, describeRun('phone', r));
     assert.equal(r.stdout, '');
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
@@ -125,8 +157,14 @@ describe('openum phone against openum serve (real processes)', { timeout: 120_00
   test('an unreachable server and bad flags: one line on stderr, exit 2', async () => {
     const closed = await freePort();
     const runs: [string[], RegExp][] = [
-      [['--server', `127.0.0.1:${closed}`, '--user', 'alice', '--password', 'x', '--transport', 'tcp'], /cannot reach the server.*ECONNREFUSED/],
-      [['--server', `127.0.0.1:${closed}`, '--user', 'alice', '--password', 'x', '--transport', 'ws'], /cannot reach 127\.0\.0\.1:\d+ over ws/],
+      [
+        ['--server', `127.0.0.1:${closed}`, '--user', 'alice', '--password', 'x', '--transport', 'tcp'],
+        /cannot reach the server.*ECONNREFUSED/,
+      ],
+      [
+        ['--server', `127.0.0.1:${closed}`, '--user', 'alice', '--password', 'x', '--transport', 'ws'],
+        /cannot reach 127\.0\.0\.1:\d+ over ws/,
+      ],
       [['--server', '127.0.0.1:5060', '--user', 'alice', '--password', 'x', '--transport', 'sctp'], /transport/],
       [['--server', '127.0.0.1:5060', '--user', 'alice', '--password', 'x', '--dialect', 'cisco'], /dialect/],
       [['--server', '127.0.0.1', '--user', 'alice', '--password', 'x'], /--server/],

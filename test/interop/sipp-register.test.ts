@@ -50,7 +50,11 @@ describe('SIPp REGISTER with digest auth', { timeout: 90_000 }, () => {
       assert.equal(r.code, 0, r.describe());
       assert.match(r.actionLog, /^CHALLENGE Digest /m, r.describe());
       const user = REGISTER_USER[transport].name;
-      assert.match(r.actionLog, new RegExp(`^REGISTERED sip:${user}@127\\.0\\.0\\.1:\\d+.*expires=\\d+`, 'm'), r.describe());
+      assert.match(
+        r.actionLog,
+        new RegExp(`^REGISTERED sip:${user}@127\\.0\\.0\\.1:\\d+.*expires=\\d+`, 'm'),
+        r.describe(),
+      );
       assert.match(r.actionLog, /^UNREGISTERED/m, r.describe());
       // the challenge must offer MD5 (the only algorithm SIPp 3.6.1 can answer)
       assert.match(r.messageLog, /WWW-Authenticate:\s*Digest [^\r\n]*algorithm="?MD5/i, r.describe());

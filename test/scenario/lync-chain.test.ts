@@ -8,15 +8,28 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseRoamingData } from '../../src/events/packages/vnd-microsoft-roaming-self/index.js';
-import { DOMAIN, UM_ADDRESS, exchange, exchangeNotifyText, lampOf, startServer, summaryBody, type Phone } from '../support/mwi-harness.js';
+import {
+  DOMAIN,
+  UM_ADDRESS,
+  exchange,
+  exchangeNotifyText,
+  lampOf,
+  startServer,
+  summaryBody,
+  type Phone,
+} from '../support/mwi-harness.js';
 
-const ROAMING_LIST = '<roamingList xmlns="http://schemas.microsoft.com/2006/09/sip/roaming-self">' +
+const ROAMING_LIST =
+  '<roamingList xmlns="http://schemas.microsoft.com/2006/09/sip/roaming-self">' +
   '<roaming type="categories"/><roaming type="containers"/><roaming type="subscribers"/></roamingList>';
 const ROAMING_TYPE = 'application/vnd-microsoft-roaming-self+xml';
 
 function subscribeLync(p: Phone, supported: string) {
   return p.subscribe({
-    event: 'vnd-microsoft-roaming-self', accept: ROAMING_TYPE, contentType: ROAMING_TYPE, body: ROAMING_LIST,
+    event: 'vnd-microsoft-roaming-self',
+    accept: ROAMING_TYPE,
+    contentType: ROAMING_TYPE,
+    body: ROAMING_LIST,
     extra: `Supported: ${supported}\n`,
   });
 }
@@ -25,7 +38,12 @@ function mwiOf(body: Buffer): { messageWaiting: boolean; unread: number; read: n
   const d = parseRoamingData(body);
   const c = d.mwi;
   assert.ok(c, `no mwi category in ${body.toString()}`);
-  return { messageWaiting: c.messageWaiting, unread: c.unreadVoiceMailCount, read: c.readVoiceMailCount, version: c.version };
+  return {
+    messageWaiting: c.messageWaiting,
+    unread: c.unreadVoiceMailCount,
+    read: c.readVoiceMailCount,
+    version: c.version,
+  };
 }
 
 describe('Exchange UM -> openum -> Lync endpoint and standard phone (PROTOCOLS.md sections 3-4)', () => {
@@ -59,7 +77,10 @@ describe('Exchange UM -> openum -> Lync endpoint and standard phone (PROTOCOLS.m
     assert.match(ben.getHeader('Subscription-State') ?? '', /^active;expires=\d+$/);
     assert.equal(ben.getHeader('Content-Type'), ROAMING_TYPE);
     assert.match(ben.body.toString(), /unreadVoiceMailCount="8" readVoiceMailCount="3"/);
-    assert.match(ben.body.toString(), /<category name="mwi" instance="0" publishTime="[^"]+" container="1" version="1" expireType="static">/);
+    assert.match(
+      ben.body.toString(),
+      /<category name="mwi" instance="0" publishTime="[^"]+" container="1" version="1" expireType="static">/,
+    );
     assert.deepEqual(mwiOf(ben.body), { messageWaiting: true, unread: 8, read: 3, version: 1 });
 
     const p1 = await phone.nextNotify();
@@ -86,7 +107,11 @@ describe('Exchange UM -> openum -> Lync endpoint and standard phone (PROTOCOLS.m
     const carol = await h.phone('10.0.0.4', 'carol');
     const cs = await carol.subscribe();
     assert.equal(cs.res.status, 403);
-    const refused = await exchange(um, h.server, exchangeNotifyText(um.local, { user: 'carol', body: summaryBody(8, 3, `sip:carol@${DOMAIN}`) }));
+    const refused = await exchange(
+      um,
+      h.server,
+      exchangeNotifyText(um.local, { user: 'carol', body: summaryBody(8, 3, `sip:carol@${DOMAIN}`) }),
+    );
     assert.equal(refused.status, 403);
     assert.match(refused.reason, /message waiting indication is off/);
     await lync.expectSilence('a notification for carol');

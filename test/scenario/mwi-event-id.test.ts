@@ -25,9 +25,17 @@ describe('a subscription with an Event id (RFC 6665 section 8.2.1)', () => {
 
     const refresh = async (event: string): Promise<number> => {
       dialog.cseq++;
-      await phone.ua.send(phone.server, phone.subscribeText({
-        event, expires: 600, callId: dialog.callId, fromTag: dialog.fromTag, toTag: dialog.toTag, cseq: dialog.cseq,
-      }));
+      await phone.ua.send(
+        phone.server,
+        phone.subscribeText({
+          event,
+          expires: 600,
+          callId: dialog.callId,
+          fromTag: dialog.fromTag,
+          toTag: dialog.toTag,
+          cseq: dialog.cseq,
+        }),
+      );
       return (await phone.ua.nextResponse()).status;
     };
     assert.equal(await refresh('message-summary;id=7'), 200);

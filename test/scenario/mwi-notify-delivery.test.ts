@@ -4,7 +4,16 @@ import { RETRY_BACKOFF_MS } from '../../src/events/notify-policy.js';
 import { SipRequest, type SipResponse } from '../../src/sip/message/index.js';
 import type { LoopbackUa } from '../support/loopback-ua.js';
 import {
-  UM_ADDRESS, assertInDialog, exchange, exchangeNotifyText, lampOf, startServer, summaryBody, type Harness, type Phone, type SubDialog,
+  UM_ADDRESS,
+  assertInDialog,
+  exchange,
+  exchangeNotifyText,
+  lampOf,
+  startServer,
+  summaryBody,
+  type Harness,
+  type Phone,
+  type SubDialog,
 } from '../support/mwi-harness.js';
 
 /** Timer F on UDP: 64 * T1 (RFC 3261 section 17.1.2.2). */
@@ -42,7 +51,12 @@ async function onlyRetransmissions(h: Harness, phone: Phone, of: SipRequest, ms:
  * Advance the clock in 250 ms steps until a NOTIFY other than a
  * retransmission of `of` arrives; returns it and how long that took.
  */
-async function nextNewNotify(h: Harness, phone: Phone, of: SipRequest, maxMs: number): Promise<{ req: SipRequest; waited: number }> {
+async function nextNewNotify(
+  h: Harness,
+  phone: Phone,
+  of: SipRequest,
+  maxMs: number,
+): Promise<{ req: SipRequest; waited: number }> {
   for (let waited = 0; waited <= maxMs; waited += 250) {
     for (const m of await phone.ua.drain()) {
       assert.ok(m instanceof SipRequest && m.method === 'NOTIFY', 'only NOTIFYs');

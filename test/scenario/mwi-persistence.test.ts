@@ -3,11 +3,20 @@ import { after, describe, test } from 'node:test';
 import { FakeClock } from '../../src/base/clock.js';
 import { LoopbackNetwork } from '../../src/sip/transport/index.js';
 import {
-  UM_ADDRESS, assertInDialog, exchange, exchangeNotifyText, lampOf, startServer, summaryBody, tempDir,
+  UM_ADDRESS,
+  assertInDialog,
+  exchange,
+  exchangeNotifyText,
+  lampOf,
+  startServer,
+  summaryBody,
+  tempDir,
 } from '../support/mwi-harness.js';
 
 const dirs: { remove(): void }[] = [];
-after(() => { for (const d of dirs) d.remove(); });
+after(() => {
+  for (const d of dirs) d.remove();
+});
 
 const lamp = (nw: number, old: number) => ({ waiting: nw > 0, new: nw, old, urgentNew: 0, urgentOld: 0 });
 
@@ -29,8 +38,14 @@ describe('kept across restarts: subscriptions, registrations and MWI state in SQ
       assert.equal((await desk.register({ callId: 'desk-reg', expires: 3600 })).status, 200);
       first.clock.advance(100);
       await desk.takeNotify();
-      for (const [nw, old] of [[8, 3], [9, 3]] as const) {
-        assert.equal((await exchange(um, first.server, exchangeNotifyText(um.local, { body: summaryBody(nw, old) }))).status, 200);
+      for (const [nw, old] of [
+        [8, 3],
+        [9, 3],
+      ] as const) {
+        assert.equal(
+          (await exchange(um, first.server, exchangeNotifyText(um.local, { body: summaryBody(nw, old) }))).status,
+          200,
+        );
         maxSeq = Math.max(maxSeq, (await phone.takeNotify()).cseq.seq);
         await desk.takeNotify();
       }
@@ -68,7 +83,10 @@ describe('kept across restarts: subscriptions, registrations and MWI state in SQ
 
       // The dialog works on: a change goes out with the next CSeq; the subscriber's refresh is accepted.
       const um2 = await second.ua('10.0.0.9');
-      assert.equal((await exchange(um2, second.server, exchangeNotifyText(um2.local, { body: summaryBody(0, 12) }))).status, 200);
+      assert.equal(
+        (await exchange(um2, second.server, exchangeNotifyText(um2.local, { body: summaryBody(0, 12) }))).status,
+        200,
+      );
       const change = await phone.takeNotify();
       assert.equal(change.cseq.seq, restored.cseq.seq + 1);
       assert.deepEqual(lampOf(change), lamp(0, 12));

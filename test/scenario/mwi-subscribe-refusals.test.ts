@@ -45,7 +45,10 @@ describe('SUBSCRIBE refusals (RFC 6665 sections 4.2.1.1-4.2.1.2, RFC 3261 sectio
     assert.equal(res.status, 406);
     assert.match(res.getHeader('Accept') ?? '', /application\/simple-message-summary/);
     await assertNoSubscription(h, phone);
-    assert.equal((await phone.subscribe({ accept: 'application/pidf+xml, application/simple-message-summary' })).res.status, 200);
+    assert.equal(
+      (await phone.subscribe({ accept: 'application/pidf+xml, application/simple-message-summary' })).res.status,
+      200,
+    );
     await phone.takeNotify();
     assert.equal((await phone.subscribe({ accept: null })).res.status, 200);
     await phone.takeNotify();
@@ -64,14 +67,17 @@ describe('SUBSCRIBE refusals (RFC 6665 sections 4.2.1.1-4.2.1.2, RFC 3261 sectio
     const { dialog } = await phone.subscribe({ expires: 600 });
     assert.ok(dialog);
     await phone.takeNotify();
-    await phone.ua.send(h.server, phone.subscribeText({ callId: dialog.callId, fromTag: dialog.fromTag, toTag: 'wrong', cseq: 9 }));
+    await phone.ua.send(
+      h.server,
+      phone.subscribeText({ callId: dialog.callId, fromTag: dialog.fromTag, toTag: 'wrong', cseq: 9 }),
+    );
     assert.equal((await phone.ua.nextResponse()).status, 481);
     await phone.expectSilence();
     assert.equal(h.svc.notifier.size, 1);
     await h.shutdown();
   });
 
-  test('another user\'s mailbox: 403; an unknown user: 404; a user whose MWI is off: 403 with a reason; an extension reaches the mailbox', async () => {
+  test("another user's mailbox: 403; an unknown user: 404; a user whose MWI is off: 403 with a reason; an extension reaches the mailbox", async () => {
     const h = await startServer();
     const alice = await h.phone('10.0.0.2');
     const other = await alice.subscribe({ target: 'bob' });

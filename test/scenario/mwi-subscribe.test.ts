@@ -18,8 +18,15 @@ async function setup() {
   await udp.start();
   const storage = new SqliteStorage(':memory:');
   addUser(storage, { name: 'alice', password: 'secret', domain: DOMAIN });
-  const svc = createSipService({ storage, domain: DOMAIN, digestSecret: Buffer.alloc(32, 1), authAlgorithms: ['MD5'],
-    transports: new TransportLayer({ transports: [udp] }), clock, trust: ['10.0.0.9/32'] });
+  const svc = createSipService({
+    storage,
+    domain: DOMAIN,
+    digestSecret: Buffer.alloc(32, 1),
+    authAlgorithms: ['MD5'],
+    transports: new TransportLayer({ transports: [udp] }),
+    clock,
+    trust: ['10.0.0.9/32'],
+  });
   svc.start();
   const phone = new LoopbackUa(net, 'udp', '10.0.0.2');
   const um = new LoopbackUa(net, 'udp', '10.0.0.9');
@@ -69,7 +76,10 @@ describe('message-summary subscriptions and trusted MWI input (RFC 6665, RFC 384
     await phone.send(server, subscribe(port));
     const challenge = await phone.nextResponse();
     assert.equal(challenge.status, 401);
-    await phone.send(server, subscribe(port, digest(challenge.getHeader('WWW-Authenticate')!, 'SUBSCRIBE', `sip:alice@${DOMAIN}`, 1)));
+    await phone.send(
+      server,
+      subscribe(port, digest(challenge.getHeader('WWW-Authenticate')!, 'SUBSCRIBE', `sip:alice@${DOMAIN}`, 1)),
+    );
     const ok = await phone.nextResponse();
     assert.equal(ok.status, 200, ok.reason);
     assert.equal(ok.getHeader('Expires'), '3600');
@@ -80,7 +90,10 @@ describe('message-summary subscriptions and trusted MWI input (RFC 6665, RFC 384
     await phone.respond(first, server);
     assert.equal(svc.notifier.size, 1);
 
-    await um.send(server, exchangeNotify('Messages-Waiting: yes\r\nMessage-Account: sip:alice@example.com\r\nVoice-Message: 8/3\r\n'));
+    await um.send(
+      server,
+      exchangeNotify('Messages-Waiting: yes\r\nMessage-Account: sip:alice@example.com\r\nVoice-Message: 8/3\r\n'),
+    );
     assert.equal((await um.nextResponse()).status, 200);
     const lamp = await phone.nextRequest();
     const s = parseMessageSummary(lamp.body);

@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { LoopbackUa } from '../support/loopback-ua.js';
 import {
-  UM_ADDRESS, assertInDialog, exchange, exchangeNotifyText, lampOf, startServer, summaryBody, type Harness,
+  UM_ADDRESS,
+  assertInDialog,
+  exchange,
+  exchangeNotifyText,
+  lampOf,
+  startServer,
+  summaryBody,
+  type Harness,
 } from '../support/mwi-harness.js';
 
 /** The trusted voicemail system sets alice's counts. */

@@ -1,8 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  DOMAIN, PUBLISHER_ADDRESS, STRANGER_ADDRESS, UM_ADDRESS, exchange, exchangeNotifyText, lampOf, publishText, startServer,
-  summaryBody, type Harness, type Phone,
+  DOMAIN,
+  PUBLISHER_ADDRESS,
+  STRANGER_ADDRESS,
+  UM_ADDRESS,
+  exchange,
+  exchangeNotifyText,
+  lampOf,
+  publishText,
+  startServer,
+  summaryBody,
+  type Harness,
+  type Phone,
 } from '../support/mwi-harness.js';
 
 /** alice's phone, subscribed, first NOTIFY read. */
@@ -29,7 +39,10 @@ describe('trusted MWI input: an Exchange UM NOTIFY out of dialog (PROTOCOLS.md s
     assert.equal(res.status, 200, res.reason);
     const n = await phone.takeNotify();
     assert.deepEqual(lampOf(n), lamp(8, 3));
-    assert.match(n.body.toString(), new RegExp(`^Messages-Waiting: yes\\r\\nMessage-Account: sip:alice@${DOMAIN}\\r\\n`));
+    assert.match(
+      n.body.toString(),
+      new RegExp(`^Messages-Waiting: yes\\r\\nMessage-Account: sip:alice@${DOMAIN}\\r\\n`),
+    );
     const st = h.svc.mwi.get('alice');
     assert.deepEqual(st.counts, { new: 8, old: 3, urgentNew: 0, urgentOld: 0 });
     assert.equal(st.version, 1);
@@ -39,7 +52,10 @@ describe('trusted MWI input: an Exchange UM NOTIFY out of dialog (PROTOCOLS.md s
     await phone.expectSilence('no NOTIFY when the lamp does not change');
     assert.equal(h.svc.mwi.get('alice').version, 1);
     // An extension reaches the same mailbox.
-    const viaExt = exchangeNotifyText(um.local, { body: summaryBody(2, 0) }).replace(`NOTIFY sip:alice@`, 'NOTIFY sip:1001@');
+    const viaExt = exchangeNotifyText(um.local, { body: summaryBody(2, 0) }).replace(
+      `NOTIFY sip:alice@`,
+      'NOTIFY sip:1001@',
+    );
     assert.equal((await exchange(um, h.server, viaExt)).status, 200);
     assert.deepEqual(lampOf(await phone.takeNotify()), lamp(2, 0));
     await h.shutdown();
@@ -53,7 +69,11 @@ describe('trusted MWI input: an Exchange UM NOTIFY out of dialog (PROTOCOLS.md s
     assert.deepEqual(lampOf(await phone.takeNotify()), lamp(1, 0));
     const stranger = await h.ua(STRANGER_ADDRESS);
     for (const user of ['alice', 'bob', 'nobody']) {
-      const res = await exchange(stranger, h.server, exchangeNotifyText(stranger.local, { user, body: summaryBody(9, 9) }));
+      const res = await exchange(
+        stranger,
+        h.server,
+        exchangeNotifyText(stranger.local, { user, body: summaryBody(9, 9) }),
+      );
       assert.equal(res.status, 403, `${user}: strangers learn nothing, not even whether the user exists`);
     }
     // Not even with the subscriber's own address as a neighbour: the source address decides.
@@ -66,7 +86,7 @@ describe('trusted MWI input: an Exchange UM NOTIFY out of dialog (PROTOCOLS.md s
     await h.shutdown();
   });
 
-  test('unknown user: 404; a user whose MWI is off: 403 with a reason, and nothing is sent to that user\'s endpoints', async () => {
+  test("unknown user: 404; a user whose MWI is off: 403 with a reason, and nothing is sent to that user's endpoints", async () => {
     const h = await startServer();
     const um = await h.ua(UM_ADDRESS);
     const unknown = await exchange(um, h.server, exchangeNotifyText(um.local, { user: 'nobody' }));
@@ -76,7 +96,11 @@ describe('trusted MWI input: an Exchange UM NOTIFY out of dialog (PROTOCOLS.md s
     assert.equal((await carol.register({ callId: 'carol-reg', expires: 600 })).status, 200);
     h.clock.advance(1_000);
     await carol.expectSilence('no unsolicited NOTIFY to a user with MWI off');
-    const off = await exchange(um, h.server, exchangeNotifyText(um.local, { user: 'carol', body: summaryBody(3, 0, `sip:carol@${DOMAIN}`) }));
+    const off = await exchange(
+      um,
+      h.server,
+      exchangeNotifyText(um.local, { user: 'carol', body: summaryBody(3, 0, `sip:carol@${DOMAIN}`) }),
+    );
     assert.equal(off.status, 403);
     assert.match(off.reason, /message waiting|MWI/i, off.reason);
     h.clock.advance(1_000);
@@ -90,14 +114,23 @@ describe('trusted MWI input: an Exchange UM NOTIFY out of dialog (PROTOCOLS.md s
     const h = await startServer();
     const phone = await subscribedPhone(h);
     const um = await h.ua(UM_ADDRESS);
-    for (const body of ['Voice-Message: 8/3\r\n', 'Messages-Waiting: perhaps\r\n', 'Messages-Waiting: yes\r\nVoice-Message: eight/3\r\n', '']) {
+    for (const body of [
+      'Voice-Message: 8/3\r\n',
+      'Messages-Waiting: perhaps\r\n',
+      'Messages-Waiting: yes\r\nVoice-Message: eight/3\r\n',
+      '',
+    ]) {
       const res = await exchange(um, h.server, exchangeNotifyText(um.local, { body }));
       assert.equal(res.status, 400, JSON.stringify(body));
       assert.match(res.reason, /message-summary/i, res.reason);
     }
     const pidf = await exchange(um, h.server, exchangeNotifyText(um.local, { contentType: 'application/pidf+xml' }));
     assert.equal(pidf.status, 415);
-    const presence = await exchange(um, h.server, exchangeNotifyText(um.local).replace('Event: message-summary', 'Event: presence'));
+    const presence = await exchange(
+      um,
+      h.server,
+      exchangeNotifyText(um.local).replace('Event: message-summary', 'Event: presence'),
+    );
     assert.equal(presence.status, 489);
     const inDialog = await exchange(um, h.server, exchangeNotifyText(um.local, { toTag: 'no-such-dialog' }));
     assert.equal(inDialog.status, 481);
@@ -120,7 +153,11 @@ describe('trusted MWI input: PUBLISH of message-summary (RFC 3903)', () => {
     assert.equal(initial.getHeader('Expires'), '600');
     assert.deepEqual(lampOf(await phone.takeNotify()), lamp(3, 1));
 
-    const modify = await exchange(pub, h.server, publishText(pub.local, { body: summaryBody(4, 1), expires: 600, ifMatch: etag1 }));
+    const modify = await exchange(
+      pub,
+      h.server,
+      publishText(pub.local, { body: summaryBody(4, 1), expires: 600, ifMatch: etag1 }),
+    );
     assert.equal(modify.status, 200);
     const etag2 = modify.getHeader('SIP-ETag');
     assert.ok(etag2 && etag2 !== etag1, 'a new entity-tag on every change');
@@ -170,7 +207,11 @@ describe('trusted MWI input: PUBLISH of message-summary (RFC 3903)', () => {
     assert.deepEqual(lampOf(await phone.takeNotify()), lamp(0, 0));
     assert.equal(h.svc.mwi.source('alice', `sip:${PUBLISHER_ADDRESS}`), undefined);
     assert.equal(h.svc.notifier.size, 1, 'the subscription itself goes on');
-    const late = await exchange(pub, h.server, publishText(pub.local, { ifMatch: res.getHeader('SIP-ETag')!, expires: 60 }));
+    const late = await exchange(
+      pub,
+      h.server,
+      publishText(pub.local, { ifMatch: res.getHeader('SIP-ETag')!, expires: 60 }),
+    );
     assert.equal(late.status, 412);
     await h.shutdown();
   });
@@ -183,7 +224,11 @@ describe('trusted MWI input: PUBLISH of message-summary (RFC 3903)', () => {
     assert.equal(brief.status, 423);
     assert.ok(Number(brief.getHeader('Min-Expires')) > 5);
     const stranger = await h.ua(STRANGER_ADDRESS);
-    const spoof = await exchange(stranger, h.server, publishText(stranger.local, { body: summaryBody(1, 0), expires: 600 }));
+    const spoof = await exchange(
+      stranger,
+      h.server,
+      publishText(stranger.local, { body: summaryBody(1, 0), expires: 600 }),
+    );
     assert.equal(spoof.status, 403);
     assert.equal(spoof.getHeader('SIP-ETag'), undefined);
     await phone.expectSilence();
@@ -206,18 +251,35 @@ describe('trusted MWI input: PUBLISH of message-summary (RFC 3903)', () => {
     assert.equal((await exchange(um, h.server, exchangeNotifyText(um.local, { body: summaryBody(1, 0) }))).status, 200);
     assert.deepEqual(lampOf(await phone.takeNotify()), lamp(3, 1));
     // The publisher's update replaces the publisher's counts only.
-    const p2 = await exchange(pub, h.server, publishText(pub.local, { body: summaryBody(0, 6), ifMatch: p1.getHeader('SIP-ETag')!, expires: 600 }));
+    const p2 = await exchange(
+      pub,
+      h.server,
+      publishText(pub.local, { body: summaryBody(0, 6), ifMatch: p1.getHeader('SIP-ETag')!, expires: 600 }),
+    );
     assert.equal(p2.status, 200);
     assert.deepEqual(lampOf(await phone.takeNotify()), lamp(1, 6));
     // The UM says "no messages": the publisher's old messages remain.
-    assert.equal((await exchange(um, h.server, exchangeNotifyText(um.local, { body: 'Messages-Waiting: no\r\n' }))).status, 200);
+    assert.equal(
+      (await exchange(um, h.server, exchangeNotifyText(um.local, { body: 'Messages-Waiting: no\r\n' }))).status,
+      200,
+    );
     assert.deepEqual(lampOf(await phone.takeNotify()), lamp(0, 6));
     // Removing the publication leaves the UM's (zero) counts.
-    const gone = await exchange(pub, h.server, publishText(pub.local, { ifMatch: p2.getHeader('SIP-ETag')!, expires: 0 }));
+    const gone = await exchange(
+      pub,
+      h.server,
+      publishText(pub.local, { ifMatch: p2.getHeader('SIP-ETag')!, expires: 0 }),
+    );
     assert.equal(gone.status, 200);
     assert.deepEqual(lampOf(await phone.takeNotify()), lamp(0, 0));
     await phone.expectSilence();
-    assert.deepEqual([h.svc.mwi.source('alice', `sip:${UM_ADDRESS}`)?.counts.new, h.svc.mwi.source('alice', `sip:${PUBLISHER_ADDRESS}`)], [0, undefined]);
+    assert.deepEqual(
+      [
+        h.svc.mwi.source('alice', `sip:${UM_ADDRESS}`)?.counts.new,
+        h.svc.mwi.source('alice', `sip:${PUBLISHER_ADDRESS}`),
+      ],
+      [0, undefined],
+    );
     await h.shutdown();
   });
 });

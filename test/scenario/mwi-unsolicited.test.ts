@@ -3,7 +3,16 @@ import { describe, test } from 'node:test';
 import type { SipRequest } from '../../src/sip/message/index.js';
 import type { LoopbackUa } from '../support/loopback-ua.js';
 import {
-  DOMAIN, UM_ADDRESS, assertInDialog, exchange, exchangeNotifyText, lampOf, startServer, summaryBody, type Harness, type Phone,
+  DOMAIN,
+  UM_ADDRESS,
+  assertInDialog,
+  exchange,
+  exchangeNotifyText,
+  lampOf,
+  startServer,
+  summaryBody,
+  type Harness,
+  type Phone,
 } from '../support/mwi-harness.js';
 
 async function umSets(h: Harness, um: LoopbackUa, nw: number, old: number): Promise<void> {
@@ -46,7 +55,11 @@ describe('unsolicited MWI to registered contacts (PROTOCOLS.md section 2)', () =
     const change = await phone.takeNotify();
     assertUnsolicited(change, phone);
     assert.deepEqual(lampOf(change), lamp(8, 3));
-    assert.notEqual(change.callId, onRegister.callId, 'each unsolicited NOTIFY is its own transaction outside any dialog');
+    assert.notEqual(
+      change.callId,
+      onRegister.callId,
+      'each unsolicited NOTIFY is its own transaction outside any dialog',
+    );
     await phone.expectSilence();
     await h.shutdown();
   });
@@ -77,7 +90,11 @@ describe('unsolicited MWI to registered contacts (PROTOCOLS.md section 2)', () =
     await h.shutdown();
   });
 
-  for (const [status, reason] of [[489, 'Bad Event'], [405, 'Method Not Allowed'], [501, 'Not Implemented']] as const) {
+  for (const [status, reason] of [
+    [489, 'Bad Event'],
+    [405, 'Method Not Allowed'],
+    [501, 'Not Implemented'],
+  ] as const) {
     test(`a contact that answers ${status} gets no unsolicited NOTIFY again until it registers anew (after removal)`, async () => {
       const h = await startServer();
       const um = await h.ua(UM_ADDRESS);

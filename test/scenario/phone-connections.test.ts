@@ -12,13 +12,17 @@ import { parseMessage, SipRequest } from '../../src/sip/message/index.js';
 import { PHONE_ADDRESS, sent, startServer, until } from './phone-harness.js';
 
 describe('openum phone over TCP, and digest algorithms', () => {
-  test('NOTIFYs over the phone\'s connection; keep-alives; a closed connection is recovered', async () => {
+  test("NOTIFYs over the phone's connection; keep-alives; a closed connection is recovered", async () => {
     const h = await startServer();
     try {
       const p = await h.phone({ protocol: 'tcp' });
       await p.phone.start();
       await until(() => p.lines.length === 3, 'the first state');
-      assert.deepEqual(p.lines, ['registered alice at 10.0.0.1:5060', 'subscribed (rfc3842)', 'mwi alice off new=0 old=0 (rfc3842)']);
+      assert.deepEqual(p.lines, [
+        'registered alice at 10.0.0.1:5060',
+        'subscribed (rfc3842)',
+        'mwi alice off new=0 old=0 (rfc3842)',
+      ]);
       assert.equal(h.tcp.flowIds.length, 1, 'one connection, opened by the phone');
       const binding = h.svc.registrar.lookup('alice')[0];
       assert.match(binding?.uri ?? '', /;transport=tcp$/);
@@ -26,7 +30,9 @@ describe('openum phone over TCP, and digest algorithms', () => {
       // RFC 5626 4.4.1: a CRLFCRLF ping every 100 s.
       const pingsBefore = h.packets.filter((pk) => pk.data.toString('latin1') === '\r\n\r\n').length;
       await h.advance(100_000, 10_000);
-      const pings = h.packets.filter((pk) => pk.data.toString('latin1') === '\r\n\r\n' && pk.from.address === PHONE_ADDRESS);
+      const pings = h.packets.filter(
+        (pk) => pk.data.toString('latin1') === '\r\n\r\n' && pk.from.address === PHONE_ADDRESS,
+      );
       assert.equal(pings.length - pingsBefore, 1);
 
       // The server closes the connection: the phone comes back on a new one.
@@ -47,13 +53,18 @@ describe('openum phone over TCP, and digest algorithms', () => {
     }
   });
 
-  for (const [offered, expected] of [[['SHA-256', 'MD5'], 'SHA-256'], [['MD5', 'SHA-256'], 'MD5'], [['MD5'], 'MD5']] as const) {
+  for (const [offered, expected] of [
+    [['SHA-256', 'MD5'], 'SHA-256'],
+    [['MD5', 'SHA-256'], 'MD5'],
+    [['MD5'], 'MD5'],
+  ] as const) {
     test(`the server offers ${offered.join(', ')}: the phone answers with ${expected}`, async () => {
       const h = await startServer({ authAlgorithms: [...offered] });
       try {
         const p = await h.phone();
         await p.phone.start();
-        const authorized = sent(h, 'REGISTER ', PHONE_ADDRESS).map((pk) => parseMessage(pk.data))
+        const authorized = sent(h, 'REGISTER ', PHONE_ADDRESS)
+          .map((pk) => parseMessage(pk.data))
           .filter((m): m is SipRequest => m instanceof SipRequest && m.hasHeader('Authorization'));
         assert.ok(authorized.length >= 1);
         for (const r of authorized) assert.equal(parseCredentials(r.getHeader('Authorization')!).algorithm, expected);

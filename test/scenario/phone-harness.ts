@@ -11,7 +11,11 @@ import { Phone, type PhoneOptions } from '../../src/phone/phone.js';
 import type { DigestAlgorithm } from '../../src/sip/auth/index.js';
 import { FakeClock } from '../../src/base/clock.js';
 import {
-  LoopbackNetwork, LoopbackTransport, TransportLayer, type LoopbackPacket, type TransportProtocol,
+  LoopbackNetwork,
+  LoopbackTransport,
+  TransportLayer,
+  type LoopbackPacket,
+  type TransportProtocol,
 } from '../../src/sip/transport/index.js';
 import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
 
@@ -51,7 +55,16 @@ export interface ServerHarness {
   /** Every packet sent on the network, parsed lazily by the tests. */
   packets: LoopbackPacket[];
   /** A phone (not started) of `user` over `protocol`. */
-  phone(o?: { user?: string; password?: string; protocol?: TransportProtocol; dialect?: Dialect; address?: string; serverAddress?: string } & Partial<PhoneOptions>): Promise<TestPhone>;
+  phone(
+    o?: {
+      user?: string;
+      password?: string;
+      protocol?: TransportProtocol;
+      dialect?: Dialect;
+      address?: string;
+      serverAddress?: string;
+    } & Partial<PhoneOptions>,
+  ): Promise<TestPhone>;
   /**
    * Advance the fake clock by `ms` in steps of `stepMs`, letting messages
    * land after each step (timers that send wait for their answers).
@@ -75,13 +88,24 @@ export async function startServer(o: { authAlgorithms?: DigestAlgorithm[] } = {}
   addUser(storage, { name: 'alice', password: PASSWORDS.alice!, extension: '1001', domain: DOMAIN }, T0);
   addUser(storage, { name: 'bob', password: PASSWORDS.bob!, domain: DOMAIN }, T0);
   const svc = createSipService({
-    storage, domain: DOMAIN, digestSecret: Buffer.alloc(32, 7), authAlgorithms: o.authAlgorithms ?? ['MD5'],
-    transports: new TransportLayer({ transports: [udp, tcp] }), clock, trust: [`${UM_ADDRESS}/32`],
+    storage,
+    domain: DOMAIN,
+    digestSecret: Buffer.alloc(32, 7),
+    authAlgorithms: o.authAlgorithms ?? ['MD5'],
+    transports: new TransportLayer({ transports: [udp, tcp] }),
+    clock,
+    trust: [`${UM_ADDRESS}/32`],
   });
   svc.start();
   const phones: TestPhone[] = [];
   const h: ServerHarness = {
-    clock, net, storage, svc, udp, tcp, packets,
+    clock,
+    net,
+    storage,
+    svc,
+    udp,
+    tcp,
+    packets,
     async phone(p = {}) {
       const protocol = p.protocol ?? 'udp';
       const transport = new LoopbackTransport(net, { protocol, address: p.address ?? PHONE_ADDRESS });
@@ -91,9 +115,15 @@ export async function startServer(o: { authAlgorithms?: DigestAlgorithm[] } = {}
       const warnings: string[] = [];
       const user = p.user ?? 'alice';
       const phone = new Phone({
-        transports, server: { protocol: protocol as 'udp', address: p.serverAddress ?? SERVER_ADDRESS, port: SERVER_PORT },
-        serverLabel: `${SERVER_ADDRESS}:${SERVER_PORT}`, user, password: p.password ?? PASSWORDS[user] ?? 'x',
-        domain: DOMAIN, dialect: p.dialect ?? 'rfc3842', product: 'openum-phone/test', clock,
+        transports,
+        server: { protocol: protocol as 'udp', address: p.serverAddress ?? SERVER_ADDRESS, port: SERVER_PORT },
+        serverLabel: `${SERVER_ADDRESS}:${SERVER_PORT}`,
+        user,
+        password: p.password ?? PASSWORDS[user] ?? 'x',
+        domain: DOMAIN,
+        dialect: p.dialect ?? 'rfc3842',
+        product: 'openum-phone/test',
+        clock,
         delegate: { onLine: (l) => lines.push(l), onWarning: (l) => warnings.push(l) },
         ...(p.answerTimeoutMs !== undefined && { answerTimeoutMs: p.answerTimeoutMs }),
         ...(p.registerExpires !== undefined && { registerExpires: p.registerExpires }),

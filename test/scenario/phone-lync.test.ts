@@ -8,7 +8,14 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Phone } from '../../src/phone/phone.js';
 import { computeDigestResponse, computeHa1, parseCredentials } from '../../src/sip/auth/index.js';
-import { createResponse, parseMessage, serializeMessage, SipResponse, type SipMessage, type SipRequest } from '../../src/sip/message/index.js';
+import {
+  createResponse,
+  parseMessage,
+  serializeMessage,
+  SipResponse,
+  type SipMessage,
+  type SipRequest,
+} from '../../src/sip/message/index.js';
 import { FakeClock } from '../../src/base/clock.js';
 import { LoopbackNetwork, LoopbackTransport, TransportLayer, type Endpoint } from '../../src/sip/transport/index.js';
 import { LoopbackUa } from '../support/loopback-ua.js';
@@ -18,11 +25,13 @@ import { DOMAIN, T0, UM_ADDRESS, sent, settle, startServer, until } from './phon
 const TYPE = 'application/vnd-microsoft-roaming-self+xml';
 
 function roamingData(version: number, unread: number, read: number): string {
-  return '<roamingData xmlns="http://schemas.microsoft.com/2006/09/sip/roaming-self" xmlns:cat="http://schemas.microsoft.com/2006/09/sip/categories">'
-    + `<categories xmlns="http://schemas.microsoft.com/2006/09/sip/categories" uri="sip:alice@${DOMAIN}">`
-    + `<category name="mwi" instance="0" publishTime="2010-10-26T07:42:42.387" container="1" version="${version}" expireType="static">`
-    + `<mwi xmlns="http://schemas.microsoft.com/2006/09/sip/mwi" messageWaiting="${unread > 0}" unreadVoiceMailCount="${unread}" readVoiceMailCount="${read}"/>`
-    + '</category></categories></roamingData>';
+  return (
+    '<roamingData xmlns="http://schemas.microsoft.com/2006/09/sip/roaming-self" xmlns:cat="http://schemas.microsoft.com/2006/09/sip/categories">' +
+    `<categories xmlns="http://schemas.microsoft.com/2006/09/sip/categories" uri="sip:alice@${DOMAIN}">` +
+    `<category name="mwi" instance="0" publishTime="2010-10-26T07:42:42.387" container="1" version="${version}" expireType="static">` +
+    `<mwi xmlns="http://schemas.microsoft.com/2006/09/sip/mwi" messageWaiting="${unread > 0}" unreadVoiceMailCount="${unread}" readVoiceMailCount="${read}"/>` +
+    '</category></categories></roamingData>'
+  );
 }
 
 /** A scripted Lync-style registrar and notifier on the loopback network. */
@@ -37,13 +46,26 @@ async function scripted() {
   const lines: string[] = [];
   const warnings: string[] = [];
   const phone = new Phone({
-    transports, server: { protocol: 'udp', address: '10.0.0.1', port: server.local.port }, serverLabel: 'lync.example.com:5060',
-    user: 'alice', password: 'secret', domain: DOMAIN, dialect: 'lync', product: 'openum-phone/test', clock,
+    transports,
+    server: { protocol: 'udp', address: '10.0.0.1', port: server.local.port },
+    serverLabel: 'lync.example.com:5060',
+    user: 'alice',
+    password: 'secret',
+    domain: DOMAIN,
+    dialect: 'lync',
+    product: 'openum-phone/test',
+    clock,
     delegate: { onLine: (l) => lines.push(l), onWarning: (l) => warnings.push(l) },
   });
   const phoneEp: Endpoint = transport.local;
   /** Send a response (with optional headers and body) to the phone. */
-  const reply = async (req: SipRequest, status: number, headers: [string, string][] = [], body?: string, toTag?: string): Promise<void> => {
+  const reply = async (
+    req: SipRequest,
+    status: number,
+    headers: [string, string][] = [],
+    body?: string,
+    toTag?: string,
+  ): Promise<void> => {
     const res = createResponse(req, status, status === 200 ? 'OK' : 'Unauthorized', toTag);
     for (const [n, v] of headers) res.addHeader(n, v);
     if (body !== undefined) res.body = Buffer.from(body);
@@ -58,7 +80,19 @@ function checkDigest(req: SipRequest, nonce: string, algorithm: 'SHA-256' | 'MD5
   assert.equal(c.nonce, nonce);
   assert.equal(c.uri, req.uri.toString());
   const ha1 = computeHa1('alice', DOMAIN, 'secret', algorithm);
-  assert.equal(c.response, computeDigestResponse({ algorithm, ha1, nonce, method: req.method, uri: c.uri, qop: c.qop, nc: c.nc, cnonce: c.cnonce }));
+  assert.equal(
+    c.response,
+    computeDigestResponse({
+      algorithm,
+      ha1,
+      nonce,
+      method: req.method,
+      uri: c.uri,
+      qop: c.qop,
+      nc: c.nc,
+      cnonce: c.cnonce,
+    }),
+  );
   return c.nc ?? '';
 }
 
@@ -86,17 +120,39 @@ describe('openum phone, Lync dialect', () => {
     assert.equal(sub.getHeader('Accept'), TYPE);
     assert.equal(sub.getHeader('Content-Type'), TYPE);
     assert.deepEqual(sub.getHeaderList('Supported').sort(), ['ms-benotify', 'ms-piggyback-first-notify']);
-    assert.match(sub.body.toString(), /^<roamingList xmlns="http:\/\/schemas\.microsoft\.com\/2006\/09\/sip\/roaming-self"><roaming type="categories"\/>/);
+    assert.match(
+      sub.body.toString(),
+      /^<roamingList xmlns="http:\/\/schemas\.microsoft\.com\/2006\/09\/sip\/roaming-self"><roaming type="categories"\/>/,
+    );
     assert.equal(sub.uri.toString(), `sip:alice@${DOMAIN}`);
     assert.equal(checkDigest(sub, 'n1', 'SHA-256'), '00000002', 'pre-emptive credentials, next nonce count');
-    await s.reply(sub, 200, [['Contact', `<sip:10.0.0.1:${s.server.local.port}>`], ['Expires', '3600'], ['Supported', 'ms-benotify'],
-      ['Content-Type', TYPE]], roamingData(32, 8, 3), 'srv1');
+    await s.reply(
+      sub,
+      200,
+      [
+        ['Contact', `<sip:10.0.0.1:${s.server.local.port}>`],
+        ['Expires', '3600'],
+        ['Supported', 'ms-benotify'],
+        ['Content-Type', TYPE],
+      ],
+      roamingData(32, 8, 3),
+      'srv1',
+    );
     await starting;
-    assert.deepEqual(s.lines, ['registered alice at lync.example.com:5060', 'subscribed (lync)', 'mwi alice on new=8 old=3 (lync, version 32)']);
+    assert.deepEqual(s.lines, [
+      'registered alice at lync.example.com:5060',
+      'subscribed (lync)',
+      'mwi alice on new=8 old=3 (lync, version 32)',
+    ]);
 
     const fromTag = sub.from.params.get('tag') ?? '';
     let cseq = 0;
-    const inDialog = (method: string, state: string, body: string, seq = ++cseq): string => `${method} ${contact} SIP/2.0
+    const inDialog = (
+      method: string,
+      state: string,
+      body: string,
+      seq = ++cseq,
+    ): string => `${method} ${contact} SIP/2.0
 Via: SIP/2.0/UDP 10.0.0.1:${s.server.local.port};branch=z9hG4bK-be${seq}x${Math.random().toString(36).slice(2)}
 Max-Forwards: 70
 From: <sip:alice@${DOMAIN}>;tag=srv1
@@ -143,7 +199,10 @@ ${body}`;
     assert.equal(refresh.callId, sub.callId);
     assert.equal(refresh.getHeader('Expires'), '3600');
     assert.match(refresh.body.toString(), /<roamingList /);
-    await s.reply(refresh, 200, [['Contact', `<sip:10.0.0.1:${s.server.local.port}>`], ['Expires', '3600']]);
+    await s.reply(refresh, 200, [
+      ['Contact', `<sip:10.0.0.1:${s.server.local.port}>`],
+      ['Expires', '3600'],
+    ]);
 
     // Stop: unsubscribe and unregister, answer the final NOTIFY.
     const stopping = s.phone.stop();
@@ -154,9 +213,12 @@ ${body}`;
     assert.equal(unsub?.getHeader('Expires'), '0');
     assert.equal(unsub?.to.params.get('tag'), 'srv1');
     assert.equal(unreg?.getHeader('Expires'), '0');
-    assert.equal(unreg?.callId, r1.callId, 'the registration\'s Call-ID');
+    assert.equal(unreg?.callId, r1.callId, "the registration's Call-ID");
     await s.reply(unreg!, 200);
-    await s.reply(unsub!, 200, [['Contact', `<sip:10.0.0.1:${s.server.local.port}>`], ['Expires', '0']]);
+    await s.reply(unsub!, 200, [
+      ['Contact', `<sip:10.0.0.1:${s.server.local.port}>`],
+      ['Expires', '0'],
+    ]);
     await s.server.send(s.phoneEp, inDialog('NOTIFY', 'terminated;reason=timeout', roamingData(37, 0, 12)));
     assert.equal((await s.server.nextResponse()).status, 200);
     await stopping;
@@ -181,7 +243,8 @@ ${body}`;
       await until(() => p.lines.length === 4, 'the lamp change');
       assert.equal(p.lines[3], `mwi alice on new=8 old=3 (lync, version ${Number(first[1]) + 1})`);
       assert.ok(sent(h, 'BENOTIFY ').length >= 1, 'the change came as BENOTIFY');
-      const answers = h.packets.map((pk) => parseMessage(pk.data) as SipMessage)
+      const answers = h.packets
+        .map((pk) => parseMessage(pk.data) as SipMessage)
         .filter((m) => m instanceof SipResponse && m.cseq.method === 'BENOTIFY');
       assert.deepEqual(answers, [], 'BENOTIFY is never answered');
       await p.phone.stop();

@@ -11,7 +11,17 @@ import { PhoneError } from '../../src/phone/phone-error.js';
 import { parseMessage, SipRequest, SipResponse } from '../../src/sip/message/index.js';
 import { LoopbackUa } from '../support/loopback-ua.js';
 import { exchangeNotifyText } from '../support/mwi-harness.js';
-import { DOMAIN, PHONE_ADDRESS, SERVER_ADDRESS, UM_ADDRESS, sent, settle, startServer, text, until } from './phone-harness.js';
+import {
+  DOMAIN,
+  PHONE_ADDRESS,
+  SERVER_ADDRESS,
+  UM_ADDRESS,
+  sent,
+  settle,
+  startServer,
+  text,
+  until,
+} from './phone-harness.js';
 
 const parsed = (data: Buffer): SipRequest | SipResponse => parseMessage(data);
 
@@ -22,19 +32,33 @@ describe('openum phone, RFC 3842 dialect, against the openum server', () => {
       const p = await h.phone();
       await p.phone.start();
       await until(() => p.lines.length === 3, 'the first state');
-      assert.deepEqual(p.lines, ['registered alice at 10.0.0.1:5060', 'subscribed (rfc3842)', 'mwi alice off new=0 old=0 (rfc3842)']);
+      assert.deepEqual(p.lines, [
+        'registered alice at 10.0.0.1:5060',
+        'subscribed (rfc3842)',
+        'mwi alice off new=0 old=0 (rfc3842)',
+      ]);
       assert.equal(h.svc.registrar.lookup('alice').length, 1);
       assert.equal(h.svc.notifier.size, 1);
 
       // Exchange UM (a trusted peer) says 8 new, 3 old (PROTOCOLS.md section 3).
       const um = new LoopbackUa(h.net, 'udp', UM_ADDRESS);
       await um.start();
-      await um.send(h.udp.local, exchangeNotifyText(um.local, { body: `Messages-Waiting: yes\r\nMessage-Account: sip:alice@${DOMAIN}\r\nVoice-Message: 8/3\r\n` }));
+      await um.send(
+        h.udp.local,
+        exchangeNotifyText(um.local, {
+          body: `Messages-Waiting: yes\r\nMessage-Account: sip:alice@${DOMAIN}\r\nVoice-Message: 8/3\r\n`,
+        }),
+      );
       assert.equal((await um.nextResponse()).status, 200);
       await until(() => p.lines.length === 4, 'the lamp change');
       assert.equal(p.lines[3], 'mwi alice on new=8 old=3 (rfc3842)');
 
-      await um.send(h.udp.local, exchangeNotifyText(um.local, { body: `Messages-Waiting: no\r\nMessage-Account: sip:alice@${DOMAIN}\r\nVoice-Message: 0/2\r\n` }));
+      await um.send(
+        h.udp.local,
+        exchangeNotifyText(um.local, {
+          body: `Messages-Waiting: no\r\nMessage-Account: sip:alice@${DOMAIN}\r\nVoice-Message: 0/2\r\n`,
+        }),
+      );
       assert.equal((await um.nextResponse()).status, 200);
       await until(() => p.lines.length === 5, 'the second change');
       assert.equal(p.lines[4], 'mwi alice off new=0 old=2 (rfc3842)');
@@ -91,7 +115,9 @@ describe('openum phone, RFC 3842 dialect, against the openum server', () => {
       assert.equal(unreg?.getHeader('Expires'), '0');
       const final = after.find((m) => m instanceof SipRequest && m.method === 'NOTIFY');
       assert.match(final?.getHeader('Subscription-State') ?? '', /^terminated/);
-      const answered = after.some((m) => m instanceof SipResponse && m.status === 200 && m.cseq.method === 'NOTIFY' && m.callId === final?.callId);
+      const answered = after.some(
+        (m) => m instanceof SipResponse && m.status === 200 && m.cseq.method === 'NOTIFY' && m.callId === final?.callId,
+      );
       assert.ok(answered, 'the final NOTIFY was answered 200');
     } finally {
       await h.shutdown();
@@ -102,7 +128,10 @@ describe('openum phone, RFC 3842 dialect, against the openum server', () => {
     const h = await startServer();
     try {
       const p = await h.phone({ password: 'wrong' });
-      await assert.rejects(p.phone.start(), (e: unknown) => e instanceof PhoneError && e.code === 'auth-failed' && e.status === 403);
+      await assert.rejects(
+        p.phone.start(),
+        (e: unknown) => e instanceof PhoneError && e.code === 'auth-failed' && e.status === 403,
+      );
       assert.deepEqual(p.lines, []);
       assert.equal(h.svc.registrar.lookup('alice').length, 0);
       assert.equal(sent(h, 'SUBSCRIBE ').length, 0);
@@ -116,7 +145,14 @@ describe('openum phone, RFC 3842 dialect, against the openum server', () => {
     try {
       const p = await h.phone({ serverAddress: '10.0.0.77', answerTimeoutMs: 5000 });
       let outcome: unknown;
-      void p.phone.start().then(() => { outcome = 'started'; }, (e: unknown) => { outcome = e; });
+      void p.phone.start().then(
+        () => {
+          outcome = 'started';
+        },
+        (e: unknown) => {
+          outcome = e;
+        },
+      );
       await h.advance(4000);
       assert.equal(outcome, undefined, 'still waiting before the bound');
       await h.advance(1000);
@@ -133,7 +169,14 @@ describe('openum phone, RFC 3842 dialect, against the openum server', () => {
     try {
       const p = await h.phone({ serverAddress: '10.0.0.77' });
       let outcome: unknown;
-      void p.phone.start().then(() => { outcome = 'started'; }, (e: unknown) => { outcome = e; });
+      void p.phone.start().then(
+        () => {
+          outcome = 'started';
+        },
+        (e: unknown) => {
+          outcome = e;
+        },
+      );
       await h.advance(2000);
       await p.phone.stop(4000);
       await settle();
@@ -153,7 +196,9 @@ describe('openum phone, RFC 3842 dialect, against the openum server', () => {
       await until(() => p.lines.length === 3, 'the first state');
       await h.udp.stop();
       let done = false;
-      const stopping = p.phone.stop(4000).then(() => { done = true; });
+      const stopping = p.phone.stop(4000).then(() => {
+        done = true;
+      });
       await h.advance(3000);
       assert.equal(done, false, 'waits for answers up to the bound');
       await h.advance(1000);
@@ -201,7 +246,10 @@ describe('openum phone, RFC 3842 dialect, against the openum server', () => {
       const msgs = h.packets.map((pk) => parsed(pk.data));
       const unsolicited = msgs.find((m) => m instanceof SipRequest && m.method === 'NOTIFY' && !m.to.params.get('tag'));
       assert.ok(unsolicited, 'the server sent an unsolicited NOTIFY');
-      assert.ok(msgs.some((m) => m instanceof SipResponse && m.callId === unsolicited.callId && m.status === 200), 'answered 200');
+      assert.ok(
+        msgs.some((m) => m instanceof SipResponse && m.callId === unsolicited.callId && m.status === 200),
+        'answered 200',
+      );
       assert.equal(p.lines.length, 1, 'the lamp waits for the subscription line');
       hold = false;
       await h.advance(4000, 100); // Timer E: the SUBSCRIBE goes again
@@ -212,7 +260,9 @@ describe('openum phone, RFC 3842 dialect, against the openum server', () => {
       const stranger = new LoopbackUa(h.net, 'udp', '10.0.0.66');
       await stranger.start();
       const contact = h.svc.registrar.lookup('alice')[0]!.uri;
-      await stranger.send({ protocol: 'udp', address: PHONE_ADDRESS, port: p.transport.local.port }, `NOTIFY ${contact} SIP/2.0
+      await stranger.send(
+        { protocol: 'udp', address: PHONE_ADDRESS, port: p.transport.local.port },
+        `NOTIFY ${contact} SIP/2.0
 Via: SIP/2.0/UDP 10.0.0.66:${stranger.local.port};branch=z9hG4bK-spoof1
 Max-Forwards: 70
 From: <sip:alice@${DOMAIN}>;tag=spoof
@@ -223,7 +273,8 @@ Event: message-summary
 Subscription-State: terminated
 Content-Type: application/simple-message-summary
 
-Messages-Waiting: no\r\nVoice-Message: 0/0\r\n`);
+Messages-Waiting: no\r\nVoice-Message: 0/0\r\n`,
+      );
       assert.equal((await stranger.nextResponse()).status, 403);
       await settle();
       assert.equal(p.lines.length, 3, 'the spoofed lamp is not shown');

@@ -23,7 +23,8 @@ export function readmeBlock(readme: string, heading: string): string[] {
   const open = rest.findIndex((l) => l.startsWith('```'));
   const close = rest.findIndex((l, i) => i > open && l.startsWith('```'));
   assert.ok(open >= 0 && close > open, `no code block under "## ${heading}"`);
-  return rest.slice(open + 1, close)
+  return rest
+    .slice(open + 1, close)
     .map((l) => l.replace(/\s+#.*$/, '').trim())
     .filter((l) => l !== '' && !l.startsWith('#'));
 }
@@ -75,7 +76,10 @@ describe('the README, followed literally', { timeout: 180_000 }, () => {
 
   async function waitLine(p: ManagedProcess, re: RegExp, what: string): Promise<void> {
     const ok = await p.waitFor((out) => re.test(out), 20_000);
-    assert.ok(ok, `${what}: no line ${String(re)}\ncommand: ${p.command}\n--- stdout ---\n${p.stdout}\n--- stderr ---\n${p.stderr}`);
+    assert.ok(
+      ok,
+      `${what}: no line ${String(re)}\ncommand: ${p.command}\n--- stdout ---\n${p.stdout}\n--- stderr ---\n${p.stderr}`,
+    );
   }
 
   /** Every user made so far registers with digest against the server just started. */
@@ -90,11 +94,18 @@ describe('the README, followed literally', { timeout: 180_000 }, () => {
   test('"See it work", then "Running it", in one data folder: every serve lets every user register', async () => {
     data = await makeTempDir('readme');
     const readme = readFileSync(join(repoRoot(), 'README.md'), 'utf8');
-    const ports = new Map<string, number>([['5060', await freePort()], ['5061', await freePort()], ['8080', await freePort()]]);
+    const ports = new Map<string, number>([
+      ['5060', await freePort()],
+      ['5061', await freePort()],
+      ['8080', await freePort()],
+    ]);
     const users: string[] = [];
     for (const section of ['See it work', 'Running it']) {
       const lines = readmeBlock(readme, section);
-      assert.ok(lines.some((l) => / serve\b|npm start/.test(l)), `"${section}" starts no server`);
+      assert.ok(
+        lines.some((l) => / serve\b|npm start/.test(l)),
+        `"${section}" starts no server`,
+      );
       let server: ManagedProcess | undefined;
       const phones: ManagedProcess[] = [];
       const stopServer = async (): Promise<void> => {

@@ -14,7 +14,9 @@ import { parseMessage } from '../../src/sip/message/index.js';
 
 const DOMAIN = 'example.com';
 const dirs: string[] = [];
-after(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 async function setup(file = ':memory:') {
   const clock = new FakeClock(1_700_000_000_000);
@@ -34,7 +36,15 @@ async function setup(file = ':memory:') {
 }
 
 let cseq = 1;
-function register(opts: { user?: string; toUser?: string; contact?: string; expires?: string; auth?: string; callId?: string; cseq?: number }) {
+function register(opts: {
+  user?: string;
+  toUser?: string;
+  contact?: string;
+  expires?: string;
+  auth?: string;
+  callId?: string;
+  cseq?: number;
+}) {
   const user = opts.user ?? 'alice';
   const to = opts.toUser ?? user;
   return `REGISTER sip:${DOMAIN} SIP/2.0
@@ -104,7 +114,7 @@ describe('REGISTER with digest (RFC 3261 section 10.3, RFC 8760)', () => {
     assert.match(replay.getHeader('WWW-Authenticate')!, /stale=true/i);
   });
 
-  test('bob cannot change alice\'s bindings (403); an unknown AOR is 404; extension alias works', async () => {
+  test("bob cannot change alice's bindings (403); an unknown AOR is 404; extension alias works", async () => {
     const { ua, server, svc } = await setup();
     await ua.send(server, register({}));
     const ch = (await ua.nextResponse()).getHeaders('WWW-Authenticate')[0]!;
@@ -128,15 +138,24 @@ describe('REGISTER with digest (RFC 3261 section 10.3, RFC 8760)', () => {
     const brief = await ua.nextResponse();
     assert.equal(brief.status, 423);
     assert.equal(brief.getHeader('Min-Expires'), '60');
-    await ua.send(server, register({ auth: auth(), contact: '<sip:alice@10.0.0.2:5062>;+sip.instance="<urn:uuid:1111>"' }));
+    await ua.send(
+      server,
+      register({ auth: auth(), contact: '<sip:alice@10.0.0.2:5062>;+sip.instance="<urn:uuid:1111>"' }),
+    );
     assert.equal((await ua.nextResponse()).status, 200);
     await ua.send(server, register({ auth: auth(), contact: '<sip:alice@10.0.0.3:5070>', callId: 'other@x' }));
     assert.equal((await ua.nextResponse()).contacts.length, 2);
     // Same instance, new address: replaces, not adds (RFC 5626 section 6).
-    await ua.send(server, register({ auth: auth(), contact: '<sip:alice@10.0.0.9:5062>;+sip.instance="<urn:uuid:1111>"' }));
+    await ua.send(
+      server,
+      register({ auth: auth(), contact: '<sip:alice@10.0.0.9:5062>;+sip.instance="<urn:uuid:1111>"' }),
+    );
     const res = await ua.nextResponse();
     assert.equal(res.contacts.length, 2);
-    const uris = svc.registrar.lookup('alice').map((b) => b.uri).sort();
+    const uris = svc.registrar
+      .lookup('alice')
+      .map((b) => b.uri)
+      .sort();
     assert.deepEqual(uris, ['sip:alice@10.0.0.3:5070', 'sip:alice@10.0.0.9:5062']);
     // Bindings lapse at their expiry.
     await ua.send(server, register({ auth: auth(), contact: '<sip:alice@10.0.0.4>;expires=60', callId: 'third@x' }));
@@ -166,7 +185,9 @@ describe('REGISTER with digest (RFC 3261 section 10.3, RFC 8760)', () => {
 
   test('OPTIONS gets 200 with Allow; an unknown method 405; an unparseable request a stateless 400', async () => {
     const { ua, server } = await setup();
-    await ua.send(server, `OPTIONS sip:${DOMAIN} SIP/2.0
+    await ua.send(
+      server,
+      `OPTIONS sip:${DOMAIN} SIP/2.0
 Via: SIP/2.0/UDP 10.0.0.2:5062;branch=z9hG4bK-opt1;rport
 Max-Forwards: 70
 From: <sip:probe@${DOMAIN}>;tag=1
@@ -175,11 +196,14 @@ Call-ID: opt-1
 CSeq: 1 OPTIONS
 Content-Length: 0
 
-`);
+`,
+    );
     const ok = await ua.nextResponse();
     assert.equal(ok.status, 200);
     assert.match(ok.getHeader('Allow')!, /REGISTER/);
-    await ua.send(server, `FOO sip:${DOMAIN} SIP/2.0
+    await ua.send(
+      server,
+      `FOO sip:${DOMAIN} SIP/2.0
 Via: SIP/2.0/UDP 10.0.0.2:5062;branch=z9hG4bK-foo1;rport
 Max-Forwards: 70
 From: <sip:probe@${DOMAIN}>;tag=1
@@ -188,9 +212,12 @@ Call-ID: foo-1
 CSeq: 1 FOO
 Content-Length: 0
 
-`);
+`,
+    );
     assert.equal((await ua.nextResponse()).status, 405);
-    await ua.send(server, `OPTIONS sip:${DOMAIN} SIP/2.0
+    await ua.send(
+      server,
+      `OPTIONS sip:${DOMAIN} SIP/2.0
 Via: SIP/2.0/UDP 10.0.0.2:5062;branch=z9hG4bK-bad1;rport
 Max-Forwards: 70
 From: <sip:probe@${DOMAIN}>;tag=1
@@ -199,7 +226,8 @@ Call-ID: bad-1
 CSeq: notanumber OPTIONS
 Content-Length: 0
 
-`);
+`,
+    );
     // The answer echoes the bad CSeq byte for byte, so read it as text.
     const bad = (await ua.nextRaw()).toString();
     assert.match(bad, /^SIP\/2\.0 400 [^\r]*CSeq/i, bad);
@@ -215,12 +243,23 @@ describe('WebSocket contacts (RFC 7118 section 5.2)', () => {
     await ws.start();
     const storage = new SqliteStorage(':memory:');
     addUser(storage, { name: 'alice', password: 'secret', domain: DOMAIN });
-    const svc = createSipService({ storage, domain: DOMAIN, digestSecret: Buffer.alloc(32, 7), transports: new TransportLayer({ transports: [ws] }), clock });
+    const svc = createSipService({
+      storage,
+      domain: DOMAIN,
+      digestSecret: Buffer.alloc(32, 7),
+      transports: new TransportLayer({ transports: [ws] }),
+      clock,
+    });
     const browser = new LoopbackTransport(net, { protocol: 'ws', address: '10.0.0.7', dial: true });
     const inbox: Buffer[] = [];
-    browser.delegate = { onData: (d) => { inbox.push(d.data); } };
+    browser.delegate = {
+      onData: (d) => {
+        inbox.push(d.data);
+      },
+    };
     await browser.start();
-    const text = (auth: string, cseq: number) => `REGISTER sip:${DOMAIN} SIP/2.0\r\nVia: SIP/2.0/WS df7jal23ls0d.invalid;branch=z9hG4bK-ws${cseq}\r\nMax-Forwards: 70\r\nFrom: <sip:alice@${DOMAIN}>;tag=w\r\nTo: <sip:alice@${DOMAIN}>\r\nCall-ID: ws-1\r\nCSeq: ${cseq} REGISTER\r\nContact: <sip:a8k2@df7jal23ls0d.invalid;transport=ws>;expires=600\r\n${auth}Content-Length: 0\r\n\r\n`;
+    const text = (auth: string, cseq: number) =>
+      `REGISTER sip:${DOMAIN} SIP/2.0\r\nVia: SIP/2.0/WS df7jal23ls0d.invalid;branch=z9hG4bK-ws${cseq}\r\nMax-Forwards: 70\r\nFrom: <sip:alice@${DOMAIN}>;tag=w\r\nTo: <sip:alice@${DOMAIN}>\r\nCall-ID: ws-1\r\nCSeq: ${cseq} REGISTER\r\nContact: <sip:a8k2@df7jal23ls0d.invalid;transport=ws>;expires=600\r\n${auth}Content-Length: 0\r\n\r\n`;
     const next = async (): Promise<Buffer> => {
       for (let i = 0; i < 100 && inbox.length === 0; i++) await new Promise((r) => setImmediate(r));
       return inbox.shift()!;

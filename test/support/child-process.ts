@@ -73,7 +73,12 @@ function installSignalCleanup(): void {
 /** Limit a captured stream so a chatty peer cannot exhaust memory. */
 const MAX_CAPTURE = 4 * 1024 * 1024;
 
-function capture(child: ChildProcess, which: 'stdout' | 'stderr', sink: { text: string }, onChunk?: (s: string) => void): void {
+function capture(
+  child: ChildProcess,
+  which: 'stdout' | 'stderr',
+  sink: { text: string },
+  onChunk?: (s: string) => void,
+): void {
   const stream = child[which];
   if (!stream) return;
   stream.setEncoding('utf8');
@@ -93,7 +98,11 @@ export class ManagedProcess {
   private status: ExitStatus | undefined;
   private readonly waiters: Array<() => void> = [];
 
-  constructor(command: string, args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; stdin?: 'pipe' | 'ignore' } = {}) {
+  constructor(
+    command: string,
+    args: readonly string[],
+    opts: { cwd?: string; env?: NodeJS.ProcessEnv; stdin?: 'pipe' | 'ignore' } = {},
+  ) {
     this.command = [command, ...args].join(' ');
     const spawnOpts: SpawnOptions = {
       cwd: opts.cwd,

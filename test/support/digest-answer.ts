@@ -36,6 +36,15 @@ export function digestAnswer(challenge: string, o: DigestAnswerOptions): string 
   }
   const nc = (o.nc ?? 1).toString(16).padStart(8, '0');
   const cnonce = o.cnonce ?? 'c0ffee';
-  const response = computeDigestResponse({ algorithm: alg, ha1, method: o.method, uri: o.uri, nonce: c.nonce, nc, cnonce, qop: 'auth' });
+  const response = computeDigestResponse({
+    algorithm: alg,
+    ha1,
+    method: o.method,
+    uri: o.uri,
+    nonce: c.nonce,
+    nc,
+    cnonce,
+    qop: 'auth',
+  });
   return `${head}response="${response}", algorithm=${algorithm}, cnonce="${cnonce}", qop=auth, nc=${nc}${opaque}`;
 }

@@ -163,7 +163,8 @@ export async function sipOptionsPing(port: number, timeoutMs: number): Promise<b
         `Call-ID: ping-${process.pid}-${i}@127.0.0.1`,
         `CSeq: ${i + 1} OPTIONS`,
         'Content-Length: 0',
-        '', '',
+        '',
+        '',
       ].join('\r\n');
       sock.send(msg, port, '127.0.0.1');
       await new Promise((r) => setTimeout(r, 100));
@@ -201,7 +202,8 @@ async function pidsMentioning(marker: string): Promise<number[]> {
  * not come up within `readyTimeoutMs` (default 15 s).
  */
 export async function startKamailio(
-  kamailioPath: string, opts: { domain: string; defaultExpires?: number; readyTimeoutMs?: number },
+  kamailioPath: string,
+  opts: { domain: string; defaultExpires?: number; readyTimeoutMs?: number },
 ): Promise<KamailioServer> {
   const runDir = await makeTempDir('kamailio');
   const dbDir = join(runDir, 'db');
@@ -209,15 +211,40 @@ export async function startKamailio(
   for (const t of DBTEXT_TABLES) await copyFile(join(DBTEXT_DIR, t), join(dbDir, t));
   const port = await freePort();
   const cfg = join(runDir, 'kamailio.cfg');
-  await writeFile(cfg, kamailioConfig({
-    port, dbDir, ctlSocket: join(runDir, 'kamailio_ctl'), domain: opts.domain,
-    ...(opts.defaultExpires !== undefined && { defaultExpires: opts.defaultExpires }),
-  }));
+  await writeFile(
+    cfg,
+    kamailioConfig({
+      port,
+      dbDir,
+      ctlSocket: join(runDir, 'kamailio_ctl'),
+      domain: opts.domain,
+      ...(opts.defaultExpires !== undefined && { defaultExpires: opts.defaultExpires }),
+    }),
+  );
   // no core dumps (a kamailio core is as big as its shared memory); TLSF allocator as in the anchor
-  const proc = new ManagedProcess('/bin/sh', [
-    '-c', 'ulimit -c 0; exec "$0" "$@"', kamailioPath,
-    '-DD', '-E', '-f', cfg, '-m', '64', '-M', '8', '-x', 'tlsf', '-Y', runDir, '-w', runDir,
-  ], { cwd: runDir });
+  const proc = new ManagedProcess(
+    '/bin/sh',
+    [
+      '-c',
+      'ulimit -c 0; exec "$0" "$@"',
+      kamailioPath,
+      '-DD',
+      '-E',
+      '-f',
+      cfg,
+      '-m',
+      '64',
+      '-M',
+      '8',
+      '-x',
+      'tlsf',
+      '-Y',
+      runDir,
+      '-w',
+      runDir,
+    ],
+    { cwd: runDir },
+  );
   let stopping: Promise<ExitStatus> | undefined;
   const server: KamailioServer = {
     port,
@@ -245,7 +272,9 @@ export async function startKamailio(
   if (!ready) {
     const log = proc.stderr;
     await server.stop(1000);
-    throw new Error(`kamailio did not answer OPTIONS on 127.0.0.1:${port}\ncommand: ${proc.command}\n--- log ---\n${log.slice(-6000)}`);
+    throw new Error(
+      `kamailio did not answer OPTIONS on 127.0.0.1:${port}\ncommand: ${proc.command}\n--- log ---\n${log.slice(-6000)}`,
+    );
   }
   return server;
 }

@@ -1,5 +1,16 @@
-import { LoopbackNetwork, LoopbackTransport, type Endpoint, type TransportProtocol } from '../../src/sip/transport/index.js';
-import { createResponse, parseMessage, serializeMessage, SipRequest, SipResponse } from '../../src/sip/message/index.js';
+import {
+  LoopbackNetwork,
+  LoopbackTransport,
+  type Endpoint,
+  type TransportProtocol,
+} from '../../src/sip/transport/index.js';
+import {
+  createResponse,
+  parseMessage,
+  serializeMessage,
+  SipRequest,
+  SipResponse,
+} from '../../src/sip/message/index.js';
 
 /** One turn of the event loop: every queued loopback delivery (microtasks) has run by then. */
 const turn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
@@ -44,7 +55,14 @@ export class LoopbackUa {
     const cut = text.indexOf('\n\n');
     const head = cut < 0 ? text : text.slice(0, cut);
     const body = cut < 0 ? '' : text.slice(cut + 2);
-    const wire = head.trim().split('\n').map((l) => l.trim()).join('\r\n') + '\r\n\r\n' + body;
+    const wire =
+      head
+        .trim()
+        .split('\n')
+        .map((l) => l.trim())
+        .join('\r\n') +
+      '\r\n\r\n' +
+      body;
     await this.transport.send(to, Buffer.from(wire));
   }
 
@@ -81,7 +99,13 @@ export class LoopbackUa {
   }
 
   /** Answer a request we received (to where it came from: the server's listener), optionally with extra headers. */
-  async respond(req: SipRequest, to: Endpoint, status = 200, reason = 'OK', headers: readonly [string, string][] = []): Promise<void> {
+  async respond(
+    req: SipRequest,
+    to: Endpoint,
+    status = 200,
+    reason = 'OK',
+    headers: readonly [string, string][] = [],
+  ): Promise<void> {
     const res = createResponse(req, status, reason);
     for (const [name, value] of headers) res.addHeader(name, value);
     await this.transport.send(to, serializeMessage(res));

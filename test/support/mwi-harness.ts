@@ -32,7 +32,8 @@ export const PASSWORDS: Readonly<Record<string, string>> = { alice: 'secret', bo
 
 let seq = 0;
 /** A fresh token for branches, tags and Call-IDs. */
-export const fresh = (prefix: string): string => `${prefix}${(++seq).toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+export const fresh = (prefix: string): string =>
+  `${prefix}${(++seq).toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 
 export interface Harness {
   clock: FakeClock;
@@ -82,8 +83,13 @@ export async function startServer(o: HarnessOptions = {}): Promise<Harness> {
     addUser(storage, { name: 'carol', password: PASSWORDS.carol!, domain: DOMAIN, mwi: 'off' }, T0);
   }
   const svc = createSipService({
-    storage, domain: DOMAIN, digestSecret: Buffer.alloc(32, 3), authAlgorithms: ['MD5'],
-    transports: new TransportLayer({ transports: tcp ? [udp, tcp] : [udp] }), clock, trust: TRUST,
+    storage,
+    domain: DOMAIN,
+    digestSecret: Buffer.alloc(32, 3),
+    authAlgorithms: ['MD5'],
+    transports: new TransportLayer({ transports: tcp ? [udp, tcp] : [udp] }),
+    clock,
+    trust: TRUST,
     ...(o.resendRatePerSecond !== undefined && { resendRatePerSecond: o.resendRatePerSecond }),
     registrationGraceMs: o.registrationGraceMs ?? 0,
   });
@@ -91,7 +97,12 @@ export async function startServer(o: HarnessOptions = {}): Promise<Harness> {
   const server = udp.local;
   const uas: LoopbackUa[] = [];
   const h: Harness = {
-    clock, net, storage, svc, server, ...(tcp && { serverTcp: tcp.local }),
+    clock,
+    net,
+    storage,
+    svc,
+    server,
+    ...(tcp && { serverTcp: tcp.local }),
     async ua(address, protocol = 'udp') {
       const ua = new LoopbackUa(net, protocol, address);
       await ua.start();
@@ -123,7 +134,10 @@ class DigestClient {
   private challenge = '';
   private nc = 0;
 
-  constructor(private readonly user: string, private readonly password: string) {}
+  constructor(
+    private readonly user: string,
+    private readonly password: string,
+  ) {}
 
   learn(res: SipResponse): void {
     const challenge = res.getHeader('WWW-Authenticate');
@@ -170,9 +184,18 @@ export class SubDialog {
   /** An in-dialog SUBSCRIBE (To tag, CSeq + 1): a refresh, or with 0 an unsubscribe (RFC 6665 section 4.1.2.2-3). */
   async refresh(expires: number | null, extra = ''): Promise<SipResponse> {
     this.cseq++;
-    await this.phone.ua.send(this.phone.server, this.phone.subscribeText({
-      target: this.target, expires, callId: this.callId, fromTag: this.fromTag, toTag: this.toTag, cseq: this.cseq, extra,
-    }));
+    await this.phone.ua.send(
+      this.phone.server,
+      this.phone.subscribeText({
+        target: this.target,
+        expires,
+        callId: this.callId,
+        fromTag: this.fromTag,
+        toTag: this.toTag,
+        cseq: this.cseq,
+        extra,
+      }),
+    );
     return this.phone.ua.nextResponse();
   }
 }
@@ -183,7 +206,11 @@ const branchOf = (req: SipRequest): string => req.vias[0]?.params.get('branch') 
 export class Phone {
   private readonly digest: DigestClient;
 
-  constructor(readonly ua: LoopbackUa, readonly server: Endpoint, readonly user: string) {
+  constructor(
+    readonly ua: LoopbackUa,
+    readonly server: Endpoint,
+    readonly user: string,
+  ) {
     this.digest = new DigestClient(user, PASSWORDS[user] ?? 'unknown');
   }
 
@@ -215,8 +242,10 @@ export class Phone {
     if (accept !== null) lines.push(`Accept: ${accept}`);
     if (s.expires !== undefined && s.expires !== null) lines.push(`Expires: ${s.expires}`);
     if (s.body !== undefined) {
-      return `${lines.join('\n')}\n${s.extra ?? ''}${s.auth ?? ''}Content-Type: ${s.contentType ?? 'application/octet-stream'}\n` +
-        `Content-Length: ${Buffer.byteLength(s.body)}\n\n${s.body}`;
+      return (
+        `${lines.join('\n')}\n${s.extra ?? ''}${s.auth ?? ''}Content-Type: ${s.contentType ?? 'application/octet-stream'}\n` +
+        `Content-Length: ${Buffer.byteLength(s.body)}\n\n${s.body}`
+      );
     }
     return `${lines.join('\n')}\n${s.extra ?? ''}${s.auth ?? ''}Content-Length: 0\n\n`;
   }
@@ -267,17 +296,19 @@ export class Phone {
   }
 
   private registerText(o: { callId: string; expires?: number; contact?: string }, cseq: number, auth: string): string {
-    return [
-      `REGISTER sip:${DOMAIN} SIP/2.0`,
-      this.via(),
-      'Max-Forwards: 70',
-      `From: <sip:${this.user}@${DOMAIN}>;tag=${fresh('r')}`,
-      `To: <sip:${this.user}@${DOMAIN}>`,
-      `Call-ID: ${o.callId}`,
-      `CSeq: ${cseq} REGISTER`,
-      `Contact: ${o.contact ?? `<${this.uri}>`}`,
-      ...(o.expires === undefined ? [] : [`Expires: ${o.expires}`]),
-    ].join('\n') + `\n${auth}Content-Length: 0\n\n`;
+    return (
+      [
+        `REGISTER sip:${DOMAIN} SIP/2.0`,
+        this.via(),
+        'Max-Forwards: 70',
+        `From: <sip:${this.user}@${DOMAIN}>;tag=${fresh('r')}`,
+        `To: <sip:${this.user}@${DOMAIN}>`,
+        `Call-ID: ${o.callId}`,
+        `CSeq: ${cseq} REGISTER`,
+        `Contact: ${o.contact ?? `<${this.uri}>`}`,
+        ...(o.expires === undefined ? [] : [`Expires: ${o.expires}`]),
+      ].join('\n') + `\n${auth}Content-Length: 0\n\n`
+    );
   }
 
   /**
@@ -300,12 +331,16 @@ export class Phone {
   /** Assert that nothing but retransmissions of requests already answered arrived. */
   async expectSilence(what = 'nothing'): Promise<void> {
     for (const m of await this.ua.drain()) {
-      const first = m instanceof SipResponse ? `${m.status} ${m.reason}` : `${m.method} ${m.getHeader('Subscription-State') ?? ''}`;
+      const first =
+        m instanceof SipResponse ? `${m.status} ${m.reason}` : `${m.method} ${m.getHeader('Subscription-State') ?? ''}`;
       assert.ok(m instanceof SipRequest && (await this.absorbed(m)), `expected ${what}, got ${first}`);
     }
   }
 
-  private readonly answered = new Map<string, { status: number; reason: string; headers: readonly [string, string][] }>();
+  private readonly answered = new Map<
+    string,
+    { status: number; reason: string; headers: readonly [string, string][] }
+  >();
 
   private async absorbed(req: SipRequest): Promise<boolean> {
     const a = this.answered.get(branchOf(req));
@@ -323,7 +358,13 @@ export class Phone {
 }
 
 /** Voice-message counts of a message-summary NOTIFY (RFC 3842 section 5.2), and Messages-Waiting. */
-export function lampOf(notify: SipRequest): { waiting: boolean; new: number; old: number; urgentNew: number; urgentOld: number } {
+export function lampOf(notify: SipRequest): {
+  waiting: boolean;
+  new: number;
+  old: number;
+  urgentNew: number;
+  urgentOld: number;
+} {
   assert.equal(notify.getHeader('Event'), 'message-summary');
   assert.match(notify.getHeader('Content-Type') ?? '', /^application\/simple-message-summary/i);
   const s = parseMessageSummary(notify.body);
@@ -336,12 +377,15 @@ export function assertInDialog(notify: SipRequest, dialog: SubDialog): void {
   assert.equal(notify.method, 'NOTIFY');
   assert.equal(notify.callId, dialog.callId, 'same Call-ID as the SUBSCRIBE');
   assert.equal(notify.from.params.get('tag'), dialog.toTag, 'From tag = the To tag of our 200');
-  assert.equal(notify.to.params.get('tag'), dialog.fromTag, 'To tag = the subscriber\'s From tag');
-  assert.equal(notify.uri.toString(), dialog.phone.uri, 'Request-URI = the subscriber\'s Contact');
+  assert.equal(notify.to.params.get('tag'), dialog.fromTag, "To tag = the subscriber's From tag");
+  assert.equal(notify.uri.toString(), dialog.phone.uri, "Request-URI = the subscriber's Contact");
 }
 
 /** The raw text of an Exchange 2010 UM NOTIFY (PROTOCOLS.md section 3), plus the headers every request needs. */
-export function exchangeNotifyText(from: Endpoint, o: { user?: string; body?: string; toTag?: string; contentType?: string; noContentLength?: boolean } = {}): string {
+export function exchangeNotifyText(
+  from: Endpoint,
+  o: { user?: string; body?: string; toTag?: string; contentType?: string; noContentLength?: boolean } = {},
+): string {
   const user = o.user ?? 'alice';
   const body = o.body ?? `Messages-Waiting: yes\r\nMessage-Account: sip:${user}@${DOMAIN}\r\nVoice-Message: 8/3\r\n`;
   return `NOTIFY sip:${user}@${DOMAIN} SIP/2.0
@@ -364,23 +408,28 @@ export const summaryBody = (nw: number, old: number, account = `sip:alice@${DOMA
   `Messages-Waiting: ${nw > 0 ? 'yes' : 'no'}\r\nMessage-Account: ${account}\r\nVoice-Message: ${nw}/${old}\r\n`;
 
 /** The raw text of a PUBLISH of message-summary (RFC 3903 section 4; Kamailio presence_mwi style). */
-export function publishText(from: Endpoint, o: { user?: string; body?: string; ifMatch?: string; expires?: number; cseq?: number; callId?: string } = {}): string {
+export function publishText(
+  from: Endpoint,
+  o: { user?: string; body?: string; ifMatch?: string; expires?: number; cseq?: number; callId?: string } = {},
+): string {
   const user = o.user ?? 'alice';
   const body = o.body ?? '';
-  return [
-    `PUBLISH sip:${user}@${DOMAIN} SIP/2.0`,
-    `Via: SIP/2.0/UDP ${from.address}:${from.port};branch=z9hG4bK-${fresh('pub')};rport`,
-    'Max-Forwards: 70',
-    `From: <sip:voicemail@${DOMAIN}>;tag=${fresh('p')}`,
-    `To: <sip:${user}@${DOMAIN}>`,
-    `Call-ID: ${o.callId ?? fresh('pub-')}`,
-    `CSeq: ${o.cseq ?? 1} PUBLISH`,
-    'Event: message-summary',
-    ...(o.expires === undefined ? [] : [`Expires: ${o.expires}`]),
-    ...(o.ifMatch === undefined ? [] : [`SIP-If-Match: ${o.ifMatch}`]),
-    ...(body === '' ? [] : ['Content-Type: application/simple-message-summary']),
-    `Content-Length: ${Buffer.byteLength(body)}`,
-  ].join('\n') + `\n\n${body}`;
+  return (
+    [
+      `PUBLISH sip:${user}@${DOMAIN} SIP/2.0`,
+      `Via: SIP/2.0/UDP ${from.address}:${from.port};branch=z9hG4bK-${fresh('pub')};rport`,
+      'Max-Forwards: 70',
+      `From: <sip:voicemail@${DOMAIN}>;tag=${fresh('p')}`,
+      `To: <sip:${user}@${DOMAIN}>`,
+      `Call-ID: ${o.callId ?? fresh('pub-')}`,
+      `CSeq: ${o.cseq ?? 1} PUBLISH`,
+      'Event: message-summary',
+      ...(o.expires === undefined ? [] : [`Expires: ${o.expires}`]),
+      ...(o.ifMatch === undefined ? [] : [`SIP-If-Match: ${o.ifMatch}`]),
+      ...(body === '' ? [] : ['Content-Type: application/simple-message-summary']),
+      `Content-Length: ${Buffer.byteLength(body)}`,
+    ].join('\n') + `\n\n${body}`
+  );
 }
 
 /** Send raw text from `ua` to the server and return the response. */

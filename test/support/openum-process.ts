@@ -109,17 +109,27 @@ export interface OpenumServer {
  * Run `node dist/src/cli/main.js <args> [--data DIR]` to completion within
  * `timeoutMs` (default 30 s).
  */
-export function runCli(args: readonly string[], opts: { dataDir?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+export function runCli(
+  args: readonly string[],
+  opts: { dataDir?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<RunResult> {
   const full = [assertCliBuilt(), ...args];
   if (opts.dataDir !== undefined) full.push('--data', opts.dataDir);
   return runProcess(process.execPath, full, { cwd: repoRoot(), timeoutMs: opts.timeoutMs ?? 30_000, env: opts.env });
 }
 
 /** `openum user add NAME --password P`, failing with the CLI's output when it exits non-zero. */
-export async function addUser(dataDir: string, name: string, password: string, extraArgs: readonly string[] = []): Promise<void> {
+export async function addUser(
+  dataDir: string,
+  name: string,
+  password: string,
+  extraArgs: readonly string[] = [],
+): Promise<void> {
   const r = await runCli(['user', 'add', name, '--password', password, ...extraArgs], { dataDir });
   if (r.code !== 0) {
-    throw new Error(`openum user add ${name} failed (exit ${String(r.code)}${r.timedOut ? ', timed out' : ''}):\n${r.stdout}\n${r.stderr}`);
+    throw new Error(
+      `openum user add ${name} failed (exit ${String(r.code)}${r.timedOut ? ', timed out' : ''}):\n${r.stdout}\n${r.stderr}`,
+    );
   }
 }
 
@@ -138,7 +148,16 @@ export async function startOpenum(opts: StartOptions = {}): Promise<OpenumServer
     if (ownsDir) await removeTempDir(dataDir);
     throw e;
   }
-  const args = [cli, 'serve', '--data', dataDir, '--sip', opts.sip ?? '127.0.0.1:0', '--http', opts.http ?? '127.0.0.1:0'];
+  const args = [
+    cli,
+    'serve',
+    '--data',
+    dataDir,
+    '--sip',
+    opts.sip ?? '127.0.0.1:0',
+    '--http',
+    opts.http ?? '127.0.0.1:0',
+  ];
   if (opts.domain !== undefined) args.push('--domain', opts.domain);
   args.push(...(opts.extraArgs ?? []));
 
@@ -149,8 +168,12 @@ export async function startOpenum(opts: StartOptions = {}): Promise<OpenumServer
     const status = proc.exitStatus;
     await proc.stop(1000);
     if (ownsDir) await removeTempDir(dataDir);
-    const why = status ? `exited early (code ${String(status.code)}, signal ${String(status.signal)})` : `not ready within ${readyTimeoutMs} ms`;
-    throw new Error(`openum serve ${why}\ncommand: ${proc.command}\n--- stdout ---\n${proc.stdout}\n--- stderr ---\n${proc.stderr}`);
+    const why = status
+      ? `exited early (code ${String(status.code)}, signal ${String(status.signal)})`
+      : `not ready within ${readyTimeoutMs} ms`;
+    throw new Error(
+      `openum serve ${why}\ncommand: ${proc.command}\n--- stdout ---\n${proc.stdout}\n--- stderr ---\n${proc.stderr}`,
+    );
   }
   const listeners = parseListeners(proc.stdout);
   const pid = proc.pid ?? -1;

@@ -88,7 +88,8 @@ export function localOk(request: string): string {
   if (to) out.push(/;\s*tag=/i.test(to) ? to : `${to};tag=${randomBytes(6).toString('hex')}`);
   const contact = head.find((l) => /^(contact|m)\s*:/i.test(l));
   const expires = headerValue(request, 'Expires');
-  if (contact) out.push(expires !== undefined && !/expires=/i.test(contact) ? `${contact};expires=${expires}` : contact);
+  if (contact)
+    out.push(expires !== undefined && !/expires=/i.test(contact) ? `${contact};expires=${expires}` : contact);
   out.push('Content-Length: 0', '', '');
   return out.join('\r\n');
 }
@@ -107,7 +108,13 @@ function bump(map: Record<string, number>, key: string): void {
 
 /** The relay itself (usable in-process too, e.g. by a unit test). */
 export class RegisterAuthRelay {
-  readonly stats: RelayStats = { fromClient: {}, fromServer: {}, serverRequests: {}, registersAuthenticated: 0, registerFailures: 0 };
+  readonly stats: RelayStats = {
+    fromClient: {},
+    fromServer: {},
+    serverRequests: {},
+    registersAuthenticated: 0,
+    registerFailures: 0,
+  };
   private readonly socket: Socket = createSocket('udp4');
   private client: HostPort | undefined;
   private readonly pending = new Map<string, PendingRegister>();
@@ -173,13 +180,28 @@ export class RegisterAuthRelay {
 
   /** Run the hot paths once on a sample, so that the first real REGISTER is answered without compiling anything. */
   warmUp(): void {
-    const sample = ['REGISTER sip:example.com SIP/2.0', 'Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKwarm;rport',
-      'From: <sip:u@example.com>;tag=1', 'To: <sip:u@example.com>', 'Call-ID: warm', 'CSeq: 1 REGISTER',
-      'Contact: <sip:u@192.0.2.1:5060>', 'Expires: 60', 'Content-Length: 0', '', ''].join('\r\n');
+    const sample = [
+      'REGISTER sip:example.com SIP/2.0',
+      'Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKwarm;rport',
+      'From: <sip:u@example.com>;tag=1',
+      'To: <sip:u@example.com>',
+      'Call-ID: warm',
+      'CSeq: 1 REGISTER',
+      'Contact: <sip:u@192.0.2.1:5060>',
+      'Expires: 60',
+      'Content-Length: 0',
+      '',
+      '',
+    ].join('\r\n');
     for (let i = 0; i < 200; i++) {
       localOk(sample);
       headerValue(sample, 'Authorization');
-      digestAnswer('Digest realm="x", nonce="y", qop="auth"', { method: 'REGISTER', uri: 'sip:x', user: 'u', password: 'p' });
+      digestAnswer('Digest realm="x", nonce="y", qop="auth"', {
+        method: 'REGISTER',
+        uri: 'sip:x',
+        user: 'u',
+        password: 'p',
+      });
     }
   }
 
@@ -238,9 +260,14 @@ export class RegisterAuthRelay {
         viaDone = true;
         out.push(line.replace(/branch=[^;,\s]+/i, `branch=z9hG4bK${randomBytes(8).toString('hex')}`));
       } else if (isCseqLine(line)) {
-        const [n = '0', m = 'REGISTER'] = line.slice(line.indexOf(':') + 1).trim().split(/\s+/);
+        const [n = '0', m = 'REGISTER'] = line
+          .slice(line.indexOf(':') + 1)
+          .trim()
+          .split(/\s+/);
         out.push(`CSeq: ${Number(n) + 1} ${m}`);
-        out.push(`Authorization: ${digestAnswer(challenge, { method: 'REGISTER', uri, user: this.o.user, password: this.o.password })}`);
+        out.push(
+          `Authorization: ${digestAnswer(challenge, { method: 'REGISTER', uri, user: this.o.user, password: this.o.password })}`,
+        );
       } else {
         out.push(line);
       }

@@ -63,12 +63,17 @@ interface Pending {
 /** One UDP socket speaking SIP to one server. */
 export class SipProbe {
   private readonly pending = new Map<string, Pending>();
-  private readonly waiters: Array<{ match(r: ReceivedRequest): boolean; done(r: ReceivedRequest | undefined): void }> = [];
+  private readonly waiters: Array<{ match(r: ReceivedRequest): boolean; done(r: ReceivedRequest | undefined): void }> =
+    [];
   /** every request received, oldest first (bounded) */
   readonly received: ReceivedRequest[] = [];
   private readonly tag = token();
 
-  private constructor(private readonly socket: Socket, readonly local: HostPort, readonly server: HostPort) {
+  private constructor(
+    private readonly socket: Socket,
+    readonly local: HostPort,
+    readonly server: HostPort,
+  ) {
     socket.on('message', (msg, rinfo) => this.onMessage(msg.toString('latin1'), rinfo));
   }
 
@@ -118,7 +123,12 @@ export class SipProbe {
         p.timers.push(setTimeout(send, at));
         interval = Math.min(interval * 2, T2);
       }
-      p.timers.push(setTimeout(() => this.settle(branch, { status: 0, rttMs: performance.now() - started, response: '' }), timeoutMs));
+      p.timers.push(
+        setTimeout(
+          () => this.settle(branch, { status: 0, rttMs: performance.now() - started, response: '' }),
+          timeoutMs,
+        ),
+      );
     });
   }
 
@@ -200,8 +210,13 @@ export interface ProbeDialog {
 
 /** Ask, get a 401, ask again with digest credentials (RFC 3261 section 22.2). Returns both transactions. */
 export async function withDigest(
-  probe: SipProbe, user: ProbeUser, method: string, uri: string, build: (branch: string, cseq: number, authorization: string | undefined) => string,
-  firstCseq: number, timeoutMs?: number,
+  probe: SipProbe,
+  user: ProbeUser,
+  method: string,
+  uri: string,
+  build: (branch: string, cseq: number, authorization: string | undefined) => string,
+  firstCseq: number,
+  timeoutMs?: number,
 ): Promise<ProbeTransaction[]> {
   const first = await probe.transact((b) => build(b, firstCseq, undefined), timeoutMs);
   if (first.status !== 401) return [first];
@@ -212,29 +227,77 @@ export async function withDigest(
 }
 
 /** REGISTER the probe's address for `user` (401 then digest). */
-export function register(probe: SipProbe, user: ProbeUser, domain: string, callId: string, cseq: number, expires = 600): Promise<ProbeTransaction[]> {
+export function register(
+  probe: SipProbe,
+  user: ProbeUser,
+  domain: string,
+  callId: string,
+  cseq: number,
+  expires = 600,
+): Promise<ProbeTransaction[]> {
   const contact = `<sip:${user.name}@${probe.local.address}:${probe.local.port};transport=udp>`;
-  return withDigest(probe, user, 'REGISTER', `sip:${domain}`, (branch, n, auth) => [
-    `REGISTER sip:${domain} SIP/2.0`, probe.via(branch), 'Max-Forwards: 70',
-    `From: <sip:${user.name}@${domain}>;tag=${callId.slice(0, 8)}`, `To: <sip:${user.name}@${domain}>`,
-    `Call-ID: ${callId}`, `CSeq: ${n} REGISTER`, `Contact: ${contact}`, `Expires: ${expires}`,
-    ...(auth ? [`Authorization: ${auth}`] : []), 'User-Agent: openum-probe', 'Content-Length: 0', '', '',
-  ].join('\r\n'), cseq);
+  return withDigest(
+    probe,
+    user,
+    'REGISTER',
+    `sip:${domain}`,
+    (branch, n, auth) =>
+      [
+        `REGISTER sip:${domain} SIP/2.0`,
+        probe.via(branch),
+        'Max-Forwards: 70',
+        `From: <sip:${user.name}@${domain}>;tag=${callId.slice(0, 8)}`,
+        `To: <sip:${user.name}@${domain}>`,
+        `Call-ID: ${callId}`,
+        `CSeq: ${n} REGISTER`,
+        `Contact: ${contact}`,
+        `Expires: ${expires}`,
+        ...(auth ? [`Authorization: ${auth}`] : []),
+        'User-Agent: openum-probe',
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n'),
+    cseq,
+  );
 }
 
 /** A new message-summary subscription (401 then digest); the dialog when it was accepted. */
-export async function subscribe(probe: SipProbe, user: ProbeUser, domain: string, expires = 600):
-Promise<{ transactions: ProbeTransaction[]; dialog?: ProbeDialog }> {
+export async function subscribe(
+  probe: SipProbe,
+  user: ProbeUser,
+  domain: string,
+  expires = 600,
+): Promise<{ transactions: ProbeTransaction[]; dialog?: ProbeDialog }> {
   const callId = `${token()}@${probe.local.address}`;
   const fromTag = token();
   const uri = `sip:${user.name}@${domain}`;
-  const transactions = await withDigest(probe, user, 'SUBSCRIBE', uri, (branch, n, auth) => [
-    `SUBSCRIBE ${uri} SIP/2.0`, probe.via(branch), 'Max-Forwards: 70',
-    `From: <${uri}>;tag=${fromTag}`, `To: <${uri}>`, `Call-ID: ${callId}`, `CSeq: ${n} SUBSCRIBE`,
-    `Contact: <sip:${user.name}@${probe.local.address}:${probe.local.port};transport=udp>`,
-    'Event: message-summary', 'Accept: application/simple-message-summary', `Expires: ${expires}`,
-    ...(auth ? [`Authorization: ${auth}`] : []), 'User-Agent: openum-probe', 'Content-Length: 0', '', '',
-  ].join('\r\n'), 1);
+  const transactions = await withDigest(
+    probe,
+    user,
+    'SUBSCRIBE',
+    uri,
+    (branch, n, auth) =>
+      [
+        `SUBSCRIBE ${uri} SIP/2.0`,
+        probe.via(branch),
+        'Max-Forwards: 70',
+        `From: <${uri}>;tag=${fromTag}`,
+        `To: <${uri}>`,
+        `Call-ID: ${callId}`,
+        `CSeq: ${n} SUBSCRIBE`,
+        `Contact: <sip:${user.name}@${probe.local.address}:${probe.local.port};transport=udp>`,
+        'Event: message-summary',
+        'Accept: application/simple-message-summary',
+        `Expires: ${expires}`,
+        ...(auth ? [`Authorization: ${auth}`] : []),
+        'User-Agent: openum-probe',
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n'),
+    1,
+  );
   const last = transactions[transactions.length - 1];
   if (!last || last.status !== 200) return { transactions };
   const toTag = /;\s*tag=([^;>\s]+)/i.exec(headerValue(last.response, 'To') ?? '')?.[1] ?? '';
@@ -243,28 +306,63 @@ Promise<{ transactions: ProbeTransaction[]; dialog?: ProbeDialog }> {
 }
 
 /** SUBSCRIBE in the dialog: a refresh, or with `expires` 0 the end of it (RFC 6665 section 4.1.2.2-3). */
-export function resubscribe(probe: SipProbe, d: ProbeDialog, domain: string, expires: number): Promise<ProbeTransaction> {
+export function resubscribe(
+  probe: SipProbe,
+  d: ProbeDialog,
+  domain: string,
+  expires: number,
+): Promise<ProbeTransaction> {
   d.cseq += 1;
   const uri = `sip:${d.user}@${domain}`;
-  return probe.transact((branch) => [
-    `SUBSCRIBE ${d.target} SIP/2.0`, probe.via(branch), 'Max-Forwards: 70',
-    `From: <${uri}>;tag=${d.fromTag}`, `To: <${uri}>;tag=${d.toTag}`, `Call-ID: ${d.callId}`, `CSeq: ${d.cseq} SUBSCRIBE`,
-    `Contact: <sip:${d.user}@${probe.local.address}:${probe.local.port};transport=udp>`,
-    'Event: message-summary', 'Accept: application/simple-message-summary', `Expires: ${expires}`,
-    'User-Agent: openum-probe', 'Content-Length: 0', '', '',
-  ].join('\r\n'));
+  return probe.transact((branch) =>
+    [
+      `SUBSCRIBE ${d.target} SIP/2.0`,
+      probe.via(branch),
+      'Max-Forwards: 70',
+      `From: <${uri}>;tag=${d.fromTag}`,
+      `To: <${uri}>;tag=${d.toTag}`,
+      `Call-ID: ${d.callId}`,
+      `CSeq: ${d.cseq} SUBSCRIBE`,
+      `Contact: <sip:${d.user}@${probe.local.address}:${probe.local.port};transport=udp>`,
+      'Event: message-summary',
+      'Accept: application/simple-message-summary',
+      `Expires: ${expires}`,
+      'User-Agent: openum-probe',
+      'Content-Length: 0',
+      '',
+      '',
+    ].join('\r\n'),
+  );
 }
 
 /** The Exchange UM NOTIFY of PROTOCOLS.md section 3 for `user` (send it from a trusted address). */
-export function exchangeUmNotify(probe: SipProbe, user: string, domain: string, newCount: number, oldCount: number): Promise<ProbeTransaction> {
+export function exchangeUmNotify(
+  probe: SipProbe,
+  user: string,
+  domain: string,
+  newCount: number,
+  oldCount: number,
+): Promise<ProbeTransaction> {
   const aor = `sip:${user}@${domain}`;
   const body = `Messages-Waiting: ${newCount > 0 ? 'yes' : 'no'}\r\nMessage-Account: ${aor}\r\nVoice-Message: ${newCount}/${oldCount}\r\n`;
-  return probe.transact((branch) => [
-    `NOTIFY ${aor} SIP/2.0`, probe.via(branch), 'Max-Forwards: 70',
-    `From: <${aor}>;epid=EDDFA7F3EE;tag=${token()}`, `To: <${aor}>`, `Call-ID: ${token()}@${probe.local.address}`, 'CSeq: 1 NOTIFY',
-    'Event: message-summary', 'Subscription-State: terminated', 'User-Agent: RTCC/3.5.0.0 MSExchangeUM/14.01.0218.012',
-    'Content-Type: application/simple-message-summary', `Content-Length: ${Buffer.byteLength(body)}`, '', body,
-  ].join('\r\n'));
+  return probe.transact((branch) =>
+    [
+      `NOTIFY ${aor} SIP/2.0`,
+      probe.via(branch),
+      'Max-Forwards: 70',
+      `From: <${aor}>;epid=EDDFA7F3EE;tag=${token()}`,
+      `To: <${aor}>`,
+      `Call-ID: ${token()}@${probe.local.address}`,
+      'CSeq: 1 NOTIFY',
+      'Event: message-summary',
+      'Subscription-State: terminated',
+      'User-Agent: RTCC/3.5.0.0 MSExchangeUM/14.01.0218.012',
+      'Content-Type: application/simple-message-summary',
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      '',
+      body,
+    ].join('\r\n'),
+  );
 }
 
 /** p-th percentile (0-100) by nearest rank; NaN for no samples. */

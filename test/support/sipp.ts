@@ -93,7 +93,8 @@ async function readOr(path: string): Promise<string> {
 export function authCsv(users: ReadonlyArray<{ name: string; password: string }>): string {
   const lines = ['SEQUENTIAL'];
   for (const u of users) {
-    if (/[;\s[\]]/.test(u.name + u.password)) throw new Error(`SIPp CSV cannot carry ';', ']', '[' or spaces: ${u.name}`);
+    if (/[;\s[\]]/.test(u.name + u.password))
+      throw new Error(`SIPp CSV cannot carry ';', ']', '[' or spaces: ${u.name}`);
     lines.push(`${u.name};[authentication username=${u.name} password=${u.password}]`);
   }
   return lines.join('\n') + '\n';
@@ -105,23 +106,40 @@ export async function sippArgs(opts: SippOptions, workDir: string): Promise<stri
   const localIp = opts.localIp ?? '127.0.0.1';
   const args = [
     opts.target,
-    '-sf', opts.scenario,
-    '-t', opts.transport === 'tcp' ? 't1' : 'u1',
-    '-i', localIp,
-    '-p', String(sipPort),
-    '-ci', localIp,
-    '-cp', String(ctlPort),
-    '-mi', localIp,
-    '-mp', String(mediaPort),
-    '-m', String(opts.calls ?? 1),
-    '-r', String(opts.rate ?? 10),
-    '-timeout', `${opts.timeoutS ?? 15}s`,
+    '-sf',
+    opts.scenario,
+    '-t',
+    opts.transport === 'tcp' ? 't1' : 'u1',
+    '-i',
+    localIp,
+    '-p',
+    String(sipPort),
+    '-ci',
+    localIp,
+    '-cp',
+    String(ctlPort),
+    '-mi',
+    localIp,
+    '-mp',
+    String(mediaPort),
+    '-m',
+    String(opts.calls ?? 1),
+    '-r',
+    String(opts.rate ?? 10),
+    '-timeout',
+    `${opts.timeoutS ?? 15}s`,
     '-timeout_error',
-    '-recv_timeout', String(opts.recvTimeoutMs ?? 5000),
-    '-max_reconnect', '0',
+    '-recv_timeout',
+    String(opts.recvTimeoutMs ?? 5000),
+    '-max_reconnect',
+    '0',
     '-nostdin',
-    '-trace_err', '-error_file', join(workDir, 'errors.log'),
-    '-trace_logs', '-log_file', join(workDir, 'actions.log'),
+    '-trace_err',
+    '-error_file',
+    join(workDir, 'errors.log'),
+    '-trace_logs',
+    '-log_file',
+    join(workDir, 'actions.log'),
   ];
   if (opts.limit !== undefined) args.push('-l', String(opts.limit));
   if (opts.service !== undefined) args.push('-s', opts.service);
@@ -142,11 +160,19 @@ export async function sippArgs(opts: SippOptions, workDir: string): Promise<stri
 }
 
 /** A finished run with its logs and a failure description (everything of a SippResult but the work dir). */
-function sippResult(opts: SippOptions, run: RunResult, command: string,
-  logs: { errorLog: string; messageLog: string; actionLog: string }): Omit<SippResult, 'workDir'> {
+function sippResult(
+  opts: SippOptions,
+  run: RunResult,
+  command: string,
+  logs: { errorLog: string; messageLog: string; actionLog: string },
+): Omit<SippResult, 'workDir'> {
   const { errorLog, messageLog, actionLog } = logs;
   return {
-    ...run, command, errorLog, messageLog, actionLog,
+    ...run,
+    command,
+    errorLog,
+    messageLog,
+    actionLog,
     describe(): string {
       return describeRun(
         `SIPp ${opts.scenario.split('/').pop() ?? ''} over ${opts.transport}`,
@@ -213,10 +239,13 @@ export async function startSipp(sippPath: string, opts: SippOptions): Promise<Si
   const started = Date.now();
   const proc = new ManagedProcess(sippPath, args, { cwd: workDir });
   let timedOut = false;
-  const bound = setTimeout(() => {
-    timedOut = true;
-    void proc.stop(2000);
-  }, ((opts.timeoutS ?? 15) + 15) * 1000);
+  const bound = setTimeout(
+    () => {
+      timedOut = true;
+      void proc.stop(2000);
+    },
+    ((opts.timeoutS ?? 15) + 15) * 1000,
+  );
   const command = ['sipp', ...args].join(' ');
   const actionLogNow = (): Promise<string> => readOr(join(workDir, 'actions.log'));
   let finished: Promise<SippResult> | undefined;
@@ -243,7 +272,13 @@ export async function startSipp(sippPath: string, opts: SippOptions): Promise<Si
           actionLogNow(),
         ]);
         if (!opts.keepWorkDir) await removeTempDir(workDir);
-        const run: RunResult = { ...status, stdout: proc.stdout, stderr: proc.stderr, timedOut, durationMs: Date.now() - started };
+        const run: RunResult = {
+          ...status,
+          stdout: proc.stdout,
+          stderr: proc.stderr,
+          timedOut,
+          durationMs: Date.now() - started,
+        };
         return {
           ...sippResult(opts, run, command, { errorLog, messageLog, actionLog }),
           workDir,

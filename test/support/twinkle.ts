@@ -65,7 +65,10 @@ export interface TwinklePeer {
   /** the SIP messages of the log, oldest first */
   sipMessages(): Promise<TwinkleSipMessage[]>;
   /** Poll the log until a message satisfies `match` (or `timeoutMs` passes). */
-  waitForSipMessage(match: (m: TwinkleSipMessage) => boolean, timeoutMs: number): Promise<TwinkleSipMessage | undefined>;
+  waitForSipMessage(
+    match: (m: TwinkleSipMessage) => boolean,
+    timeoutMs: number,
+  ): Promise<TwinkleSipMessage | undefined>;
   /** `quit` on stdin (twinkle unsubscribes and unregisters first); resolves when it exited or `graceMs` passed. Keeps HOME. */
   quit(graceMs?: number): Promise<ExitStatus | undefined>;
   /** {@link quit}, then SIGTERM, then SIGKILL; removes HOME */
@@ -113,27 +116,51 @@ export async function startTwinkle(twinklePath: string, o: TwinkleOptions): Prom
   await mkdir(dir, { recursive: true });
   const sipPort = await freePort();
   const rtpPort = await freePortWith([1, 2, 3]);
-  await writeFile(join(dir, 'twinkle.sys'), [
-    // no call is made: never open or validate an audio device
-    'dev_ringtone=alsa:null', 'dev_speaker=alsa:null', 'dev_mic=alsa:null', 'validate_audio_dev=no',
-    'play_ringtone=no', 'play_ringback=no',
-    'log_max_size=20', 'log_show_sip=yes', 'log_show_stun=no', 'log_show_memory=no', 'log_show_debug=no',
-    `sip_port=${sipPort}`, `rtp_port=${rtpPort}`,
-    '',
-  ].join('\n'));
+  await writeFile(
+    join(dir, 'twinkle.sys'),
+    [
+      // no call is made: never open or validate an audio device
+      'dev_ringtone=alsa:null',
+      'dev_speaker=alsa:null',
+      'dev_mic=alsa:null',
+      'validate_audio_dev=no',
+      'play_ringtone=no',
+      'play_ringback=no',
+      'log_max_size=20',
+      'log_show_sip=yes',
+      'log_show_stun=no',
+      'log_show_memory=no',
+      'log_show_debug=no',
+      `sip_port=${sipPort}`,
+      `rtp_port=${rtpPort}`,
+      '',
+    ].join('\n'),
+  );
   const subscribe = o.subscribe ?? true;
-  await writeFile(join(dir, `${o.user}.cfg`), [
-    `user_name=${o.user}`, `user_domain=${o.domain}`, `user_display=${o.user}`,
-    `auth_name=${o.user}`, `auth_pass=${o.password}`,
-    // every request through openum; the registrar is the domain (Request-URI sip:DOMAIN)
-    `outbound_proxy=${o.proxy}`, 'all_requests_to_proxy=yes', 'register_at_startup=yes',
-    `registration_time=${o.registrationTimeS ?? 600}`, `sip_transport=${o.transport}`,
-    // no presence PUBLISH at start-up (openum serves message-summary only)
-    'pres_publish_startup=no',
-    `mwi_sollicited=${subscribe ? 'yes' : 'no'}`, `mwi_user=${o.user}`, `mwi_server=${o.domain}`, 'mwi_via_proxy=yes',
-    `mwi_subscription_time=${o.subscriptionTimeS ?? 600}`,
-    '',
-  ].join('\n'));
+  await writeFile(
+    join(dir, `${o.user}.cfg`),
+    [
+      `user_name=${o.user}`,
+      `user_domain=${o.domain}`,
+      `user_display=${o.user}`,
+      `auth_name=${o.user}`,
+      `auth_pass=${o.password}`,
+      // every request through openum; the registrar is the domain (Request-URI sip:DOMAIN)
+      `outbound_proxy=${o.proxy}`,
+      'all_requests_to_proxy=yes',
+      'register_at_startup=yes',
+      `registration_time=${o.registrationTimeS ?? 600}`,
+      `sip_transport=${o.transport}`,
+      // no presence PUBLISH at start-up (openum serves message-summary only)
+      'pres_publish_startup=no',
+      `mwi_sollicited=${subscribe ? 'yes' : 'no'}`,
+      `mwi_user=${o.user}`,
+      `mwi_server=${o.domain}`,
+      'mwi_via_proxy=yes',
+      `mwi_subscription_time=${o.subscriptionTimeS ?? 600}`,
+      '',
+    ].join('\n'),
+  );
   const proc = new ManagedProcess(twinklePath, [`${o.user}.cfg`], {
     cwd: home,
     env: { ...process.env, HOME: home, LANG: 'C', LC_ALL: 'C' },

@@ -7,16 +7,25 @@ const REPLACEMENT = '\ufffd';
 
 function escapeOf(c: number): string | undefined {
   switch (c) {
-    case 0x26: return '&amp;';
-    case 0x3c: return '&lt;';
-    case 0x3e: return '&gt;';
-    case 0x22: return '&quot;';
-    case 0x27: return '&apos;';
+    case 0x26:
+      return '&amp;';
+    case 0x3c:
+      return '&lt;';
+    case 0x3e:
+      return '&gt;';
+    case 0x22:
+      return '&quot;';
+    case 0x27:
+      return '&apos;';
     // Written as references so that attribute-value normalization (XML 1.0 section 3.3.3) keeps them.
-    case 0x09: return '&#9;';
-    case 0x0a: return '&#10;';
-    case 0x0d: return '&#13;';
-    default: return undefined;
+    case 0x09:
+      return '&#9;';
+    case 0x0a:
+      return '&#10;';
+    case 0x0d:
+      return '&#13;';
+    default:
+      return undefined;
   }
 }
 
@@ -62,6 +71,9 @@ export function escapeXmlAttr(s: string): string {
  * For round-trip tests and for callers that want to compare.
  */
 export function xmlSafe(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, REPLACEMENT);
+  return s.replace(
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+    REPLACEMENT,
+  );
 }

@@ -12,13 +12,7 @@
  * @module
  */
 
-import {
-  DigestParseError,
-  isToken,
-  parseDigestParams,
-  quoteString,
-  tokenParam,
-} from './auth-params.js';
+import { DigestParseError, isToken, parseDigestParams, quoteString, tokenParam } from './auth-params.js';
 
 export { DigestParseError, MAX_AUTH_VALUE_LENGTH, type DigestParseErrorCode } from './auth-params.js';
 
@@ -66,10 +60,25 @@ export interface DigestChallenge {
 }
 
 const CREDENTIAL_PARAMS: ReadonlySet<string> = new Set([
-  'username', 'realm', 'nonce', 'uri', 'response', 'algorithm', 'cnonce', 'opaque', 'qop', 'nc',
+  'username',
+  'realm',
+  'nonce',
+  'uri',
+  'response',
+  'algorithm',
+  'cnonce',
+  'opaque',
+  'qop',
+  'nc',
 ]);
 const CHALLENGE_PARAMS: ReadonlySet<string> = new Set([
-  'realm', 'nonce', 'domain', 'opaque', 'stale', 'algorithm', 'qop',
+  'realm',
+  'nonce',
+  'domain',
+  'opaque',
+  'stale',
+  'algorithm',
+  'qop',
 ]);
 
 function required(params: Map<string, string>, name: string): string {

@@ -44,8 +44,5 @@ export function computeHa2(algorithm: DigestAlgorithm, method: string, uri: stri
 export function computeDigestResponse(i: DigestResponseInput): string {
   const ha2 = computeHa2(i.algorithm, i.method, i.uri);
   if (i.qop === undefined) return digestHash(i.algorithm, `${i.ha1}:${i.nonce}:${ha2}`);
-  return digestHash(
-    i.algorithm,
-    `${i.ha1}:${i.nonce}:${i.nc ?? ''}:${i.cnonce ?? ''}:${i.qop}:${ha2}`,
-  );
+  return digestHash(i.algorithm, `${i.ha1}:${i.nonce}:${i.nc ?? ''}:${i.cnonce ?? ''}:${i.qop}:${ha2}`);
 }

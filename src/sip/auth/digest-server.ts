@@ -9,13 +9,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { DigestParseError, formatChallenge, parseCredentials, type DigestCredentials } from './auth-header.js';
 import { computeDigestResponse } from './digest-response.js';
-import {
-  DIGEST_ALGORITHMS,
-  digestHexLength,
-  isHex,
-  parseDigestAlgorithm,
-  type DigestAlgorithm,
-} from './ha1.js';
+import { DIGEST_ALGORITHMS, digestHexLength, isHex, parseDigestAlgorithm, type DigestAlgorithm } from './ha1.js';
 import { NonceCountTracker } from './nonce-count-tracker.js';
 import { DEFAULT_NONCE_TTL_MS, NonceIssuer, type NowClock } from './nonce.js';
 
@@ -141,7 +135,7 @@ export class DigestServer {
     );
     this.allowRfc2069 = opts.allowRfc2069 ?? false;
     this.dummyHa1 = {
-      'MD5': randomBytes(16).toString('hex'),
+      MD5: randomBytes(16).toString('hex'),
       'SHA-256': randomBytes(32).toString('hex'),
     };
   }
@@ -235,10 +229,7 @@ export class DigestServer {
       uri: c.uri,
       ...(c.qop === undefined ? {} : { qop: c.qop, nc: c.nc ?? '', cnonce: c.cnonce ?? '' }),
     });
-    const match = timingSafeEqual(
-      Buffer.from(expected, 'latin1'),
-      Buffer.from(c.response.toLowerCase(), 'latin1'),
-    );
+    const match = timingSafeEqual(Buffer.from(expected, 'latin1'), Buffer.from(c.response.toLowerCase(), 'latin1'));
     if (!match || !known) return fail('failed');
 
     if (nonce.status === 'stale') return fail('stale', true);

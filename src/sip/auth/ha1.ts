@@ -55,7 +55,9 @@ export function digestHexLength(algorithm: DigestAlgorithm): number {
 
 /** `H(data)`: lower-case hex of MD5 or SHA-256 over the UTF-8 bytes of `data` (RFC 7616 section 3.4.1). */
 export function digestHash(algorithm: DigestAlgorithm, data: string): string {
-  return createHash(algorithm === 'MD5' ? 'md5' : 'sha256').update(data, 'utf8').digest('hex');
+  return createHash(algorithm === 'MD5' ? 'md5' : 'sha256')
+    .update(data, 'utf8')
+    .digest('hex');
 }
 
 /** True when `s` is exactly `length` hexadecimal digits (either case). */
@@ -75,12 +77,7 @@ export function isHex(s: string, length: number): boolean {
  * @throws UnsupportedDigestAlgorithmError for anything but `MD5` and
  *   `SHA-256` (notably `*-sess`), should an untyped caller pass one.
  */
-export function computeHa1(
-  username: string,
-  realm: string,
-  password: string,
-  algorithm: DigestAlgorithm,
-): string {
+export function computeHa1(username: string, realm: string, password: string, algorithm: DigestAlgorithm): string {
   if (algorithm !== 'MD5' && algorithm !== 'SHA-256') {
     throw new UnsupportedDigestAlgorithmError(String(algorithm));
   }

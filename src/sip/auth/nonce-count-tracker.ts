@@ -92,7 +92,12 @@ export class NonceCountTracker {
       this.makeRoom(now);
       // A key of its own: the nonce was cut from the request's text, and as a slice it would keep the
       // whole message alive for the nonce's lifetime (see own-string.ts).
-      this.entries.set(Buffer.from(nonce, 'latin1').toString('latin1'), { max: nc ?? -1, bits: 1, issuedAt, expiresAt });
+      this.entries.set(Buffer.from(nonce, 'latin1').toString('latin1'), {
+        max: nc ?? -1,
+        bits: 1,
+        issuedAt,
+        expiresAt,
+      });
       return 'ok';
     }
     // LRU: move to the back.

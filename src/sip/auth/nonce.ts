@@ -45,9 +45,7 @@ const TWO_32 = 0x1_0000_0000;
  * - `invalid`: not ours (forged, tampered, another secret or realm, garbage).
  */
 export type NonceCheck =
-  | { status: 'valid'; issuedAt: number }
-  | { status: 'stale'; issuedAt: number }
-  | { status: 'invalid' };
+  { status: 'valid'; issuedAt: number } | { status: 'stale'; issuedAt: number } | { status: 'invalid' };
 
 /** Options of {@link NonceIssuer}. */
 export interface NonceIssuerOptions {

@@ -4,7 +4,14 @@
  * (RFC 3261 sections 12.1.1, 12.1.2, 20.10, 20.30).
  */
 import {
-  type NameAddr, type SipMessage, SipParseError, SipUri, type Uri, formatNameAddr, parseNameAddr, parseUri,
+  type NameAddr,
+  type SipMessage,
+  SipParseError,
+  SipUri,
+  type Uri,
+  formatNameAddr,
+  parseNameAddr,
+  parseUri,
 } from '../message/index.js';
 
 /**

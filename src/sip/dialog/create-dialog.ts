@@ -39,8 +39,16 @@ export function createUasDialog(req: SipRequest, localTag: string, transportSecu
   const from = req.from;
   const secure = req.uri.scheme === 'sips' && (transportSecure ?? arrivedSecurely(req));
   return makeDialogState(
-    req.callId, localTag, from.params.get('tag') ?? '', nameAddrWithoutTag(req.to), nameAddrWithoutTag(from),
-    0, req.cseq.seq, remoteTarget, routeSet, secure,
+    req.callId,
+    localTag,
+    from.params.get('tag') ?? '',
+    nameAddrWithoutTag(req.to),
+    nameAddrWithoutTag(from),
+    0,
+    req.cseq.seq,
+    remoteTarget,
+    routeSet,
+    secure,
   );
 }
 
@@ -66,8 +74,16 @@ export function createUacDialog(req: SipRequest, res: SipResponse): DialogState 
   const from = req.from;
   const to = res.to;
   return makeDialogState(
-    req.callId, from.params.get('tag') ?? '', to.params.get('tag') ?? '', nameAddrWithoutTag(from), nameAddrWithoutTag(to),
-    req.cseq.seq, -1, remoteTarget, routeSet, req.uri.scheme === 'sips',
+    req.callId,
+    from.params.get('tag') ?? '',
+    to.params.get('tag') ?? '',
+    nameAddrWithoutTag(from),
+    nameAddrWithoutTag(to),
+    req.cseq.seq,
+    -1,
+    remoteTarget,
+    routeSet,
+    req.uri.scheme === 'sips',
   );
 }
 

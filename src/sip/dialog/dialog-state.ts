@@ -59,8 +59,16 @@ export type DialogStateView = {
  * or have passed {@link restoreDialogState}.
  */
 export function makeDialogState(
-  callId: string, localTag: string, remoteTag: string, localUri: string, remoteUri: string,
-  localSeq: number, remoteSeq: number, remoteTarget: string, routeSet: string[], secure: boolean,
+  callId: string,
+  localTag: string,
+  remoteTag: string,
+  localUri: string,
+  remoteUri: string,
+  localSeq: number,
+  remoteSeq: number,
+  remoteTarget: string,
+  routeSet: string[],
+  secure: boolean,
 ): DialogState {
   return { callId, localTag, remoteTag, localUri, remoteUri, localSeq, remoteSeq, remoteTarget, routeSet, secure };
 }
@@ -68,8 +76,16 @@ export function makeDialogState(
 /** A string field; `word`: no white space (Call-ID, tags). */
 function str(o: Record<string, unknown>, key: string, nonEmpty: boolean, word: boolean): string {
   const v = o[key];
-  if (typeof v !== 'string' || (nonEmpty && v.length === 0) || !isHeaderSafe(v) || (word && v.length > 0 && !isWordSafe(v))) {
-    throw new DialogError('invalid-state', `dialog state: ${key} must be a${nonEmpty ? ' non-empty' : ''} header-safe string`);
+  if (
+    typeof v !== 'string' ||
+    (nonEmpty && v.length === 0) ||
+    !isHeaderSafe(v) ||
+    (word && v.length > 0 && !isWordSafe(v))
+  ) {
+    throw new DialogError(
+      'invalid-state',
+      `dialog state: ${key} must be a${nonEmpty ? ' non-empty' : ''} header-safe string`,
+    );
   }
   return v;
 }
@@ -97,13 +113,15 @@ function checked<T>(key: string, f: () => T): T {
  * used. Throws DialogError('invalid-state').
  */
 export function restoreDialogState(value: unknown): DialogState {
-  if (typeof value !== 'object' || value === null) throw new DialogError('invalid-state', 'dialog state must be an object');
+  if (typeof value !== 'object' || value === null)
+    throw new DialogError('invalid-state', 'dialog state must be an object');
   const o = value as Record<string, unknown>;
   const routes = o['routeSet'];
   if (!Array.isArray(routes)) throw new DialogError('invalid-state', 'dialog state: routeSet must be an array');
   const routeSet: string[] = [];
   for (const r of routes as unknown[]) {
-    if (typeof r !== 'string' || !isHeaderSafe(r)) throw new DialogError('invalid-state', 'dialog state: routeSet holds a bad value');
+    if (typeof r !== 'string' || !isHeaderSafe(r))
+      throw new DialogError('invalid-state', 'dialog state: routeSet holds a bad value');
     checked('routeSet', () => routeUri(r));
     routeSet.push(r);
   }
@@ -116,7 +134,15 @@ export function restoreDialogState(value: unknown): DialogState {
   checked('remoteUri', () => parseNameAddr(remoteUri));
   checked('remoteTarget', () => parseSipUri(remoteTarget, 'remote target'));
   return makeDialogState(
-    str(o, 'callId', true, true), str(o, 'localTag', false, true), str(o, 'remoteTag', false, true), localUri, remoteUri,
-    seq(o, 'localSeq', 0), seq(o, 'remoteSeq', -1), remoteTarget, routeSet, secure,
+    str(o, 'callId', true, true),
+    str(o, 'localTag', false, true),
+    str(o, 'remoteTag', false, true),
+    localUri,
+    remoteUri,
+    seq(o, 'localSeq', 0),
+    seq(o, 'remoteSeq', -1),
+    remoteTarget,
+    routeSet,
+    secure,
   );
 }

@@ -15,8 +15,12 @@
  * - `unsupported-transport`: a transport we cannot use (sctp, sips over udp...)
  */
 export type DialogErrorCode =
-  | 'invalid-state' | 'invalid-option' | 'invalid-method' | 'cseq-exhausted'
-  | 'unsupported-uri' | 'unsupported-transport';
+  | 'invalid-state'
+  | 'invalid-option'
+  | 'invalid-method'
+  | 'cseq-exhausted'
+  | 'unsupported-uri'
+  | 'unsupported-transport';
 
 /** A typed failure of the dialog layer; see {@link DialogErrorCode}. */
 export class DialogError extends Error {

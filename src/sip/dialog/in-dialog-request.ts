@@ -44,12 +44,14 @@ export interface OutgoingRequest {
  * and SipParseError (a stored URI or an added header is unusable).
  */
 export function createInDialogRequest(d: DialogState, method: string, opts: InDialogRequestOptions): OutgoingRequest {
-  if (method === 'CANCEL') throw new DialogError('invalid-method', 'CANCEL is built from the INVITE it cancels (RFC 3261 9.1)');
+  if (method === 'CANCEL')
+    throw new DialogError('invalid-method', 'CANCEL is built from the INVITE it cancels (RFC 3261 9.1)');
   const isAck = method === 'ACK';
   let seq: number;
   if (isAck) {
     seq = opts.ackSeq ?? d.localSeq;
-    if (!Number.isInteger(seq) || seq < 0 || seq > MAX_CSEQ) throw new DialogError('invalid-option', `bad ACK CSeq ${seq}`);
+    if (!Number.isInteger(seq) || seq < 0 || seq > MAX_CSEQ)
+      throw new DialogError('invalid-option', `bad ACK CSeq ${seq}`);
   } else {
     if (d.localSeq >= MAX_CSEQ) throw new DialogError('cseq-exhausted', 'local CSeq reached 2^32-1 (RFC 3261 8.1.1.5)');
     seq = d.localSeq + 1;

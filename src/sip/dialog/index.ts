@@ -5,9 +5,22 @@
  * out-of-dialog UAC requests, and URI-to-transport targets.
  */
 export { DialogError, type DialogErrorCode } from './errors.js';
-export { type DialogState, type DialogStateView, MAX_CSEQ, makeDialogState, restoreDialogState } from './dialog-state.js';
+export {
+  type DialogState,
+  type DialogStateView,
+  MAX_CSEQ,
+  makeDialogState,
+  restoreDialogState,
+} from './dialog-state.js';
 export { dialogIdOf, dialogKey } from './dialog-id.js';
-export { type DialogMatch, type DialogUsage, DialogTable, INVITE_USAGE, isInDialog, usageIdOf } from './dialog-table.js';
+export {
+  type DialogMatch,
+  type DialogUsage,
+  DialogTable,
+  INVITE_USAGE,
+  isInDialog,
+  usageIdOf,
+} from './dialog-table.js';
 export { copyRecordRoute, createDialogFromNotify, createUacDialog, createUasDialog } from './create-dialog.js';
 export { checkInDialogRequest, isTargetRefresh, refreshTargetFromResponse } from './in-dialog-check.js';
 export { type RoutedTarget, applyRouteSet } from './route-set.js';

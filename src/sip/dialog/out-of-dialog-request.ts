@@ -39,7 +39,11 @@ export interface OutOfDialogRequestOptions extends RequestOptions {
  * Throws DialogError and SipParseError (an unusable URI or address).
  */
 export function createOutOfDialogRequest(
-  method: string, targetUri: string, from: string, to: string, opts: OutOfDialogRequestOptions,
+  method: string,
+  targetUri: string,
+  from: string,
+  to: string,
+  opts: OutOfDialogRequestOptions,
 ): OutgoingRequest {
   if (method === 'CANCEL' || method === 'ACK') {
     throw new DialogError('invalid-method', `${method} is built from the INVITE transaction (RFC 3261 9.1, 17.1.1.3)`);
@@ -59,7 +63,14 @@ export function createOutOfDialogRequest(
   const fromValue = normalizeAddress(from) + ';tag=' + (opts.fromTag ?? randomToken());
   const toValue = normalizeAddress(to);
   const request = buildRequest(
-    method, routed.requestUri, routed.routes, fromValue, toValue, opts.callId ?? randomToken(), cseq, opts,
+    method,
+    routed.requestUri,
+    routed.routes,
+    fromValue,
+    toValue,
+    opts.callId ?? randomToken(),
+    cseq,
+    opts,
   );
   return { request, destinationUri: routed.destinationUri };
 }

@@ -48,13 +48,30 @@ function viaValue(v: ViaSentBy, rport: boolean): string {
   if (!Number.isInteger(v.port) || v.port < 0 || v.port > 65535) {
     throw new DialogError('invalid-option', `Via port ${v.port} out of range`);
   }
-  if (!isTokenText(v.transport)) throw new DialogError('invalid-option', `bad Via transport ${JSON.stringify(v.transport)}`);
-  if (v.host.length === 0 || !isHeaderSafe(v.host) || v.host.indexOf(' ') >= 0 || v.host.indexOf(';') >= 0 || v.host.indexOf(',') >= 0) {
+  if (!isTokenText(v.transport))
+    throw new DialogError('invalid-option', `bad Via transport ${JSON.stringify(v.transport)}`);
+  if (
+    v.host.length === 0 ||
+    !isHeaderSafe(v.host) ||
+    v.host.indexOf(' ') >= 0 ||
+    v.host.indexOf(';') >= 0 ||
+    v.host.indexOf(',') >= 0
+  ) {
     throw new DialogError('invalid-option', `bad Via host ${JSON.stringify(v.host)}`);
   }
   const host = v.host.indexOf(':') >= 0 && v.host.charCodeAt(0) !== 91 ? '[' + v.host + ']' : v.host;
-  return 'SIP/2.0/' + v.transport.toUpperCase() + ' ' + host + ':' + v.port +
-    ';branch=' + MAGIC_COOKIE + randomToken() + (rport ? ';rport' : '');
+  return (
+    'SIP/2.0/' +
+    v.transport.toUpperCase() +
+    ' ' +
+    host +
+    ':' +
+    v.port +
+    ';branch=' +
+    MAGIC_COOKIE +
+    randomToken() +
+    (rport ? ';rport' : '')
+  );
 }
 
 function isTokenText(s: string): boolean {
@@ -84,8 +101,14 @@ function field(name: string, key: string, value: string): HeaderField {
  * for a caller header that cannot stand in a message (CR/LF, bad name).
  */
 export function buildRequest(
-  method: string, requestUri: SipUri, routes: readonly string[], from: string, to: string,
-  callId: string, cseq: number, opts: RequestOptions,
+  method: string,
+  requestUri: SipUri,
+  routes: readonly string[],
+  from: string,
+  to: string,
+  callId: string,
+  cseq: number,
+  opts: RequestOptions,
 ): SipRequest {
   const maxForwards = opts.maxForwards ?? DEFAULT_MAX_FORWARDS;
   if (!Number.isInteger(maxForwards) || maxForwards < 0 || maxForwards > 255) {
@@ -110,7 +133,9 @@ export function buildRequest(
   ];
   for (let i = 0; i < routes.length; i++) fields.push(field('Route', 'route', routes[i] as string));
   fields.push(
-    field('From', 'from', from), field('To', 'to', to), field('Call-ID', 'call-id', callId),
+    field('From', 'from', from),
+    field('To', 'to', to),
+    field('Call-ID', 'call-id', callId),
     field('CSeq', 'cseq', cseq + ' ' + method),
   );
   const validated = request.headers;

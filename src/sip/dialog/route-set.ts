@@ -37,7 +37,11 @@ export interface RoutedTarget {
 export function applyRouteSet(routeSet: readonly string[], remoteTarget: string): RoutedTarget {
   const first = routeSet[0];
   if (first === undefined) {
-    return { requestUri: requestUriOf(parseSipUri(remoteTarget, 'remote target')), routes: [], destinationUri: remoteTarget };
+    return {
+      requestUri: requestUriOf(parseSipUri(remoteTarget, 'remote target')),
+      routes: [],
+      destinationUri: remoteTarget,
+    };
   }
   const firstUri = routeUri(first);
   if (firstUri.params.has('lr')) {

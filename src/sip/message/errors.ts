@@ -18,8 +18,20 @@
  * - `duplicate-header`: a single-valued mandatory header appears twice (RFC 4475 3.3.8)
  */
 export type SipParseErrorCode =
-  | 'start-line' | 'version' | 'header' | 'uri' | 'name-addr' | 'via' | 'cseq' | 'call-id'
-  | 'max-forwards' | 'content-length' | 'body' | 'too-large' | 'missing-header' | 'duplicate-header';
+  | 'start-line'
+  | 'version'
+  | 'header'
+  | 'uri'
+  | 'name-addr'
+  | 'via'
+  | 'cseq'
+  | 'call-id'
+  | 'max-forwards'
+  | 'content-length'
+  | 'body'
+  | 'too-large'
+  | 'missing-header'
+  | 'duplicate-header';
 
 /**
  * The only error thrown by the parse functions of this module. Bad input

@@ -16,7 +16,12 @@ const HEX = '0123456789ABCDEF';
  * returns it decoded. Throws SipParseError(`code`) naming `what`.
  */
 export function decodeRange(
-  s: string, start: number, end: number, t: CharTable, what: string, code: SipParseErrorCode = 'uri',
+  s: string,
+  start: number,
+  end: number,
+  t: CharTable,
+  what: string,
+  code: SipParseErrorCode = 'uri',
 ): string {
   let escapes = false;
   for (let i = start; i < end; i++) {

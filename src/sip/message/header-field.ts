@@ -27,7 +27,8 @@ export function makeField(name: string, value: string): HeaderField {
   if (!isToken(name)) throw new SipParseError('header', `invalid header name ${JSON.stringify(name)}`);
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
-    if (c === CR || c === LF || c === 0) throw new SipParseError('header', `header ${name} value contains CR, LF or NUL`);
+    if (c === CR || c === LF || c === 0)
+      throw new SipParseError('header', `header ${name} value contains CR, LF or NUL`);
   }
   const end = trimEndIndex(value, 0, value.length);
   const start = skipWs(value, 0, end);

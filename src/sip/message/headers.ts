@@ -25,7 +25,14 @@ const MAX_U32 = 0xffffffff;
  * Parses 1*DIGIT filling the whole of s[start, end) into a number not above
  * `max`; throws SipParseError(`code`) otherwise.
  */
-export function parseDigits(s: string, start: number, end: number, max: number, code: SipParseErrorCode, what: string): number {
+export function parseDigits(
+  s: string,
+  start: number,
+  end: number,
+  max: number,
+  code: SipParseErrorCode,
+  what: string,
+): number {
   if (end <= start) throw new SipParseError(code, `empty ${what}`);
   let v = 0;
   for (let i = start; i < end; i++) {

@@ -7,7 +7,14 @@ import { SipParseError } from './errors.js';
 import { type HeaderField, type HeaderInit, makeField, toFields } from './header-field.js';
 import { headerKeyOf, isListHeader } from './header-names.js';
 import {
-  type CSeq, type Contact, parseCSeq, parseContactValue, parseExpires, parseMaxForwards, splitList, validateCallId,
+  type CSeq,
+  type Contact,
+  parseCSeq,
+  parseContactValue,
+  parseExpires,
+  parseMaxForwards,
+  splitList,
+  validateCallId,
 } from './headers.js';
 import { type NameAddr, parseNameAddr } from './name-addr.js';
 import { TypedViews, collect, sameFields } from './typed-views.js';
@@ -143,7 +150,8 @@ export abstract class SipMessage {
   /** Every Contact entry (RFC 3261 20.10); [] when there is none. */
   get contacts(): Contact[] {
     const t = this._t;
-    if (t.contacts !== undefined && sameFields(this.headers, K_CONTACT, t.contactFields, t.contactValues)) return t.contacts;
+    if (t.contacts !== undefined && sameFields(this.headers, K_CONTACT, t.contactFields, t.contactValues))
+      return t.contacts;
     const { fields, values } = collect(this.headers, K_CONTACT);
     const out: Contact[] = [];
     for (const v of values) parseContactValue(v, out);
@@ -238,7 +246,8 @@ export class SipRequest extends SipMessage {
   /** Throws SipParseError when the method is not a token or a header is invalid. */
   constructor(method: string, uri: Uri, headers?: HeaderInit, body?: Buffer) {
     super(headers, body);
-    if (!isTokenRange(method, 0, method.length)) throw new SipParseError('start-line', `invalid method ${JSON.stringify(method)}`);
+    if (!isTokenRange(method, 0, method.length))
+      throw new SipParseError('start-line', `invalid method ${JSON.stringify(method)}`);
     this.method = method;
     this.uri = uri;
   }
@@ -254,8 +263,10 @@ export class SipResponse extends SipMessage {
   /** Throws SipParseError when the status is not 100-699 or the reason has CR/LF. */
   constructor(status: number, reason: string, headers?: HeaderInit, body?: Buffer) {
     super(headers, body);
-    if (!Number.isInteger(status) || status < 100 || status > 699) throw new SipParseError('start-line', `invalid status ${status}`);
-    if (reason.indexOf('\r') >= 0 || reason.indexOf('\n') >= 0) throw new SipParseError('start-line', 'reason phrase contains CR or LF');
+    if (!Number.isInteger(status) || status < 100 || status > 699)
+      throw new SipParseError('start-line', `invalid status ${status}`);
+    if (reason.indexOf('\r') >= 0 || reason.indexOf('\n') >= 0)
+      throw new SipParseError('start-line', 'reason phrase contains CR or LF');
     this.status = status;
     this.reason = reason;
   }

@@ -47,7 +47,8 @@ export function parseNameAddrAt(s: string, i: number, end: number, list: boolean
     const q = scanQuoted(s, i, end, 'name-addr');
     displayName = unquoteRange(s, i, q);
     i = skipWs(s, q, end);
-    if (s.charCodeAt(i) !== 60 || i >= end) throw new SipParseError('name-addr', 'quoted display name not followed by <URI>');
+    if (s.charCodeAt(i) !== 60 || i >= end)
+      throw new SipParseError('name-addr', 'quoted display name not followed by <URI>');
     c = 60;
   }
   if (c === 60) {
@@ -66,7 +67,8 @@ export function parseNameAddrAt(s: string, i: number, end: number, list: boolean
       while (uriEnd < end) {
         const d = s.charCodeAt(uriEnd);
         if (d === 59 || d === SP || d === HT || (d === 44 && list)) break;
-        if (d === 63 || d === 44) throw new SipParseError('name-addr', 'a URI with "?" or "," must be enclosed in <> (RFC 3261 20)');
+        if (d === 63 || d === 44)
+          throw new SipParseError('name-addr', 'a URI with "?" or "," must be enclosed in <> (RFC 3261 20)');
         uriEnd++;
       }
       after = uriEnd;
@@ -80,7 +82,8 @@ export function parseNameAddrAt(s: string, i: number, end: number, list: boolean
           i = k;
           break;
         }
-        if (!isToken(d) || k === j) throw new SipParseError('name-addr', `non-token char ${JSON.stringify(s[k])} in unquoted display name`);
+        if (!isToken(d) || k === j)
+          throw new SipParseError('name-addr', `non-token char ${JSON.stringify(s[k])} in unquoted display name`);
         j = scanClass(s, k, end, TOKEN_CHARS);
         name += ' ' + s.slice(k, j);
       }

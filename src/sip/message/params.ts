@@ -15,8 +15,28 @@ export type Params = Map<string, string | null>;
 
 /** Common parameter names, returned as constants (no allocation, hash precomputed). */
 const COMMON = [
-  'q', 'lr', 'ob', 'gr', 'id', 'tag', 'ttl', 'user', 'comp', 'epid', 'maddr', 'rport', 'branch', 'method',
-  'reg-id', 'reason', 'expires', 'received', 'duration', 'handling', 'transport', '+sip.instance',
+  'q',
+  'lr',
+  'ob',
+  'gr',
+  'id',
+  'tag',
+  'ttl',
+  'user',
+  'comp',
+  'epid',
+  'maddr',
+  'rport',
+  'branch',
+  'method',
+  'reg-id',
+  'reason',
+  'expires',
+  'received',
+  'duration',
+  'handling',
+  'transport',
+  '+sip.instance',
 ];
 const BY_LENGTH: string[][] = [];
 for (const p of COMMON) (BY_LENGTH[p.length] ??= []).push(p);
@@ -90,7 +110,10 @@ export function parseUriHeaders(s: string, i: number, end: number, headers: Map<
     const stop = scanUntil(s, start, end, 38, 38);
     const eq = scanUntil(s, start, stop, 61, 61);
     if (eq === start || eq === stop) throw new SipParseError('uri', 'malformed URI header');
-    headers.set(decodeRange(s, start, eq, HNV_CHARS, 'URI header'), decodeRange(s, eq + 1, stop, HNV_CHARS, 'URI header'));
+    headers.set(
+      decodeRange(s, start, eq, HNV_CHARS, 'URI header'),
+      decodeRange(s, eq + 1, stop, HNV_CHARS, 'URI header'),
+    );
     start = stop + 1;
   }
 }
@@ -117,7 +140,12 @@ export function formatUriHeaders(headers: Map<string, string>): string {
  * values are kept with their quotes. Returns the index where it stopped.
  */
 export function parseHeaderParams(
-  s: string, i: number, end: number, params: Params, stopAtComma: boolean, code: SipParseErrorCode,
+  s: string,
+  i: number,
+  end: number,
+  params: Params,
+  stopAtComma: boolean,
+  code: SipParseErrorCode,
 ): number {
   for (;;) {
     i = skipWs(s, i, end);

@@ -27,7 +27,18 @@ import { HT, SP, isTokenRange, skipWs, trimEndIndex } from './chars.js';
 import { SipParseError } from './errors.js';
 import type { HeaderField } from './header-field.js';
 import {
-  H_CALL_ID, H_CONTENT_LENGTH, H_CSEQ, H_FROM, H_MAX_FORWARDS, H_TO, H_VIA, type HeaderKey, compactHeaderKey, headerKeyOf, knownHeader, knownHeaderExact,
+  H_CALL_ID,
+  H_CONTENT_LENGTH,
+  H_CSEQ,
+  H_FROM,
+  H_MAX_FORWARDS,
+  H_TO,
+  H_VIA,
+  type HeaderKey,
+  compactHeaderKey,
+  headerKeyOf,
+  knownHeader,
+  knownHeaderExact,
 } from './header-names.js';
 import { parseCSeq, parseContentLength, parseMaxForwards, validateCallId } from './headers.js';
 import { SipRequest, SipResponse } from './message.js';
@@ -51,8 +62,20 @@ const SMALL_MESSAGE = 4096;
 
 /** Methods of RFC 3261 and its extensions that openum's peers use. */
 const KNOWN_METHODS: ReadonlySet<string> = new Set([
-  'INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'REGISTER', 'PRACK', 'SUBSCRIBE', 'NOTIFY', 'PUBLISH',
-  'INFO', 'REFER', 'MESSAGE', 'UPDATE',
+  'INVITE',
+  'ACK',
+  'BYE',
+  'CANCEL',
+  'OPTIONS',
+  'REGISTER',
+  'PRACK',
+  'SUBSCRIBE',
+  'NOTIFY',
+  'PUBLISH',
+  'INFO',
+  'REFER',
+  'MESSAGE',
+  'UPDATE',
 ]);
 
 function startLineError(msg: string): SipParseError {
@@ -61,17 +84,31 @@ function startLineError(msg: string): SipParseError {
 
 /** SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT; only 2.0 is accepted (505 otherwise). */
 function checkVersion(s: string, start: number, end: number): void {
-  if (end - start === 7 && (s.charCodeAt(start) | 0x20) === 115 && (s.charCodeAt(start + 1) | 0x20) === 105 &&
-    (s.charCodeAt(start + 2) | 0x20) === 112 && s.charCodeAt(start + 3) === 47 && s.charCodeAt(start + 4) === 50 &&
-    s.charCodeAt(start + 5) === 46 && s.charCodeAt(start + 6) === 48) return;
+  if (
+    end - start === 7 &&
+    (s.charCodeAt(start) | 0x20) === 115 &&
+    (s.charCodeAt(start + 1) | 0x20) === 105 &&
+    (s.charCodeAt(start + 2) | 0x20) === 112 &&
+    s.charCodeAt(start + 3) === 47 &&
+    s.charCodeAt(start + 4) === 50 &&
+    s.charCodeAt(start + 5) === 46 &&
+    s.charCodeAt(start + 6) === 48
+  )
+    return;
   let i = start + 4;
   let digits1 = 0;
   let digits2 = 0;
   if (end - start > 4 && s.slice(start, start + 4).toUpperCase() === 'SIP/') {
-    while (i < end && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) { i++; digits1++; }
+    while (i < end && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) {
+      i++;
+      digits1++;
+    }
     if (i < end && s.charCodeAt(i) === 46) {
       i++;
-      while (i < end && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) { i++; digits2++; }
+      while (i < end && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) {
+        i++;
+        digits2++;
+      }
     }
   }
   if (digits1 > 0 && digits2 > 0 && i === end) {
@@ -81,8 +118,13 @@ function checkVersion(s: string, start: number, end: number): void {
 }
 
 function isResponseLine(s: string): boolean {
-  return s.length > 4 && (s.charCodeAt(0) | 0x20) === 115 && (s.charCodeAt(1) | 0x20) === 105 &&
-    (s.charCodeAt(2) | 0x20) === 112 && s.charCodeAt(3) === 47;
+  return (
+    s.length > 4 &&
+    (s.charCodeAt(0) | 0x20) === 115 &&
+    (s.charCodeAt(1) | 0x20) === 105 &&
+    (s.charCodeAt(2) | 0x20) === 112 &&
+    s.charCodeAt(3) === 47
+  );
 }
 
 function headerError(msg: string): SipParseError {
@@ -154,7 +196,8 @@ export function parseMessage(data: Buffer, opts?: ParseOptions): SipRequest | Si
     let i = sp1 + 1;
     while (i < le && head.charCodeAt(i) >= 48 && head.charCodeAt(i) <= 57) i++;
     if (i - sp1 - 1 !== 3 || (i < le && head.charCodeAt(i) !== SP)) throw startLineError('Status-Code is not 3 digits');
-    status = (head.charCodeAt(sp1 + 1) - 48) * 100 + (head.charCodeAt(sp1 + 2) - 48) * 10 + (head.charCodeAt(sp1 + 3) - 48);
+    status =
+      (head.charCodeAt(sp1 + 1) - 48) * 100 + (head.charCodeAt(sp1 + 2) - 48) * 10 + (head.charCodeAt(sp1 + 3) - 48);
     if (status < 100 || status > 699) throw startLineError(`Status-Code ${status} out of range`);
     reason = i < le ? head.slice(i + 1, le) : '';
   } else {
@@ -222,14 +265,36 @@ export function parseMessage(data: Buffer, opts?: ParseOptions): SipRequest | Si
     const field: HeaderField = { name, key: hk.key, value };
     fields.push(field);
     switch (hk.id) {
-      case H_VIA: viaFields.push(field); viaValues.push(value); break;
-      case H_FROM: if (from !== undefined) throw duplicate('From'); from = field; break;
-      case H_TO: if (to !== undefined) throw duplicate('To'); to = field; break;
-      case H_CALL_ID: if (callId !== undefined) throw duplicate('Call-ID'); callId = field; break;
-      case H_CSEQ: if (cseq !== undefined) throw duplicate('CSeq'); cseq = field; break;
-      case H_MAX_FORWARDS: if (maxForwards !== undefined) throw duplicate('Max-Forwards'); maxForwards = field; break;
-      case H_CONTENT_LENGTH: if (contentLength !== undefined) throw duplicate('Content-Length'); contentLength = field; break;
-      default: break;
+      case H_VIA:
+        viaFields.push(field);
+        viaValues.push(value);
+        break;
+      case H_FROM:
+        if (from !== undefined) throw duplicate('From');
+        from = field;
+        break;
+      case H_TO:
+        if (to !== undefined) throw duplicate('To');
+        to = field;
+        break;
+      case H_CALL_ID:
+        if (callId !== undefined) throw duplicate('Call-ID');
+        callId = field;
+        break;
+      case H_CSEQ:
+        if (cseq !== undefined) throw duplicate('CSeq');
+        cseq = field;
+        break;
+      case H_MAX_FORWARDS:
+        if (maxForwards !== undefined) throw duplicate('Max-Forwards');
+        maxForwards = field;
+        break;
+      case H_CONTENT_LENGTH:
+        if (contentLength !== undefined) throw duplicate('Content-Length');
+        contentLength = field;
+        break;
+      default:
+        break;
     }
     pos = next;
   }
@@ -244,8 +309,11 @@ export function parseMessage(data: Buffer, opts?: ParseOptions): SipRequest | Si
 
   const cseqParsed = parseCSeq(cseq.value);
   if (!response && cseqParsed.method !== method) {
-    throw new SipParseError('cseq', `CSeq method ${cseqParsed.method} does not match ${method}`,
-      KNOWN_METHODS.has(method) ? 400 : 501);
+    throw new SipParseError(
+      'cseq',
+      `CSeq method ${cseqParsed.method} does not match ${method}`,
+      KNOWN_METHODS.has(method) ? 400 : 501,
+    );
   }
   const vias: Via[] = [];
   for (let k = 0; k < viaValues.length; k++) {
@@ -262,13 +330,16 @@ export function parseMessage(data: Buffer, opts?: ParseOptions): SipRequest | Si
   let body = EMPTY;
   if (contentLength !== undefined) {
     const cl = parseContentLength(contentLength.value);
-    if (cl > available) throw new SipParseError('body', `body of ${available} bytes is shorter than Content-Length ${cl}`);
+    if (cl > available)
+      throw new SipParseError('body', `body of ${available} bytes is shorter than Content-Length ${cl}`);
     if (cl > 0) body = Buffer.from(data.subarray(bodyStart, bodyStart + cl));
   } else if (available > 0) {
     body = Buffer.from(data.subarray(bodyStart));
   }
 
-  const msg = response ? new SipResponse(status, reason, undefined, body) : new SipRequest(method, uri as Uri, undefined, body);
+  const msg = response
+    ? new SipResponse(status, reason, undefined, body)
+    : new SipRequest(method, uri as Uri, undefined, body);
   msg.headers = fields;
   const t = msg._t;
   t.viaFields = viaFields;

@@ -30,12 +30,23 @@ export function createResponse(req: SipRequest, status: number, reason?: string,
   }
   for (const h of req.headers) {
     switch (h.key) {
-      case 'from': headers.push(copy('From', h)); break;
-      case 'to': headers.push(copy('To', h, needTag ? h.value + ';tag=' + (toTag ?? randomToken()) : h.value)); break;
-      case 'call-id': headers.push(copy('Call-ID', h)); break;
-      case 'cseq': headers.push(copy('CSeq', h)); break;
-      case 'timestamp': if (status === 100) headers.push(copy('Timestamp', h)); break;
-      default: break;
+      case 'from':
+        headers.push(copy('From', h));
+        break;
+      case 'to':
+        headers.push(copy('To', h, needTag ? h.value + ';tag=' + (toTag ?? randomToken()) : h.value));
+        break;
+      case 'call-id':
+        headers.push(copy('Call-ID', h));
+        break;
+      case 'cseq':
+        headers.push(copy('CSeq', h));
+        break;
+      case 'timestamp':
+        if (status === 100) headers.push(copy('Timestamp', h));
+        break;
+      default:
+        break;
     }
   }
   const res = new SipResponse(status, reason ?? reasonPhrase(status));

@@ -40,7 +40,7 @@ const PONG: FramerEvent = Object.freeze({ type: 'pong' });
 
 /** RFC 3261 section 25.1 `token` characters: a start-line begins with one (a method, or "SIP/"). */
 const TOKEN = new Uint8Array(256);
-for (const c of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`\'~') {
+for (const c of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~") {
   TOKEN[c.charCodeAt(0)] = 1;
 }
 

@@ -41,7 +41,10 @@ export class TypedViews {
 
 /** True when the fields with `key` are exactly `fields` carrying `values`, in order. */
 export function sameFields(
-  headers: readonly HeaderField[], key: string, fields: readonly HeaderField[], values: readonly string[],
+  headers: readonly HeaderField[],
+  key: string,
+  fields: readonly HeaderField[],
+  values: readonly string[],
 ): boolean {
   let j = 0;
   for (let i = 0; i < headers.length; i++) {

@@ -25,8 +25,13 @@ export class SipUri {
 
   /** Builds a URI from decoded parts (see the class doc on escaping). */
   constructor(
-    scheme: 'sip' | 'sips', host: string, user?: string, port?: number,
-    params?: Params, headers?: Map<string, string>, password?: string,
+    scheme: 'sip' | 'sips',
+    host: string,
+    user?: string,
+    port?: number,
+    params?: Params,
+    headers?: Map<string, string>,
+    password?: string,
   ) {
     this.scheme = scheme;
     this.user = user;
@@ -79,8 +84,13 @@ export class SipUri {
   /** A deep copy (parameter and header maps are copied). */
   clone(): SipUri {
     return new SipUri(
-      this.scheme, this.host, this.user, this.port,
-      this._params && new Map(this._params), this._headers && new Map(this._headers), this.password,
+      this.scheme,
+      this.host,
+      this.user,
+      this.port,
+      this._params && new Map(this._params),
+      this._headers && new Map(this._headers),
+      this.password,
     );
   }
 }
@@ -180,7 +190,8 @@ function parseTel(s: string, i: number, end: number): TelUri {
 export function parseUriRange(s: string, start: number, end: number): Uri {
   let i = start;
   const c0 = s.charCodeAt(i);
-  if (!((c0 >= 65 && c0 <= 90) || (c0 >= 97 && c0 <= 122))) throw new SipParseError('uri', 'URI does not start with a scheme');
+  if (!((c0 >= 65 && c0 <= 90) || (c0 >= 97 && c0 <= 122)))
+    throw new SipParseError('uri', 'URI does not start with a scheme');
   i = scanClass(s, i, end, SCHEME_CHARS);
   if (i >= end || s.charCodeAt(i) !== 58) throw new SipParseError('uri', 'URI scheme not followed by ":"');
   const len = i - start;

@@ -68,9 +68,10 @@ function parseOne(s: string, i: number, end: number): Via {
   i = expectSlash(s, j, end);
   j = scanToken(s, i, end);
   if (j === i) throw new SipParseError('via', 'missing protocol version');
-  const protocol = sameUpper(s, nameStart, nameEnd, 'SIP') && sameUpper(s, i, j, '2.0')
-    ? 'SIP/2.0'
-    : upper(s.slice(nameStart, nameEnd)) + '/' + s.slice(i, j);
+  const protocol =
+    sameUpper(s, nameStart, nameEnd, 'SIP') && sameUpper(s, i, j, '2.0')
+      ? 'SIP/2.0'
+      : upper(s.slice(nameStart, nameEnd)) + '/' + s.slice(i, j);
   i = expectSlash(s, j, end);
   j = scanToken(s, i, end);
   if (j === i) throw new SipParseError('via', 'missing transport');

@@ -76,7 +76,11 @@ export class CompletedTable {
   private timer: TimerHandle | undefined;
   private readonly periodMs: number;
 
-  constructor(private readonly clock: Clock, lifetimeMs: number, private readonly slices = 4) {
+  constructor(
+    private readonly clock: Clock,
+    lifetimeMs: number,
+    private readonly slices = 4,
+  ) {
     this.periodMs = Math.max(1, Math.ceil(lifetimeMs / slices));
   }
 

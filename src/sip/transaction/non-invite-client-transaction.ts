@@ -64,7 +64,8 @@ export class NonInviteClientTransaction extends Transaction {
     this.stopRetransmitTimer();
     this.stopLifeTimer();
     this.handlers.onFinal(res, this);
-    if (!this.isTerminated) this.terminateAfter(this.reliable || this.ctx.discardsStrayResponses === true ? 0 : this.ctx.timers.K);
+    if (!this.isTerminated)
+      this.terminateAfter(this.reliable || this.ctx.discardsStrayResponses === true ? 0 : this.ctx.timers.K);
     this.releaseRequest(); // Completed sends nothing any more
     return true;
   }
@@ -76,7 +77,9 @@ export class NonInviteClientTransaction extends Transaction {
     if (this.current !== NonInviteClientState.Trying && this.current !== NonInviteClientState.Proceeding) return;
     // 17.1.2.2: in Trying E doubles up to T2; in Proceeding it is reset to T2.
     this.intervalE =
-      this.current === NonInviteClientState.Trying ? Math.min(2 * this.intervalE, this.ctx.timers.t2) : this.ctx.timers.t2;
+      this.current === NonInviteClientState.Trying
+        ? Math.min(2 * this.intervalE, this.ctx.timers.t2)
+        : this.ctx.timers.t2;
     this.startRetransmitTimer(this.intervalE);
   }
 

@@ -133,7 +133,10 @@ export class TransactionLayer {
     }
     const key = clientKey(branch, request.method);
     if (this.clients.has(key)) {
-      throw new TransactionError('duplicate-branch', `a ${request.method} client transaction with branch ${branch} exists`);
+      throw new TransactionError(
+        'duplicate-branch',
+        `a ${request.method} client transaction with branch ${branch} exists`,
+      );
     }
     const tx =
       request.method === 'INVITE'
@@ -193,7 +196,12 @@ export class TransactionLayer {
 
   /** A retransmitted request of a Completed server transaction gets the final response again (RFC 3261 17.2.2). */
   private resendCompleted(entry: { dest: CompletedDestination; bytes: Buffer }): void {
-    const dest: TxDestination = { protocol: 'udp', address: entry.dest.address, port: entry.dest.port, reliable: false };
+    const dest: TxDestination = {
+      protocol: 'udp',
+      address: entry.dest.address,
+      port: entry.dest.port,
+      reliable: false,
+    };
     try {
       const r = this.send(entry.bytes, dest);
       if (r instanceof Promise) r.catch(() => undefined); // as a Completed machine: a failed resend changes nothing
@@ -243,7 +251,11 @@ export class TransactionLayer {
     const match = this.legacyServers.get(key);
     if (method === 'ACK') {
       // The ACK carries the To tag of the response the transaction sent.
-      if (match instanceof InviteServerTransaction && (match.toTag ?? '') === toTag && match.receiveAck(req) === 'absorbed') {
+      if (
+        match instanceof InviteServerTransaction &&
+        (match.toTag ?? '') === toTag &&
+        match.receiveAck(req) === 'absorbed'
+      ) {
         return;
       }
       this.user?.onAck(req, source);
@@ -262,8 +274,7 @@ export class TransactionLayer {
         again.receiveRetransmission(req);
         return;
       }
-      const target =
-        match instanceof InviteServerTransaction && match.requestToTag === toTag ? match : undefined;
+      const target = match instanceof InviteServerTransaction && match.requestToTag === toTag ? match : undefined;
       this.startCancel(req, source, '', this.legacyServers.has(cancelKey) ? undefined : cancelKey, target);
       return;
     }
@@ -274,7 +285,12 @@ export class TransactionLayer {
     this.startServer(req, source, '', match === undefined ? key : undefined);
   }
 
-  private createServer(req: SipRequest, source: TxDestination, key: string, legacy: string | undefined): ServerTransaction {
+  private createServer(
+    req: SipRequest,
+    source: TxDestination,
+    key: string,
+    legacy: string | undefined,
+  ): ServerTransaction {
     if (this.stamp) stampVia(req, source);
     const tx =
       req.method === 'INVITE'
@@ -318,6 +334,7 @@ export class TransactionLayer {
       return;
     }
     if (tx.key !== '' && this.servers.get(tx.key) === tx) this.servers.delete(tx.key);
-    if (tx.legacyKey !== undefined && this.legacyServers.get(tx.legacyKey) === tx) this.legacyServers.delete(tx.legacyKey);
+    if (tx.legacyKey !== undefined && this.legacyServers.get(tx.legacyKey) === tx)
+      this.legacyServers.delete(tx.legacyKey);
   }
 }

@@ -163,7 +163,9 @@ export class LoopbackTransport implements Transport {
 
   send(dest: Endpoint, data: Buffer, flowId?: string, opts?: SendOptions): Promise<void> {
     if (this.state !== 'started') {
-      return Promise.reject(new TransportError(this.state === 'new' ? 'not-started' : 'stopped', 'loopback transport is not running'));
+      return Promise.reject(
+        new TransportError(this.state === 'new' ? 'not-started' : 'stopped', 'loopback transport is not running'),
+      );
     }
     const copy = Buffer.from(data); // the receiver must not see later mutations
     if (this.datagram) {
@@ -176,7 +178,10 @@ export class LoopbackTransport implements Transport {
     }
     end ??= this.byPeer.get(peerKey(dest.address, dest.port));
     if (end === undefined) {
-      if (!this.canDial) return Promise.reject(new TransportError('no-flow', `${this.protocol}: no connection to ${dest.address}:${dest.port}`));
+      if (!this.canDial)
+        return Promise.reject(
+          new TransportError('no-flow', `${this.protocol}: no connection to ${dest.address}:${dest.port}`),
+        );
       const opened = this.dialFlow(dest);
       if (opened instanceof TransportError) return Promise.reject(opened);
       end = opened;
@@ -215,7 +220,14 @@ export class LoopbackTransport implements Transport {
 
   /** @internal Accepts a flow dialled by another transport. */
   acceptFlow(remote: Endpoint): FlowEnd {
-    const end: FlowEnd = { flowId: nextFlowId(this.protocol), owner: this, local: this.local, remote, peer: undefined, open: true };
+    const end: FlowEnd = {
+      flowId: nextFlowId(this.protocol),
+      owner: this,
+      local: this.local,
+      remote,
+      peer: undefined,
+      open: true,
+    };
     this.flows.set(end.flowId, end);
     this.byPeer.set(peerKey(remote.address, remote.port), end);
     return end;
@@ -242,10 +254,20 @@ export class LoopbackTransport implements Transport {
   private dialFlow(dest: Endpoint): FlowEnd | TransportError {
     const target = this.network.listenerAt({ ...dest, protocol: this.protocol });
     if (target === undefined || target === this) {
-      return new TransportError('connect-failed', `loopback: nobody listens on ${this.protocol} ${dest.address}:${dest.port}`);
+      return new TransportError(
+        'connect-failed',
+        `loopback: nobody listens on ${this.protocol} ${dest.address}:${dest.port}`,
+      );
     }
     const local: Endpoint = { protocol: this.protocol, address: this.address, port: this.network.allocatePort() };
-    const mine: FlowEnd = { flowId: nextFlowId(this.protocol), owner: this, local, remote: target.local, peer: undefined, open: true };
+    const mine: FlowEnd = {
+      flowId: nextFlowId(this.protocol),
+      owner: this,
+      local,
+      remote: target.local,
+      peer: undefined,
+      open: true,
+    };
     const theirs = target.acceptFlow(local);
     mine.peer = theirs;
     theirs.peer = mine;

@@ -95,7 +95,8 @@ export class StreamConnection {
     this.idle.touch();
     return new Promise<void>((resolve, reject) => {
       this.socket.write(data, (err) => {
-        if (err) reject(new TransportError('send-failed', `write on ${this.flowId} failed: ${err.message}`, { cause: err }));
+        if (err)
+          reject(new TransportError('send-failed', `write on ${this.flowId} failed: ${err.message}`, { cause: err }));
         else resolve();
       });
     });

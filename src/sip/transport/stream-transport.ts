@@ -20,7 +20,14 @@ import { resolveLimits, type TransportLimits } from './limits.js';
 import { StreamConnection, type StreamConnectionOwner } from './stream-connection.js';
 import { RealClock, type Clock } from '../../base/clock.js';
 import { TransportError } from './transport-error.js';
-import type { Endpoint, SendOptions, Transport, TransportDelegate, TransportProtocol, TransportWarning } from './types.js';
+import type {
+  Endpoint,
+  SendOptions,
+  Transport,
+  TransportDelegate,
+  TransportProtocol,
+  TransportWarning,
+} from './types.js';
 
 /** Options shared by {@link TcpTransport} and {@link TlsTransport}. */
 export interface StreamTransportOptions {
@@ -86,7 +93,13 @@ export abstract class StreamTransport implements Transport, StreamConnectionOwne
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error): void => {
-        reject(new TransportError('bind-failed', `${this.protocol} listen on ${this.bindAddress}:${this.bindPort} failed: ${err.message}`, { cause: err }));
+        reject(
+          new TransportError(
+            'bind-failed',
+            `${this.protocol} listen on ${this.bindAddress}:${this.bindPort} failed: ${err.message}`,
+            { cause: err },
+          ),
+        );
       };
       server.once('error', onError);
       server.listen({ host: this.bindAddress, port: this.bindPort }, () => {
@@ -120,7 +133,12 @@ export abstract class StreamTransport implements Transport, StreamConnectionOwne
    */
   send(dest: Endpoint, data: Buffer, flowId?: string, opts?: SendOptions): Promise<void> {
     if (this.state !== 'started') {
-      return Promise.reject(new TransportError(this.state === 'new' ? 'not-started' : 'stopped', `${this.protocol} transport is not running`));
+      return Promise.reject(
+        new TransportError(
+          this.state === 'new' ? 'not-started' : 'stopped',
+          `${this.protocol} transport is not running`,
+        ),
+      );
     }
     if (flowId !== undefined) {
       const conn = this.table.get(flowId);
@@ -188,9 +206,10 @@ export abstract class StreamTransport implements Transport, StreamConnectionOwne
       socket.destroy();
       return undefined;
     }
-    const localAddress = isWildcardAddress(this.bindAddress) && socket.localAddress !== undefined
-      ? normalizeAddress(socket.localAddress)
-      : this.bindAddress;
+    const localAddress =
+      isWildcardAddress(this.bindAddress) && socket.localAddress !== undefined
+        ? normalizeAddress(socket.localAddress)
+        : this.bindAddress;
     const conn = new StreamConnection(socket, {
       flowId: nextFlowId(this.protocol),
       protocol: this.protocol,
@@ -214,7 +233,13 @@ export abstract class StreamTransport implements Transport, StreamConnectionOwne
     try {
       d.onData({ data, source: conn.remote, local: conn.local, flowId: conn.flowId });
     } catch (err) {
-      this.warn({ code: 'delegate-error', message: errorMessage(err), flowId: conn.flowId, remote: conn.remote, cause: err });
+      this.warn({
+        code: 'delegate-error',
+        message: errorMessage(err),
+        flowId: conn.flowId,
+        remote: conn.remote,
+        cause: err,
+      });
     }
   }
 
@@ -273,7 +298,11 @@ export abstract class StreamTransport implements Transport, StreamConnectionOwne
         socket = this.dial(host, dest.port, this.sourceAddressFor(host));
       } catch (err) {
         this.table.release(undefined);
-        reject(new TransportError('connect-failed', `${this.protocol} connect to ${target} failed: ${errorMessage(err)}`, { cause: err }));
+        reject(
+          new TransportError('connect-failed', `${this.protocol} connect to ${target} failed: ${errorMessage(err)}`, {
+            cause: err,
+          }),
+        );
         return;
       }
       this.dialling.add(socket);
@@ -287,14 +316,23 @@ export abstract class StreamTransport implements Transport, StreamConnectionOwne
         reject(err);
       };
       const timer = this.clock.setTimeout(() => {
-        fail(new TransportError('connect-timeout', `${this.protocol} connect to ${target} timed out after ${this.limits.connectTimeoutMs} ms`));
+        fail(
+          new TransportError(
+            'connect-timeout',
+            `${this.protocol} connect to ${target} timed out after ${this.limits.connectTimeoutMs} ms`,
+          ),
+        );
       }, this.limits.connectTimeoutMs);
       socket.once('close', () => {
         this.table.release(undefined);
         fail(new TransportError('connect-failed', `${this.protocol} connection to ${target} closed during connect`));
       });
       socket.on('error', (err) => {
-        fail(new TransportError('connect-failed', `${this.protocol} connect to ${target} failed: ${err.message}`, { cause: err }));
+        fail(
+          new TransportError('connect-failed', `${this.protocol} connect to ${target} failed: ${err.message}`, {
+            cause: err,
+          }),
+        );
       });
       socket.once(this.readyEvent, () => {
         if (settled) return;
@@ -306,7 +344,10 @@ export abstract class StreamTransport implements Transport, StreamConnectionOwne
         this.clock.clearTimeout(timer);
         this.dialling.delete(socket);
         const conn = this.adopt(socket, true, dest);
-        if (conn === undefined) reject(new TransportError('connect-failed', `${this.protocol} connection to ${target} closed during connect`));
+        if (conn === undefined)
+          reject(
+            new TransportError('connect-failed', `${this.protocol} connection to ${target} closed during connect`),
+          );
         else resolve(conn);
       });
     });

@@ -66,7 +66,8 @@ export class TlsTransport extends StreamTransport {
     const cn = cert.subject?.CN;
     const info: TlsPeerInfo = {
       authorized: socket.authorized,
-      subjectAltNames: typeof cert.subjectaltname === 'string' ? cert.subjectaltname.split(', ').filter((s) => s.length > 0) : [],
+      subjectAltNames:
+        typeof cert.subjectaltname === 'string' ? cert.subjectaltname.split(', ').filter((s) => s.length > 0) : [],
     };
     if (typeof cn === 'string') info.commonName = cn;
     return info;

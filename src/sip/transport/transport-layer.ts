@@ -16,7 +16,15 @@
 import { isIPv4 } from 'node:net';
 import { isIPv6Address, normalizeAddress } from './address.js';
 import { TransportError } from './transport-error.js';
-import type { Endpoint, InboundData, SendOptions, Transport, TransportDelegate, TransportProtocol, TransportWarning } from './types.js';
+import type {
+  Endpoint,
+  InboundData,
+  SendOptions,
+  Transport,
+  TransportDelegate,
+  TransportProtocol,
+  TransportWarning,
+} from './types.js';
 
 /** Options of {@link TransportLayer}. */
 export interface TransportLayerOptions {

@@ -74,7 +74,11 @@ export class UdpTransport implements Transport {
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error): void => {
         socket.close();
-        reject(new TransportError('bind-failed', `udp bind ${this.bindAddress}:${this.bindPort} failed: ${err.message}`, { cause: err }));
+        reject(
+          new TransportError('bind-failed', `udp bind ${this.bindAddress}:${this.bindPort} failed: ${err.message}`, {
+            cause: err,
+          }),
+        );
       };
       socket.once('error', onError);
       socket.bind({ address: this.bindAddress, port: this.bindPort, exclusive: true }, () => {
@@ -113,7 +117,9 @@ export class UdpTransport implements Transport {
   send(dest: Endpoint, data: Buffer, _flowId?: string, _opts?: SendOptions): Promise<void> {
     const socket = this.socket;
     if (this.state !== 'started' || socket === undefined) {
-      return Promise.reject(new TransportError(this.state === 'new' ? 'not-started' : 'stopped', 'udp transport is not running'));
+      return Promise.reject(
+        new TransportError(this.state === 'new' ? 'not-started' : 'stopped', 'udp transport is not running'),
+      );
     }
     let host = normalizeAddress(dest.address);
     // A dual-stack udp6 socket reaches IPv4 peers through IPv4-mapped addresses.
@@ -153,7 +159,12 @@ export class UdpTransport implements Transport {
     try {
       d.onData({ data: msg, source, local: this.localEndpoint });
     } catch (err) {
-      this.warn({ code: 'delegate-error', message: err instanceof Error ? err.message : String(err), remote: source, cause: err });
+      this.warn({
+        code: 'delegate-error',
+        message: err instanceof Error ? err.message : String(err),
+        remote: source,
+        cause: err,
+      });
     }
   };
 

@@ -84,7 +84,8 @@ export class WsClientTransport implements Transport {
 
   /** Connects; rejects with TransportError ('connect-failed', 'connect-timeout') when the server cannot be reached. */
   async start(): Promise<void> {
-    if (this.state !== 'new') throw new TransportError('bind-failed', `${this.protocol} client transport already started`);
+    if (this.state !== 'new')
+      throw new TransportError('bind-failed', `${this.protocol} client transport already started`);
     this.state = 'started';
     try {
       await this.connect();
@@ -109,7 +110,12 @@ export class WsClientTransport implements Transport {
   /** Sends one SIP message to the server (see the module documentation). */
   send(_dest: Endpoint, data: Buffer, flowId?: string, opts?: SendOptions): Promise<void> {
     if (this.state !== 'started') {
-      return Promise.reject(new TransportError(this.state === 'new' ? 'not-started' : 'stopped', `${this.protocol} client transport is not running`));
+      return Promise.reject(
+        new TransportError(
+          this.state === 'new' ? 'not-started' : 'stopped',
+          `${this.protocol} client transport is not running`,
+        ),
+      );
     }
     const ws = this.ws;
     const open = ws !== undefined && ws.readyState === WebSocket.OPEN;
@@ -119,7 +125,8 @@ export class WsClientTransport implements Transport {
     if (open) return this.write(ws, data);
     return this.connect().then(() => {
       const now = this.ws;
-      if (now === undefined || now.readyState !== WebSocket.OPEN) throw new TransportError('connect-failed', 'connection closed at once');
+      if (now === undefined || now.readyState !== WebSocket.OPEN)
+        throw new TransportError('connect-failed', 'connection closed at once');
       return this.write(now, data);
     });
   }
@@ -141,7 +148,8 @@ export class WsClientTransport implements Transport {
     }
     return new Promise<void>((resolve, reject) => {
       ws.send(data, { binary: !isUtf8(data) }, (err) => {
-        if (err) reject(new TransportError('send-failed', `${this.protocol} send failed: ${err.message}`, { cause: err }));
+        if (err)
+          reject(new TransportError('send-failed', `${this.protocol} send failed: ${err.message}`, { cause: err }));
         else resolve();
       });
     });
@@ -167,16 +175,29 @@ export class WsClientTransport implements Transport {
       ws.on('upgrade', (res: IncomingMessage) => {
         const s = res.socket;
         if (s.localAddress !== undefined && s.localPort !== undefined) {
-          this.localEndpoint = { protocol: this.protocol, address: normalizeAddress(s.localAddress), port: s.localPort };
+          this.localEndpoint = {
+            protocol: this.protocol,
+            address: normalizeAddress(s.localAddress),
+            port: s.localPort,
+          };
         }
         if (s.remoteAddress !== undefined && s.remotePort !== undefined) {
-          this.remoteEndpoint = { protocol: this.protocol, address: normalizeAddress(s.remoteAddress), port: s.remotePort };
+          this.remoteEndpoint = {
+            protocol: this.protocol,
+            address: normalizeAddress(s.remoteAddress),
+            port: s.remotePort,
+          };
         }
       });
       ws.on('open', () => {
         if (ws.protocol.toLowerCase() !== 'sip') {
           ws.terminate();
-          reject(new TransportError('connect-failed', `${this.url.href}: the server did not select the sip subprotocol (RFC 7118 section 4)`));
+          reject(
+            new TransportError(
+              'connect-failed',
+              `${this.url.href}: the server did not select the sip subprotocol (RFC 7118 section 4)`,
+            ),
+          );
           return;
         }
         if (this.state !== 'started') {
@@ -193,14 +214,23 @@ export class WsClientTransport implements Transport {
       ws.on('error', (err: Error) => {
         if (!opened) {
           const code = /time(d)? ?out/i.test(err.message) ? 'connect-timeout' : 'connect-failed';
-          reject(new TransportError(code, `${this.protocol} connect to ${this.url.href} failed: ${err.message}`, { cause: err }));
+          reject(
+            new TransportError(code, `${this.protocol} connect to ${this.url.href} failed: ${err.message}`, {
+              cause: err,
+            }),
+          );
         } else {
           this.warn({ code: 'socket-error', message: err.message, cause: err });
         }
       });
       ws.on('close', () => {
         if (!opened) {
-          reject(new TransportError('connect-failed', `${this.protocol} connection to ${this.url.href} closed during connect`));
+          reject(
+            new TransportError(
+              'connect-failed',
+              `${this.protocol} connection to ${this.url.href} closed during connect`,
+            ),
+          );
           return;
         }
         if (this.ws !== ws) return;
@@ -237,7 +267,12 @@ export class WsClientTransport implements Transport {
     try {
       this.delegate?.onFlowClosed?.(flowId);
     } catch (err) {
-      this.warn({ code: 'delegate-error', message: err instanceof Error ? err.message : String(err), flowId, cause: err });
+      this.warn({
+        code: 'delegate-error',
+        message: err instanceof Error ? err.message : String(err),
+        flowId,
+        cause: err,
+      });
     }
   }
 

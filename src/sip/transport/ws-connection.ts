@@ -62,7 +62,8 @@ export class WsConnection {
     this.idle.touch();
     return new Promise<void>((resolve, reject) => {
       this.ws.send(data, { binary: !isUtf8(data) }, (err) => {
-        if (err) reject(new TransportError('send-failed', `send on ${this.flowId} failed: ${err.message}`, { cause: err }));
+        if (err)
+          reject(new TransportError('send-failed', `send on ${this.flowId} failed: ${err.message}`, { cause: err }));
         else resolve();
       });
     });

@@ -65,7 +65,8 @@ export class WsTransport implements Transport, WsConnectionOwner {
   /** The HTTP server's listening endpoint (port 0 until it listens). */
   get local(): Endpoint {
     const a = this.server.address();
-    if (a !== null && typeof a === 'object') return { protocol: this.protocol, address: normalizeAddress(a.address), port: a.port };
+    if (a !== null && typeof a === 'object')
+      return { protocol: this.protocol, address: normalizeAddress(a.address), port: a.port };
     return { protocol: this.protocol, address: '0.0.0.0', port: 0 };
   }
 
@@ -101,16 +102,24 @@ export class WsTransport implements Transport, WsConnectionOwner {
   /** Sends over the flow, or an open connection to/from `dest`; never connects (see class doc). */
   send(dest: Endpoint, data: Buffer, flowId?: string, opts?: SendOptions): Promise<void> {
     if (this.state !== 'started') {
-      return Promise.reject(new TransportError(this.state === 'new' ? 'not-started' : 'stopped', `${this.protocol} transport is not running`));
+      return Promise.reject(
+        new TransportError(
+          this.state === 'new' ? 'not-started' : 'stopped',
+          `${this.protocol} transport is not running`,
+        ),
+      );
     }
     if (flowId !== undefined) {
       const c = this.table.get(flowId);
       if (c !== undefined && !c.isClosed) return c.send(data);
-      if (opts?.strictFlow === true) return Promise.reject(new TransportError('flow-failed', `flow ${flowId} is closed`));
+      if (opts?.strictFlow === true)
+        return Promise.reject(new TransportError('flow-failed', `flow ${flowId} is closed`));
     }
     const c = this.table.findByPeer(dest.address, dest.port);
     if (c !== undefined && !c.isClosed) return c.send(data);
-    return Promise.reject(new TransportError('no-flow', `${this.protocol}: no connection to ${dest.address}:${dest.port}`));
+    return Promise.reject(
+      new TransportError('no-flow', `${this.protocol}: no connection to ${dest.address}:${dest.port}`),
+    );
   }
 
   hasFlow(flowId: string): boolean {
@@ -135,9 +144,14 @@ export class WsTransport implements Transport, WsConnectionOwner {
       refuse(socket, 503);
       return;
     }
-    const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
+    const offered = String(req.headers['sec-websocket-protocol'] ?? '')
+      .split(',')
+      .map((s) => s.trim());
     if (pickSip(offered) === undefined) {
-      this.warn({ code: 'no-subprotocol', message: 'WebSocket upgrade without the sip subprotocol refused (RFC 7118 section 4)' });
+      this.warn({
+        code: 'no-subprotocol',
+        message: 'WebSocket upgrade without the sip subprotocol refused (RFC 7118 section 4)',
+      });
       refuse(socket, 400, 'The "sip" WebSocket subprotocol is required (RFC 7118).');
       return;
     }
@@ -158,9 +172,22 @@ export class WsTransport implements Transport, WsConnectionOwner {
       return;
     }
     const local = this.local;
-    if (isWildcardAddress(local.address) && s.localAddress !== undefined) local.address = normalizeAddress(s.localAddress);
-    const remote: Endpoint = { protocol: this.protocol, address: normalizeAddress(s.remoteAddress), port: s.remotePort };
-    const conn = new WsConnection(nextFlowId(this.protocol), ws, Object.freeze(remote), Object.freeze(local), this.limits, this.clock, this);
+    if (isWildcardAddress(local.address) && s.localAddress !== undefined)
+      local.address = normalizeAddress(s.localAddress);
+    const remote: Endpoint = {
+      protocol: this.protocol,
+      address: normalizeAddress(s.remoteAddress),
+      port: s.remotePort,
+    };
+    const conn = new WsConnection(
+      nextFlowId(this.protocol),
+      ws,
+      Object.freeze(remote),
+      Object.freeze(local),
+      this.limits,
+      this.clock,
+      this,
+    );
     this.table.add(conn);
   }
 
@@ -170,7 +197,12 @@ export class WsTransport implements Transport, WsConnectionOwner {
     try {
       d.onData({ data, source: conn.remote, local: conn.local, flowId: conn.flowId });
     } catch (err) {
-      this.warn({ code: 'delegate-error', message: err instanceof Error ? err.message : String(err), flowId: conn.flowId, cause: err });
+      this.warn({
+        code: 'delegate-error',
+        message: err instanceof Error ? err.message : String(err),
+        flowId: conn.flowId,
+        cause: err,
+      });
     }
   }
 
@@ -181,7 +213,12 @@ export class WsTransport implements Transport, WsConnectionOwner {
     try {
       d.onFlowClosed(conn.flowId);
     } catch (err) {
-      this.warn({ code: 'delegate-error', message: err instanceof Error ? err.message : String(err), flowId: conn.flowId, cause: err });
+      this.warn({
+        code: 'delegate-error',
+        message: err instanceof Error ? err.message : String(err),
+        flowId: conn.flowId,
+        cause: err,
+      });
     }
   }
 

@@ -2,14 +2,27 @@ import type Database from 'better-sqlite3';
 import type { MwiSourceRecord, MwiStore } from '../ports.js';
 
 interface SourceRow {
-  mailbox: string; source: string; new: number; old: number; urgent_new: number; urgent_old: number;
-  account: string | null; updated_at: number; expires_at: number | null; etag: string | null;
+  mailbox: string;
+  source: string;
+  new: number;
+  old: number;
+  urgent_new: number;
+  urgent_old: number;
+  account: string | null;
+  updated_at: number;
+  expires_at: number | null;
+  etag: string | null;
 }
 
 function toRecord(r: SourceRow): MwiSourceRecord {
   return {
-    mailbox: r.mailbox, source: r.source, counts: { new: r.new, old: r.old, urgentNew: r.urgent_new, urgentOld: r.urgent_old },
-    account: r.account, updatedAt: r.updated_at, expiresAt: r.expires_at, etag: r.etag,
+    mailbox: r.mailbox,
+    source: r.source,
+    counts: { new: r.new, old: r.old, urgentNew: r.urgent_new, urgentOld: r.urgent_old },
+    account: r.account,
+    updatedAt: r.updated_at,
+    expiresAt: r.expires_at,
+    etag: r.etag,
   };
 }
 
@@ -25,13 +38,15 @@ export class SqliteMwi implements MwiStore {
       listAll: db.prepare('SELECT * FROM mwi_sources ORDER BY mailbox, source'),
       expired: db.prepare('SELECT * FROM mwi_sources WHERE expires_at IS NOT NULL AND expires_at <= ?'),
       version: db.prepare('SELECT version, changed_at FROM mwi_versions WHERE mailbox = ?'),
-      upsert: db.prepare(`INSERT INTO mwi_sources (mailbox, source, new, old, urgent_new, urgent_old, account, updated_at, expires_at, etag)
+      upsert:
+        db.prepare(`INSERT INTO mwi_sources (mailbox, source, new, old, urgent_new, urgent_old, account, updated_at, expires_at, etag)
         VALUES (@mailbox, @source, @new, @old, @urgent_new, @urgent_old, @account, @updated_at, @expires_at, @etag)
         ON CONFLICT(mailbox, source) DO UPDATE SET new = excluded.new, old = excluded.old, urgent_new = excluded.urgent_new,
         urgent_old = excluded.urgent_old, account = excluded.account, updated_at = excluded.updated_at,
         expires_at = excluded.expires_at, etag = excluded.etag`),
       del: db.prepare('DELETE FROM mwi_sources WHERE mailbox = ? AND source = ?'),
-      setVersion: db.prepare(`INSERT INTO mwi_versions (mailbox, version, changed_at) VALUES (?, ?, ?) ON CONFLICT(mailbox)
+      setVersion:
+        db.prepare(`INSERT INTO mwi_versions (mailbox, version, changed_at) VALUES (?, ?, ?) ON CONFLICT(mailbox)
         DO UPDATE SET version = excluded.version, changed_at = excluded.changed_at`),
       change: db.prepare('INSERT INTO mwi_changes (mailbox, origin, at) VALUES (?, ?, ?)'),
       since: db.prepare('SELECT id, mailbox, origin FROM mwi_changes WHERE id > ? ORDER BY id LIMIT ?'),
@@ -42,8 +57,16 @@ export class SqliteMwi implements MwiStore {
       if (c.record) {
         const r = c.record;
         this.s.upsert.run({
-          mailbox: r.mailbox, source: r.source, new: r.counts.new, old: r.counts.old, urgent_new: r.counts.urgentNew,
-          urgent_old: r.counts.urgentOld, account: r.account, updated_at: r.updatedAt, expires_at: r.expiresAt, etag: r.etag,
+          mailbox: r.mailbox,
+          source: r.source,
+          new: r.counts.new,
+          old: r.counts.old,
+          urgent_new: r.counts.urgentNew,
+          urgent_old: r.counts.urgentOld,
+          account: r.account,
+          updated_at: r.updatedAt,
+          expires_at: r.expiresAt,
+          etag: r.etag,
         });
       } else {
         this.s.del.run(c.mailbox, c.source);

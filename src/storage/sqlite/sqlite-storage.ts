@@ -2,7 +2,14 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type {
-  BindingRecord, MwiSourceRecord, MwiStore, Storage, SubscriptionRecord, TokenRecord, UserChanges, UserRecord,
+  BindingRecord,
+  MwiSourceRecord,
+  MwiStore,
+  Storage,
+  SubscriptionRecord,
+  TokenRecord,
+  UserChanges,
+  UserRecord,
 } from '../ports.js';
 import { WalCheckpointer } from './checkpointer.js';
 import { WriteBatch } from './write-batch.js';
@@ -20,28 +27,64 @@ const BINDING_CACHE_MAX = 200_000;
 const STALE_MS = 250;
 
 interface UserRow {
-  name: string; extension: string | null; display_name: string | null; mwi_enabled: number;
-  unsolicited_mwi: number; realm: string; ha1_md5: string; ha1_sha256: string; pin_hash: string | null; created_at: number;
+  name: string;
+  extension: string | null;
+  display_name: string | null;
+  mwi_enabled: number;
+  unsolicited_mwi: number;
+  realm: string;
+  ha1_md5: string;
+  ha1_sha256: string;
+  pin_hash: string | null;
+  created_at: number;
 }
 interface BindingRow {
-  user: string; key: string; contact: string; uri: string; instance_id: string | null; call_id: string; cseq: number;
-  expires_at: number; source_protocol: string; source_address: string; source_port: number; flow_id: string | null;
-  user_agent: string | null; q: number | null; updated_at: number;
+  user: string;
+  key: string;
+  contact: string;
+  uri: string;
+  instance_id: string | null;
+  call_id: string;
+  cseq: number;
+  expires_at: number;
+  source_protocol: string;
+  source_address: string;
+  source_port: number;
+  flow_id: string | null;
+  user_agent: string | null;
+  q: number | null;
+  updated_at: number;
 }
 
 function toUser(r: UserRow): UserRecord {
   return {
-    name: r.name, extension: r.extension, displayName: r.display_name, mwiEnabled: r.mwi_enabled === 1,
-    unsolicitedMwi: r.unsolicited_mwi === 1, realm: r.realm, ha1: { MD5: r.ha1_md5, 'SHA-256': r.ha1_sha256 },
-    pinHash: r.pin_hash, createdAt: r.created_at,
+    name: r.name,
+    extension: r.extension,
+    displayName: r.display_name,
+    mwiEnabled: r.mwi_enabled === 1,
+    unsolicitedMwi: r.unsolicited_mwi === 1,
+    realm: r.realm,
+    ha1: { MD5: r.ha1_md5, 'SHA-256': r.ha1_sha256 },
+    pinHash: r.pin_hash,
+    createdAt: r.created_at,
   };
 }
 
 function toBinding(r: BindingRow): BindingRecord {
   return {
-    user: r.user, key: r.key, contact: r.contact, uri: r.uri, instanceId: r.instance_id, callId: r.call_id, cseq: r.cseq,
-    expiresAt: r.expires_at, source: { protocol: r.source_protocol, address: r.source_address, port: r.source_port },
-    flowId: r.flow_id, userAgent: r.user_agent, q: r.q, updatedAt: r.updated_at,
+    user: r.user,
+    key: r.key,
+    contact: r.contact,
+    uri: r.uri,
+    instanceId: r.instance_id,
+    callId: r.call_id,
+    cseq: r.cseq,
+    expiresAt: r.expires_at,
+    source: { protocol: r.source_protocol, address: r.source_address, port: r.source_port },
+    flowId: r.flow_id,
+    userAgent: r.user_agent,
+    q: r.q,
+    updatedAt: r.updated_at,
   };
 }
 
@@ -122,16 +165,25 @@ export class SqliteStorage implements Storage {
       listByFlow: db.prepare('SELECT * FROM bindings WHERE flow_id = ?'),
       countBindings: db.prepare('SELECT count(*) AS n FROM bindings'),
       getSetting: db.prepare('SELECT value FROM settings WHERE key = ?'),
-      setSetting: db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+      setSetting: db.prepare(
+        'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+      ),
     };
   }
 
   addUser(u: UserRecord): void {
     this.userCache.clear();
     this.stmts.insertUser.run({
-      name: u.name, extension: u.extension, display_name: u.displayName, mwi_enabled: u.mwiEnabled ? 1 : 0,
-      unsolicited_mwi: u.unsolicitedMwi ? 1 : 0, realm: u.realm, ha1_md5: u.ha1.MD5, ha1_sha256: u.ha1['SHA-256'],
-      pin_hash: u.pinHash, created_at: u.createdAt,
+      name: u.name,
+      extension: u.extension,
+      display_name: u.displayName,
+      mwi_enabled: u.mwiEnabled ? 1 : 0,
+      unsolicited_mwi: u.unsolicitedMwi ? 1 : 0,
+      realm: u.realm,
+      ha1_md5: u.ha1.MD5,
+      ha1_sha256: u.ha1['SHA-256'],
+      pin_hash: u.pinHash,
+      created_at: u.createdAt,
     });
   }
 
@@ -210,10 +262,17 @@ export class SqliteStorage implements Storage {
   updateUser(name: string, c: UserChanges): boolean {
     this.userCache.clear();
     const bit = (v: boolean | undefined): number | null => (v === undefined ? null : v ? 1 : 0);
-    return this.stmts.updateUser.run({
-      name, mwi: bit(c.mwiEnabled), unsolicited: bit(c.unsolicitedMwi), display: c.displayName ?? null,
-      realm: c.credentials?.realm ?? null, ha1_md5: c.credentials?.ha1.MD5 ?? null, ha1_sha256: c.credentials?.ha1['SHA-256'] ?? null,
-    }).changes > 0;
+    return (
+      this.stmts.updateUser.run({
+        name,
+        mwi: bit(c.mwiEnabled),
+        unsolicited: bit(c.unsolicitedMwi),
+        display: c.displayName ?? null,
+        realm: c.credentials?.realm ?? null,
+        ha1_md5: c.credentials?.ha1.MD5 ?? null,
+        ha1_sha256: c.credentials?.ha1['SHA-256'] ?? null,
+      }).changes > 0
+    );
   }
 
   removeUser(name: string): boolean {
@@ -254,15 +313,30 @@ export class SqliteStorage implements Storage {
 
   replaceBindings(user: string, bindings: BindingRecord[]): void {
     const rows = bindings.map((b) => ({
-      user: b.user, key: b.key, contact: b.contact, uri: b.uri, instance_id: b.instanceId, call_id: b.callId,
-      cseq: b.cseq, expires_at: b.expiresAt, source_protocol: b.source.protocol, source_address: b.source.address,
-      source_port: b.source.port, flow_id: b.flowId, user_agent: b.userAgent, q: b.q, updated_at: b.updatedAt,
+      user: b.user,
+      key: b.key,
+      contact: b.contact,
+      uri: b.uri,
+      instance_id: b.instanceId,
+      call_id: b.callId,
+      cseq: b.cseq,
+      expires_at: b.expiresAt,
+      source_protocol: b.source.protocol,
+      source_address: b.source.address,
+      source_port: b.source.port,
+      flow_id: b.flowId,
+      user_agent: b.userAgent,
+      q: b.q,
+      updated_at: b.updatedAt,
     }));
     this.batch.add(() => {
       this.stmts.deleteBindings.run(user);
       for (const r of rows) this.stmts.insertBinding.run(r);
     });
-    this.bindingCache.set(user, bindings.map((b) => ({ ...b, source: { ...b.source } })));
+    this.bindingCache.set(
+      user,
+      bindings.map((b) => ({ ...b, source: { ...b.source } })),
+    );
   }
 
   listExpiredBindings(now: number): BindingRecord[] {
@@ -303,24 +377,55 @@ export class SqliteStorage implements Storage {
 
   // The MWI service reads a mailbox once and then writes through its own cache; it re-reads only after
   // mwiChangesSince (which flushes), so these first reads never miss a pending write of ours.
-  listMwiSources(mailbox: string): MwiSourceRecord[] { return this.mwi.listMwiSources(mailbox); }
-  listAllMwiSources(): MwiSourceRecord[] { this.batch.flush(); return this.mwi.listAllMwiSources(); }
-  listExpiredMwiSources(now: number): MwiSourceRecord[] { this.batch.flush(); return this.mwi.listExpiredMwiSources(now); }
-  getMwiVersion(mailbox: string): { version: number; changedAt: number } { return this.mwi.getMwiVersion(mailbox); }
-  applyMwiChange(c: Parameters<MwiStore['applyMwiChange']>[0]): void { this.batch.add(() => this.mwi.applyMwiChange(c)); }
+  listMwiSources(mailbox: string): MwiSourceRecord[] {
+    return this.mwi.listMwiSources(mailbox);
+  }
+  listAllMwiSources(): MwiSourceRecord[] {
+    this.batch.flush();
+    return this.mwi.listAllMwiSources();
+  }
+  listExpiredMwiSources(now: number): MwiSourceRecord[] {
+    this.batch.flush();
+    return this.mwi.listExpiredMwiSources(now);
+  }
+  getMwiVersion(mailbox: string): { version: number; changedAt: number } {
+    return this.mwi.getMwiVersion(mailbox);
+  }
+  applyMwiChange(c: Parameters<MwiStore['applyMwiChange']>[0]): void {
+    this.batch.add(() => this.mwi.applyMwiChange(c));
+  }
   mwiChangesSince(afterId: number, limit: number, exceptOrigin: string): { id: number; mailbox: string }[] {
     this.batch.flush();
     return this.mwi.mwiChangesSince(afterId, limit, exceptOrigin);
   }
-  latestMwiChangeId(): number { this.batch.flush(); return this.mwi.latestMwiChangeId(); }
+  latestMwiChangeId(): number {
+    this.batch.flush();
+    return this.mwi.latestMwiChangeId();
+  }
 
-  putSubscription(r: SubscriptionRecord): void { this.batch.add(() => this.subs.putSubscription(r)); }
-  deleteSubscription(id: string): void { this.batch.add(() => this.subs.deleteSubscription(id)); }
-  listSubscriptions(): SubscriptionRecord[] { this.batch.flush(); return this.subs.listSubscriptions(); }
-  countSubscriptions(): number { this.batch.flush(); return this.subs.countSubscriptions(); }
-  addToken(t: TokenRecord): void { this.subs.addToken(t); }
-  findTokenByHash(hash: string): TokenRecord | undefined { return this.subs.findTokenByHash(hash); }
-  listTokens(): TokenRecord[] { return this.subs.listTokens(); }
+  putSubscription(r: SubscriptionRecord): void {
+    this.batch.add(() => this.subs.putSubscription(r));
+  }
+  deleteSubscription(id: string): void {
+    this.batch.add(() => this.subs.deleteSubscription(id));
+  }
+  listSubscriptions(): SubscriptionRecord[] {
+    this.batch.flush();
+    return this.subs.listSubscriptions();
+  }
+  countSubscriptions(): number {
+    this.batch.flush();
+    return this.subs.countSubscriptions();
+  }
+  addToken(t: TokenRecord): void {
+    this.subs.addToken(t);
+  }
+  findTokenByHash(hash: string): TokenRecord | undefined {
+    return this.subs.findTokenByHash(hash);
+  }
+  listTokens(): TokenRecord[] {
+    return this.subs.listTokens();
+  }
 
   barrier(): Promise<void> | undefined {
     return this.batch.barrier();

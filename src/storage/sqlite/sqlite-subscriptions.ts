@@ -2,9 +2,20 @@ import type Database from 'better-sqlite3';
 import type { SubscriptionRecord, SubscriptionStore, TokenRecord, TokenStore } from '../ports.js';
 
 interface SubRow {
-  id: string; event: string; resource: string; subscriber: string; dialog: string; expires_at: number;
-  source_protocol: string; source_address: string; source_port: number; flow_id: string | null; local_contact: string;
-  package_state: string | null; seq_ceiling: number; created_at: number;
+  id: string;
+  event: string;
+  resource: string;
+  subscriber: string;
+  dialog: string;
+  expires_at: number;
+  source_protocol: string;
+  source_address: string;
+  source_port: number;
+  flow_id: string | null;
+  local_contact: string;
+  package_state: string | null;
+  seq_ceiling: number;
+  created_at: number;
 }
 
 /** The subscription and token tables of the SQLite adapter. */
@@ -31,9 +42,20 @@ export class SqliteSubscriptions implements SubscriptionStore, TokenStore {
 
   putSubscription(r: SubscriptionRecord): void {
     this.s.put.run({
-      id: r.id, event: r.event, resource: r.resource, subscriber: r.subscriber, dialog: r.dialog, expires_at: r.expiresAt,
-      source_protocol: r.source.protocol, source_address: r.source.address, source_port: r.source.port, flow_id: r.flowId,
-      local_contact: r.localContact, package_state: r.packageState, seq_ceiling: r.seqCeiling, created_at: r.createdAt,
+      id: r.id,
+      event: r.event,
+      resource: r.resource,
+      subscriber: r.subscriber,
+      dialog: r.dialog,
+      expires_at: r.expiresAt,
+      source_protocol: r.source.protocol,
+      source_address: r.source.address,
+      source_port: r.source.port,
+      flow_id: r.flowId,
+      local_contact: r.localContact,
+      package_state: r.packageState,
+      seq_ceiling: r.seqCeiling,
+      created_at: r.createdAt,
     });
   }
 
@@ -43,9 +65,18 @@ export class SqliteSubscriptions implements SubscriptionStore, TokenStore {
 
   listSubscriptions(): SubscriptionRecord[] {
     return (this.s.list.all() as SubRow[]).map((r) => ({
-      id: r.id, event: r.event, resource: r.resource, subscriber: r.subscriber, dialog: r.dialog, expiresAt: r.expires_at,
-      source: { protocol: r.source_protocol, address: r.source_address, port: r.source_port }, flowId: r.flow_id,
-      localContact: r.local_contact, packageState: r.package_state, seqCeiling: r.seq_ceiling, createdAt: r.created_at,
+      id: r.id,
+      event: r.event,
+      resource: r.resource,
+      subscriber: r.subscriber,
+      dialog: r.dialog,
+      expiresAt: r.expires_at,
+      source: { protocol: r.source_protocol, address: r.source_address, port: r.source_port },
+      flowId: r.flow_id,
+      localContact: r.local_contact,
+      packageState: r.package_state,
+      seqCeiling: r.seq_ceiling,
+      createdAt: r.created_at,
     }));
   }
 
@@ -58,12 +89,20 @@ export class SqliteSubscriptions implements SubscriptionStore, TokenStore {
   }
 
   findTokenByHash(hash: string): TokenRecord | undefined {
-    const r = this.s.findToken.get(hash) as { id: string; hash: string; scope: TokenRecord['scope']; mailbox: string | null; created_at: number } | undefined;
+    const r = this.s.findToken.get(hash) as
+      { id: string; hash: string; scope: TokenRecord['scope']; mailbox: string | null; created_at: number } | undefined;
     return r && { id: r.id, hash: r.hash, scope: r.scope, mailbox: r.mailbox, createdAt: r.created_at };
   }
 
   listTokens(): TokenRecord[] {
-    return (this.s.listTokens.all() as { id: string; hash: string; scope: TokenRecord['scope']; mailbox: string | null; created_at: number }[])
-      .map((r) => ({ id: r.id, hash: r.hash, scope: r.scope, mailbox: r.mailbox, createdAt: r.created_at }));
+    return (
+      this.s.listTokens.all() as {
+        id: string;
+        hash: string;
+        scope: TokenRecord['scope'];
+        mailbox: string | null;
+        created_at: number;
+      }[]
+    ).map((r) => ({ id: r.id, hash: r.hash, scope: r.scope, mailbox: r.mailbox, createdAt: r.created_at }));
   }
 }

@@ -17,8 +17,17 @@ function packUser(u: UserRecord): string | undefined {
   const opt = (v: string | null): string => v ?? NULL;
   const binary = MD5_HEX.test(u.ha1.MD5) && SHA256_HEX.test(u.ha1['SHA-256']);
   const flags = (u.mwiEnabled ? 1 : 0) + (u.unsolicitedMwi ? 2 : 0) + (binary ? BINARY_HA1 : 0);
-  const head = [u.name, opt(u.extension), opt(u.displayName), flags, u.realm, binary ? '' : u.ha1.MD5, binary ? '' : u.ha1['SHA-256'],
-    opt(u.pinHash), u.createdAt].join(SEP);
+  const head = [
+    u.name,
+    opt(u.extension),
+    opt(u.displayName),
+    flags,
+    u.realm,
+    binary ? '' : u.ha1.MD5,
+    binary ? '' : u.ha1['SHA-256'],
+    opt(u.pinHash),
+    u.createdAt,
+  ].join(SEP);
   // The bytes go last and are cut off by length, so they may hold any value, the separators too.
   return binary ? head + SEP + Buffer.from(u.ha1.MD5 + u.ha1['SHA-256'], 'hex').toString('latin1') : head;
 }
@@ -37,8 +46,15 @@ function unpackUser(p: string): UserRecord {
   const opt = (v: string | undefined): string | null => (v === NULL || v === undefined ? null : v);
   const ha1: Record<DigestAlgorithm, string> = { MD5: md5, 'SHA-256': sha };
   return {
-    name: f[0] ?? '', extension: opt(f[1]), displayName: opt(f[2]), mwiEnabled: (flags & 1) !== 0, unsolicitedMwi: (flags & 2) !== 0,
-    realm: f[4] ?? '', ha1, pinHash: opt(f[7]), createdAt: Number(f[8]),
+    name: f[0] ?? '',
+    extension: opt(f[1]),
+    displayName: opt(f[2]),
+    mwiEnabled: (flags & 1) !== 0,
+    unsolicitedMwi: (flags & 2) !== 0,
+    realm: f[4] ?? '',
+    ha1,
+    pinHash: opt(f[7]),
+    createdAt: Number(f[8]),
   };
 }
 

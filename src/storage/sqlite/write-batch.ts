@@ -17,7 +17,10 @@ export class WriteBatch {
   private waiters: (() => void)[] = [];
   private scheduled = false;
 
-  constructor(private readonly db: Database.Database, private readonly onError: (e: unknown) => void = () => undefined) {}
+  constructor(
+    private readonly db: Database.Database,
+    private readonly onError: (e: unknown) => void = () => undefined,
+  ) {}
 
   /** Queue a write (it must not throw for valid input). */
   add(write: () => void): void {
@@ -43,7 +46,9 @@ export class WriteBatch {
     this.waiters = [];
     if (writes.length > 0) {
       try {
-        this.db.transaction(() => { for (const w of writes) w(); })();
+        this.db.transaction(() => {
+          for (const w of writes) w();
+        })();
       } catch {
         // One bad write must not take the others with it: apply them one by one.
         for (const w of writes) {

@@ -29,7 +29,10 @@ describe('configuration layers (CONTRACT.md: flags win over OPENUM_* over --conf
   });
 
   test('bad input is a UsageError naming the setting', () => {
-    assert.throws(() => resolveConfig({ sip: 'nonsense' }, undefined, {}), (e: unknown) => e instanceof UsageError && /--sip/.test(e.message));
+    assert.throws(
+      () => resolveConfig({ sip: 'nonsense' }, undefined, {}),
+      (e: unknown) => e instanceof UsageError && /--sip/.test(e.message),
+    );
     assert.throws(() => resolveConfig({ domain: 'bad domain' }, undefined, {}), UsageError);
     assert.throws(() => resolveConfig({ trust: ['300.1.1.1/8'] }, undefined, {}), /--trust/);
     assert.throws(() => resolveConfig({ tlsCert: 'a.pem' }, undefined, {}), /go together/);

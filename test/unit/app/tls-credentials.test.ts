@@ -41,7 +41,10 @@ describe('loadOrCreateTlsCredentials', () => {
     const b = await tempDir();
     const pa = await loadOrCreateTlsCredentials(a);
     const pb = await loadOrCreateTlsCredentials(b);
-    const explicit = await loadOrCreateTlsCredentials(b, { certFile: join(a, 'tls', 'cert.pem'), keyFile: join(a, 'tls', 'key.pem') });
+    const explicit = await loadOrCreateTlsCredentials(b, {
+      certFile: join(a, 'tls', 'cert.pem'),
+      keyFile: join(a, 'tls', 'key.pem'),
+    });
     assert.equal(explicit.generated, false);
     assert.ok(explicit.cert.equals(pa.cert));
     await assert.rejects(loadOrCreateTlsCredentials(b, { certFile: join(a, 'tls', 'cert.pem') }), TlsCredentialsError);
@@ -49,7 +52,10 @@ describe('loadOrCreateTlsCredentials', () => {
       loadOrCreateTlsCredentials(b, { certFile: join(a, 'tls', 'cert.pem'), keyFile: join(b, 'tls', 'key.pem') }),
       (e: unknown) => e instanceof TlsCredentialsError && /does not match/.test(e.message),
     );
-    await assert.rejects(loadOrCreateTlsCredentials(b, { certFile: join(a, 'nope.pem'), keyFile: join(a, 'tls', 'key.pem') }), TlsCredentialsError);
+    await assert.rejects(
+      loadOrCreateTlsCredentials(b, { certFile: join(a, 'nope.pem'), keyFile: join(a, 'tls', 'key.pem') }),
+      TlsCredentialsError,
+    );
     assert.ok(pb.cert.length > 0);
   });
 
@@ -57,8 +63,14 @@ describe('loadOrCreateTlsCredentials', () => {
     const d = await tempDir();
     await mkdir(join(d, 'tls'));
     await writeFile(join(d, 'tls', 'cert.pem'), 'not a cert');
-    await assert.rejects(loadOrCreateTlsCredentials(d), (e: unknown) => e instanceof TlsCredentialsError && /without key\.pem/.test(e.message));
+    await assert.rejects(
+      loadOrCreateTlsCredentials(d),
+      (e: unknown) => e instanceof TlsCredentialsError && /without key\.pem/.test(e.message),
+    );
     await writeFile(join(d, 'tls', 'key.pem'), 'not a key');
-    await assert.rejects(loadOrCreateTlsCredentials(d), (e: unknown) => e instanceof TlsCredentialsError && /not a PEM certificate/.test(e.message));
+    await assert.rejects(
+      loadOrCreateTlsCredentials(d),
+      (e: unknown) => e instanceof TlsCredentialsError && /not a PEM certificate/.test(e.message),
+    );
   });
 });

@@ -5,7 +5,10 @@ import { RateLimiter } from '../../../src/events/rate-limiter.js';
 describe('RateLimiter', () => {
   test('a key spends its burst at once, then earns perSecond tokens each second', () => {
     const l = new RateLimiter(2, 3);
-    assert.deepEqual([1, 2, 3, 4].map(() => l.take('a', 0)), [true, true, true, false]);
+    assert.deepEqual(
+      [1, 2, 3, 4].map(() => l.take('a', 0)),
+      [true, true, true, false],
+    );
     assert.equal(l.take('b', 0), true, 'keys are independent');
     assert.equal(l.take('a', 499), false, 'less than one token earned');
     assert.equal(l.take('a', 500), true);

@@ -13,7 +13,12 @@ function setup() {
   addUser(storage, { name: 'bob', password: 'hunter22', domain: 'localhost' });
   addUser(storage, { name: 'carol', password: 'secret', domain: 'localhost', mwi: 'off' });
   const mwi = new MwiService(storage);
-  const app = buildHttpApp({ version: 't', health: () => ({}), mwi: mwiApi(storage, mwi), credentials: apiCredentials(storage) });
+  const app = buildHttpApp({
+    version: 't',
+    health: () => ({}),
+    mwi: mwiApi(storage, mwi),
+    credentials: apiCredentials(storage),
+  });
   const forAlice = createToken(storage, 'mwi:write', 'alice');
   const anyMailbox = createToken(storage, 'mwi:write', undefined);
   return { storage, mwi, app, forAlice, anyMailbox };
@@ -23,12 +28,22 @@ const basic = (u: string, p: string) => ({ authorization: `Basic ${Buffer.from(`
 const url = (n: string) => `/api/v1/mailboxes/${n}/mwi`;
 
 describe('MWI REST API (CONTRACT.md)', () => {
-  test('PUT sets the token\'s own source; sources add up; 0/0 clears only that source', async () => {
+  test("PUT sets the token's own source; sources add up; 0/0 clears only that source", async () => {
     const { app, mwi, forAlice, anyMailbox } = setup();
-    let r = await app.inject({ method: 'PUT', url: url('alice'), headers: bearer(forAlice), payload: { new: 2, old: 1 } });
+    let r = await app.inject({
+      method: 'PUT',
+      url: url('alice'),
+      headers: bearer(forAlice),
+      payload: { new: 2, old: 1 },
+    });
     assert.equal(r.statusCode, 200);
     assert.deepEqual(r.json(), { messagesWaiting: true, new: 2, old: 1, urgentNew: 0, urgentOld: 0, version: 1 });
-    r = await app.inject({ method: 'PUT', url: url('alice'), headers: bearer(anyMailbox), payload: { new: 1, old: 0, urgentNew: 1 } });
+    r = await app.inject({
+      method: 'PUT',
+      url: url('alice'),
+      headers: bearer(anyMailbox),
+      payload: { new: 1, old: 0, urgentNew: 1 },
+    });
     assert.deepEqual(r.json(), { messagesWaiting: true, new: 3, old: 1, urgentNew: 1, urgentOld: 0, version: 2 });
     r = await app.inject({ method: 'PUT', url: url('alice'), headers: bearer(forAlice), payload: { new: 0, old: 0 } });
     assert.deepEqual(r.json(), { messagesWaiting: true, new: 1, old: 0, urgentNew: 1, urgentOld: 0, version: 3 });
@@ -50,8 +65,12 @@ describe('MWI REST API (CONTRACT.md)', () => {
       [bearer(forAlice), 'alice', 'not json', 400, 'bad_request'],
     ];
     for (const [headers, name, payload, status, code] of cases) {
-      const r = await app.inject({ method: 'PUT', url: url(name), headers: { ...headers, 'content-type': 'application/json' },
-        payload: typeof payload === 'string' ? payload : JSON.stringify(payload) });
+      const r = await app.inject({
+        method: 'PUT',
+        url: url(name),
+        headers: { ...headers, 'content-type': 'application/json' },
+        payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
+      });
       assert.equal(r.statusCode, status, `${JSON.stringify(payload)} -> ${r.body}`);
       assert.equal(r.json().error.code, code);
     }
@@ -65,7 +84,12 @@ describe('MWI REST API (CONTRACT.md)', () => {
   test('unknown mailbox 404; MWI off 403 mwi_disabled', async () => {
     const { app, storage } = setup();
     const admin = createToken(storage, 'admin', undefined);
-    let r = await app.inject({ method: 'PUT', url: url('nobody'), headers: bearer(admin), payload: { new: 1, old: 0 } });
+    let r = await app.inject({
+      method: 'PUT',
+      url: url('nobody'),
+      headers: bearer(admin),
+      payload: { new: 1, old: 0 },
+    });
     assert.equal(r.statusCode, 404);
     r = await app.inject({ method: 'PUT', url: url('carol'), headers: bearer(admin), payload: { new: 1, old: 0 } });
     assert.equal(r.statusCode, 403);

@@ -1,22 +1,35 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  MwiForwarder, MwiTargetError, parseMwiTarget, type MwiForwarderDeps, type MwiSendHandlers,
+  MwiForwarder,
+  MwiTargetError,
+  parseMwiTarget,
+  type MwiForwarderDeps,
+  type MwiSendHandlers,
 } from '../../../src/mwi/mwi-forwarder.js';
 import type { MailboxMwi } from '../../../src/mwi/mwi-service.js';
 import { SipRequest, createResponse, parseMessage, serializeMessage } from '../../../src/sip/message/index.js';
 import { FakeClock } from '../../../src/base/clock.js';
 import type { TxDestination } from '../../../src/sip/transaction/index.js';
 
-interface Sent { req: SipRequest; dest: TxDestination; h: MwiSendHandlers }
+interface Sent {
+  req: SipRequest;
+  dest: TxDestination;
+  h: MwiSendHandlers;
+}
 
 function setup(targets: string[], extra: Partial<MwiForwarderDeps> = {}) {
   const clock = new FakeClock(1_000_000);
   const sent: Sent[] = [];
   const outcomes: string[] = [];
   const fw = new MwiForwarder({
-    targets, domain: 'example.com', clock, product: 'openum/9.9.9',
-    send: (req, dest, h) => { sent.push({ req, dest, h }); },
+    targets,
+    domain: 'example.com',
+    clock,
+    product: 'openum/9.9.9',
+    send: (req, dest, h) => {
+      sent.push({ req, dest, h });
+    },
     viaFor: (p) => ({ transport: p, host: '192.0.2.1', port: 5099 }),
     onOutcome: (t, o) => outcomes.push(`${t} ${o}`),
     random: () => 0.5,
@@ -27,7 +40,13 @@ function setup(targets: string[], extra: Partial<MwiForwarderDeps> = {}) {
 
 let version = 0;
 function lamp(mailbox: string, n: number, o: number): MailboxMwi {
-  return { mailbox, counts: { new: n, old: o, urgentNew: 0, urgentOld: 0 }, messagesWaiting: n > 0, version: ++version, changedAt: 0 };
+  return {
+    mailbox,
+    counts: { new: n, old: o, urgentNew: 0, urgentOld: 0 },
+    messagesWaiting: n > 0,
+    version: ++version,
+    changedAt: 0,
+  };
 }
 
 function reply(s: Sent, status: number, headers: [string, string][] = []): void {
@@ -49,7 +68,13 @@ const P = 'sip:127.0.0.1:5070;method=PUBLISH';
 describe('parseMwiTarget', () => {
   test('transport, address, port, method (RFC 3263 section 4 without DNS)', () => {
     assert.deepEqual(parseMwiTarget(' sip:127.0.0.1:5070 '), {
-      uri: 'sip:127.0.0.1:5070', sendUri: 'sip:127.0.0.1:5070', method: 'NOTIFY', protocol: 'udp', host: '127.0.0.1', port: 5070, isName: false,
+      uri: 'sip:127.0.0.1:5070',
+      sendUri: 'sip:127.0.0.1:5070',
+      method: 'NOTIFY',
+      protocol: 'udp',
+      host: '127.0.0.1',
+      port: 5070,
+      isName: false,
     });
     const p = parseMwiTarget('sip:10.0.0.1;transport=TCP;method=publish');
     assert.equal(p.method, 'PUBLISH');
@@ -65,19 +90,33 @@ describe('parseMwiTarget', () => {
   });
 
   for (const [text, code] of [
-    ['', 'syntax'], ['sip:', 'syntax'], ['not a uri', 'syntax'], ['http://example.com', 'scheme'], ['tel:+15551234', 'scheme'],
-    ['sip:alice@example.com', 'user'], ['sip:h.example;transport=sctp', 'transport'], ['sips:h.example;transport=udp', 'transport'],
-    ['sip:h.example;transport=ws', 'transport'], ['sip:h.example;method=INVITE', 'method'], ['sip:h.example;method', 'method'],
+    ['', 'syntax'],
+    ['sip:', 'syntax'],
+    ['not a uri', 'syntax'],
+    ['http://example.com', 'scheme'],
+    ['tel:+15551234', 'scheme'],
+    ['sip:alice@example.com', 'user'],
+    ['sip:h.example;transport=sctp', 'transport'],
+    ['sips:h.example;transport=udp', 'transport'],
+    ['sip:h.example;transport=ws', 'transport'],
+    ['sip:h.example;method=INVITE', 'method'],
+    ['sip:h.example;method', 'method'],
     ['sip:h.example?Subject=x', 'syntax'],
   ] as const) {
     test(`rejects ${JSON.stringify(text)} (${code})`, () => {
-      assert.throws(() => parseMwiTarget(text), (e: unknown) => e instanceof MwiTargetError && e.code === code);
+      assert.throws(
+        () => parseMwiTarget(text),
+        (e: unknown) => e instanceof MwiTargetError && e.code === code,
+      );
     });
   }
 
   test('the forwarder throws the same typed error for a bad target or domain', () => {
     assert.throws(() => setup(['sip:bob@h']), MwiTargetError);
-    assert.throws(() => setup([T], { domain: 'bad domain' }), (e: unknown) => e instanceof MwiTargetError && e.code === 'domain');
+    assert.throws(
+      () => setup([T], { domain: 'bad domain' }),
+      (e: unknown) => e instanceof MwiTargetError && e.code === 'domain',
+    );
   });
 });
 
@@ -102,7 +141,10 @@ describe('MwiForwarder NOTIFY (Exchange UM shape, PROTOCOLS.md section 3)', () =
     assert.equal(r.getHeader('Content-Type'), 'application/simple-message-summary');
     assert.equal(r.getHeader('Contact'), '<sip:192.0.2.1:5099>');
     assert.match(r.vias[0]!.params.get('branch') ?? '', /^z9hG4bK/);
-    assert.equal(r.body.toString(), 'Messages-Waiting: yes\r\nMessage-Account: sip:alice@example.com\r\nVoice-Message: 8/3 (0/0)\r\n');
+    assert.equal(
+      r.body.toString(),
+      'Messages-Waiting: yes\r\nMessage-Account: sip:alice@example.com\r\nVoice-Message: 8/3 (0/0)\r\n',
+    );
     reply(s, 200);
     assert.deepEqual(outcomes, [`${T} delivered`]);
     assert.deepEqual(fw.stats()[0], { target: T, slots: 0, queued: 0, inFlight: 0 });
@@ -111,7 +153,10 @@ describe('MwiForwarder NOTIFY (Exchange UM shape, PROTOCOLS.md section 3)', () =
   test('every target gets it, over its transport; duplicates once', () => {
     const { fw, sent } = setup([T, 'sip:127.0.0.1:5071;transport=tcp', 'sip:127.0.0.1:5070']);
     fw.onLampChange(lamp('bob', 0, 2));
-    assert.deepEqual(sent.map((s) => `${s.dest.protocol}:${s.dest.port}:${String(s.dest.reliable)}`), ['udp:5070:false', 'tcp:5071:true']);
+    assert.deepEqual(
+      sent.map((s) => `${s.dest.protocol}:${s.dest.port}:${String(s.dest.reliable)}`),
+      ['udp:5070:false', 'tcp:5071:true'],
+    );
     assert.match(sent[1]!.req.body.toString(), /^Messages-Waiting: no\r\n/);
     assert.equal(wire(sent[1]!).getHeader('Contact'), '<sip:192.0.2.1:5099;transport=tcp>');
   });
@@ -167,7 +212,10 @@ describe('MwiForwarder NOTIFY (Exchange UM shape, PROTOCOLS.md section 3)', () =
     clock.advance(1);
     assert.equal(sent.length, 5);
     reply(sent[4]!, 200);
-    assert.deepEqual(outcomes.map((o) => o.split(' ')[1]), ['timeout', 'unavailable', 'transport-error', 'unavailable', 'delivered']);
+    assert.deepEqual(
+      outcomes.map((o) => o.split(' ')[1]),
+      ['timeout', 'unavailable', 'transport-error', 'unavailable', 'delivered'],
+    );
   });
 
   test('a change during back-off waits for it and goes out with the newest counts', () => {
@@ -204,8 +252,13 @@ describe('MwiForwarder NOTIFY (Exchange UM shape, PROTOCOLS.md section 3)', () =
   test('a send that throws counts as a transport error and never reaches the MWI service', () => {
     const clockOutcomes: string[] = [];
     const { fw, clock } = setup([T], {
-      send: () => { throw new Error('boom'); },
-      onOutcome: (_t, o) => { clockOutcomes.push(o); throw new Error('metric broke'); },
+      send: () => {
+        throw new Error('boom');
+      },
+      onOutcome: (_t, o) => {
+        clockOutcomes.push(o);
+        throw new Error('metric broke');
+      },
     });
     assert.doesNotThrow(() => fw.onLampChange(lamp('alice', 1, 0)));
     clock.advance(1000);
@@ -261,13 +314,19 @@ describe('MwiForwarder PUBLISH (RFC 3903)', () => {
     assert.equal(r.hasHeader('Subscription-State'), false);
     assert.equal(r.getHeader('Content-Type'), 'application/simple-message-summary');
     assert.match(r.body.toString(), /^Messages-Waiting: yes\r\n/);
-    reply(sent[0]!, 200, [['SIP-ETag', 'e1'], ['Expires', '3600']]);
+    reply(sent[0]!, 200, [
+      ['SIP-ETag', 'e1'],
+      ['Expires', '3600'],
+    ]);
 
     fw.onLampChange(lamp('alice', 2, 0));
     r = wire(sent[1]!);
     assert.equal(r.getHeader('SIP-If-Match'), 'e1');
     assert.match(r.body.toString(), /Voice-Message: 2\/0/);
-    reply(sent[1]!, 200, [['SIP-ETag', 'e2'], ['Expires', '3600']]);
+    reply(sent[1]!, 200, [
+      ['SIP-ETag', 'e2'],
+      ['Expires', '3600'],
+    ]);
 
     clock.advance(3_240_000 - 1); // 90 % of the granted 3600 s (random 0.5)
     assert.equal(sent.length, 2);
@@ -281,14 +340,20 @@ describe('MwiForwarder PUBLISH (RFC 3903)', () => {
     assert.equal(r.hasHeader('SIP-If-Match'), false);
     assert.match(r.body.toString(), /Voice-Message: 2\/0/);
     reply(sent[3]!, 200, [['SIP-ETag', 'e3']]);
-    assert.deepEqual(outcomes.map((o) => o.split(' ')[1]), ['delivered', 'delivered', 'etag-expired', 'delivered']);
+    assert.deepEqual(
+      outcomes.map((o) => o.split(' ')[1]),
+      ['delivered', 'delivered', 'etag-expired', 'delivered'],
+    );
     assert.ok(outcomes[0]!.startsWith(`${P} `), 'labelled with the target as given');
   });
 
   test('a shorter granted expiry is refreshed sooner; a lapsed entity-tag is not used', () => {
     const { fw, sent, clock } = setup([P], { maxAttempts: 1, recoveryMs: 1_000_000 });
     fw.onLampChange(lamp('alice', 1, 0));
-    reply(sent[0]!, 200, [['SIP-ETag', 'e1'], ['Expires', '60']]);
+    reply(sent[0]!, 200, [
+      ['SIP-ETag', 'e1'],
+      ['Expires', '60'],
+    ]);
     clock.advance(54_000);
     assert.equal(sent.length, 2);
     assert.equal(wire(sent[1]!).getHeader('SIP-If-Match'), 'e1');
@@ -322,8 +387,14 @@ describe('MwiForwarder PUBLISH (RFC 3903)', () => {
     reply(sent[2]!, 200, [['SIP-ETag', 'b1']]);
     reply(sent[3]!, 200, [['SIP-ETag', 'b2']]);
     fw.onLampChange(lamp('bob', 0, 1));
-    assert.deepEqual(sent.slice(4).map((s) => `${s.dest.port} ${s.req.getHeader('SIP-If-Match') ?? '-'}`), ['5070 b1', '5072 b2']);
-    assert.deepEqual(fw.stats().map((s) => s.slots), [2, 2]);
+    assert.deepEqual(
+      sent.slice(4).map((s) => `${s.dest.port} ${s.req.getHeader('SIP-If-Match') ?? '-'}`),
+      ['5070 b1', '5072 b2'],
+    );
+    assert.deepEqual(
+      fw.stats().map((s) => s.slots),
+      [2, 2],
+    );
   });
 });
 
@@ -332,7 +403,10 @@ describe('MwiForwarder resync and host names', () => {
     const { fw, sent } = setup([P]);
     fw.onLampChange(lamp('alice', 1, 0));
     fw.resync([lamp('alice', 9, 9), lamp('bob', 2, 1)]);
-    assert.deepEqual(sent.map((s) => s.req.uri.toString()), ['sip:alice@example.com', 'sip:bob@example.com']);
+    assert.deepEqual(
+      sent.map((s) => s.req.uri.toString()),
+      ['sip:alice@example.com', 'sip:bob@example.com'],
+    );
   });
 
   test('a host name is resolved, then used; a failed lookup is a retried transport error', async () => {
@@ -347,7 +421,10 @@ describe('MwiForwarder resync and host names', () => {
     fw.onLampChange(lamp('alice', 1, 0));
     await new Promise((r) => setImmediate(r));
     assert.equal(sent.length, 0);
-    assert.deepEqual(outcomes.map((o) => o.split(' ')[1]), ['transport-error']);
+    assert.deepEqual(
+      outcomes.map((o) => o.split(' ')[1]),
+      ['transport-error'],
+    );
     answer = '192.0.2.77';
     clock.advance(1000);
     await new Promise((r) => setImmediate(r));

@@ -17,7 +17,10 @@ const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 class Usage implements DialogUsage {
   readonly requests: SipRequest[] = [];
   readonly acks: SipRequest[] = [];
-  constructor(readonly dialogId: string, readonly usageId: string) {}
+  constructor(
+    readonly dialogId: string,
+    readonly usageId: string,
+  ) {}
   onDialogRequest(req: SipRequest): SipResponse {
     this.requests.push(req);
     return createResponse(req, 202, 'Usage');
@@ -30,24 +33,44 @@ class Usage implements DialogUsage {
 function ua(withTable = true) {
   const sent: Buffer[] = [];
   const transports = new TransportLayer();
-  transports.send = async (_dest, data): Promise<void> => { sent.push(Buffer.from(data)); };
+  transports.send = async (_dest, data): Promise<void> => {
+    sent.push(Buffer.from(data));
+  };
   const dialogs = new DialogTable();
-  const core = new UserAgentCore({ transports, clock: new FakeClock(1_700_000_000_000), product: 'test/1', ...(withTable && { dialogs }) });
+  const core = new UserAgentCore({
+    transports,
+    clock: new FakeClock(1_700_000_000_000),
+    product: 'test/1',
+    ...(withTable && { dialogs }),
+  });
   const byMethod: SipRequest[] = [];
-  for (const m of ['SUBSCRIBE', 'NOTIFY', 'INVITE', 'REGISTER', 'PUBLISH']) core.onRequest(m, (req) => { byMethod.push(req); return createResponse(req, 200, 'Handler'); });
+  for (const m of ['SUBSCRIBE', 'NOTIFY', 'INVITE', 'REGISTER', 'PUBLISH'])
+    core.onRequest(m, (req) => {
+      byMethod.push(req);
+      return createResponse(req, 200, 'Handler');
+    });
   let n = 0;
   /** Send a request as alice's phone; the answers that came back. */
-  const send = async (method: string, o: { callId?: string; toTag?: string; event?: string } = {}): Promise<SipResponse[]> => {
+  const send = async (
+    method: string,
+    o: { callId?: string; toTag?: string; event?: string } = {},
+  ): Promise<SipResponse[]> => {
     n++;
     core.receive({
-      data: Buffer.from(`${method} sip:srv@192.0.2.1 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.9:5060;branch=z9hG4bK${method === 'ACK' ? 'ack' : ''}${n}\r\n` +
-        `Max-Forwards: 70\r\nFrom: <sip:alice@example.com>;tag=ph\r\nTo: <sip:srv@example.com>${o.toTag ?? ';tag=us'}\r\n` +
-        `Call-ID: ${o.callId ?? 'c1'}\r\nCSeq: ${n} ${method}\r\n${o.event === undefined ? '' : `Event: ${o.event}\r\n`}` +
-        'Contact: <sip:alice@192.0.2.9>\r\nContent-Length: 0\r\n\r\n'),
-      source: { protocol: 'udp', address: '192.0.2.9', port: 5060 }, local: { protocol: 'udp', address: '192.0.2.1', port: 5060 },
+      data: Buffer.from(
+        `${method} sip:srv@192.0.2.1 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.9:5060;branch=z9hG4bK${method === 'ACK' ? 'ack' : ''}${n}\r\n` +
+          `Max-Forwards: 70\r\nFrom: <sip:alice@example.com>;tag=ph\r\nTo: <sip:srv@example.com>${o.toTag ?? ';tag=us'}\r\n` +
+          `Call-ID: ${o.callId ?? 'c1'}\r\nCSeq: ${n} ${method}\r\n${o.event === undefined ? '' : `Event: ${o.event}\r\n`}` +
+          'Contact: <sip:alice@192.0.2.9>\r\nContent-Length: 0\r\n\r\n',
+      ),
+      source: { protocol: 'udp', address: '192.0.2.9', port: 5060 },
+      local: { protocol: 'udp', address: '192.0.2.1', port: 5060 },
     });
     await turn();
-    return sent.splice(0).map((b) => parseMessage(b)).filter((m): m is SipResponse => m instanceof SipResponse);
+    return sent
+      .splice(0)
+      .map((b) => parseMessage(b))
+      .filter((m): m is SipResponse => m instanceof SipResponse);
   };
   const statuses = async (...a: Parameters<typeof send>): Promise<number[]> => (await send(...a)).map((r) => r.status);
   return { core, dialogs, byMethod, send, statuses };
@@ -95,7 +118,10 @@ describe('UA core: in-dialog requests go through the dialog table', () => {
     const { byMethod, statuses } = ua();
     assert.deepEqual(await statuses('REGISTER'), [200]);
     assert.deepEqual(await statuses('PUBLISH', { event: 'message-summary' }), [200]);
-    assert.deepEqual(byMethod.map((r) => r.method), ['REGISTER', 'PUBLISH']);
+    assert.deepEqual(
+      byMethod.map((r) => r.method),
+      ['REGISTER', 'PUBLISH'],
+    );
   });
 
   test('the ACK for a 2xx reaches the invite usage; an ACK of no dialog is absorbed, never answered', async () => {

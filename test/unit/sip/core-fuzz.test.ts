@@ -28,51 +28,83 @@ function service() {
   addUser(storage, { name: 'alice', password: 'secret', domain: 'localhost' });
   const out: Buffer[] = [];
   const transports = new TransportLayer();
-  transports.send = async (_dest, data) => { out.push(Buffer.from(data)); };
+  transports.send = async (_dest, data) => {
+    out.push(Buffer.from(data));
+  };
   const clock = new FakeClock(1_700_000_000_000);
-  const svc = createSipService({ storage, domain: 'localhost', digestSecret: Buffer.alloc(32, 9), transports, clock, trust: ['10.0.0.9/32'] });
+  const svc = createSipService({
+    storage,
+    domain: 'localhost',
+    digestSecret: Buffer.alloc(32, 9),
+    transports,
+    clock,
+    trust: ['10.0.0.9/32'],
+  });
   svc.start();
   return { svc, out, clock };
 }
 
-const mutated = fc.tuple(fc.constantFrom(...seeds, ...typical), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 8 }),
-  fc.option(fc.nat())).map(([base, edits, cut]) => {
-  const b = Buffer.from(base);
-  for (const [at, v] of edits) if (b.length > 0) b[at % b.length] = v;
-  return cut === null ? b : b.subarray(0, cut % (b.length + 1));
-});
+const mutated = fc
+  .tuple(
+    fc.constantFrom(...seeds, ...typical),
+    fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 8 }),
+    fc.option(fc.nat()),
+  )
+  .map(([base, edits, cut]) => {
+    const b = Buffer.from(base);
+    for (const [at, v] of edits) if (b.length > 0) b[at % b.length] = v;
+    return cut === null ? b : b.subarray(0, cut % (b.length + 1));
+  });
 
 describe('the whole SIP service under arbitrary input', () => {
   test('random bytes and mutated real messages: no exception, every answer parses as a response', async () => {
     const { svc, out, clock } = service();
     let answersToParsed = 0;
-    await fc.assert(fc.asyncProperty(fc.oneof(fc.uint8Array({ maxLength: 2048 }).map((a) => Buffer.from(a)), mutated),
-      fc.constantFrom('udp', 'tcp'), async (data, protocol) => {
-        const d: InboundData = {
-          data, source: { protocol, address: '10.0.0.9', port: 5062 }, local: { protocol, address: '127.0.0.1', port: 5060 },
-          ...(protocol === 'tcp' && { flowId: 'f1' }),
-        };
-        const inputParses = (() => { try { parseMessage(data); return true; } catch { return false; } })();
-        svc.core.receive(d);
-        await new Promise((r) => setImmediate(r));
-        clock.advance(1000);
-        for (const bytes of out.splice(0)) {
-          if (!bytes.subarray(0, 8).equals(Buffer.from('SIP/2.0 '))) continue; // requests we send (NOTIFYs) are not answers
-          assert.match(bytes.toString('latin1', 0, 16), /^SIP\/2\.0 [1-6]\d\d /);
-          const shown = JSON.stringify(bytes.toString('latin1'));
-          let m;
-          try {
-            m = parseMessage(bytes);
-          } catch (e) {
-            assert.ok(e instanceof SipParseError, `answer fails to parse with ${String(e)}: ${shown}`);
-            // Only the stateless answer to input that did not parse may echo a header it could not parse.
-            assert.ok(!inputParses, `answer to input that parses does not parse (${String(e)}): ${shown}`);
-            continue;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 2048 }).map((a) => Buffer.from(a)),
+          mutated,
+        ),
+        fc.constantFrom('udp', 'tcp'),
+        async (data, protocol) => {
+          const d: InboundData = {
+            data,
+            source: { protocol, address: '10.0.0.9', port: 5062 },
+            local: { protocol, address: '127.0.0.1', port: 5060 },
+            ...(protocol === 'tcp' && { flowId: 'f1' }),
+          };
+          const inputParses = (() => {
+            try {
+              parseMessage(data);
+              return true;
+            } catch {
+              return false;
+            }
+          })();
+          svc.core.receive(d);
+          await new Promise((r) => setImmediate(r));
+          clock.advance(1000);
+          for (const bytes of out.splice(0)) {
+            if (!bytes.subarray(0, 8).equals(Buffer.from('SIP/2.0 '))) continue; // requests we send (NOTIFYs) are not answers
+            assert.match(bytes.toString('latin1', 0, 16), /^SIP\/2\.0 [1-6]\d\d /);
+            const shown = JSON.stringify(bytes.toString('latin1'));
+            let m;
+            try {
+              m = parseMessage(bytes);
+            } catch (e) {
+              assert.ok(e instanceof SipParseError, `answer fails to parse with ${String(e)}: ${shown}`);
+              // Only the stateless answer to input that did not parse may echo a header it could not parse.
+              assert.ok(!inputParses, `answer to input that parses does not parse (${String(e)}): ${shown}`);
+              continue;
+            }
+            assert.ok(m instanceof SipResponse, `answer parses as a ${m.constructor.name}: ${shown}`);
+            if (inputParses) answersToParsed++;
           }
-          assert.ok(m instanceof SipResponse, `answer parses as a ${m.constructor.name}: ${shown}`);
-          if (inputParses) answersToParsed++;
-        }
-      }), { numRuns: 1500, includeErrorInReport: true });
+        },
+      ),
+      { numRuns: 1500, includeErrorInReport: true },
+    );
     svc.stop();
     svc.core.close();
     // A parser that refuses everything (every answer stateless, or none at all) fails here.

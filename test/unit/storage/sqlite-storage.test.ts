@@ -11,8 +11,21 @@ const dir = mkdtempSync(join(tmpdir(), 'openum-store-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 function binding(user: string, key: string): BindingRecord {
-  return { user, key, contact: `<${key}>`, uri: key, instanceId: null, callId: 'c', cseq: 1, expiresAt: Date.now() + 60_000,
-    source: { protocol: 'udp', address: '127.0.0.1', port: 5060 }, flowId: null, userAgent: null, q: null, updatedAt: 0 };
+  return {
+    user,
+    key,
+    contact: `<${key}>`,
+    uri: key,
+    instanceId: null,
+    callId: 'c',
+    cseq: 1,
+    expiresAt: Date.now() + 60_000,
+    source: { protocol: 'udp', address: '127.0.0.1', port: 5060 },
+    flowId: null,
+    userAgent: null,
+    q: null,
+    updatedAt: 0,
+  };
 }
 
 describe('SqliteStorage: group commit, caches, another process', () => {
@@ -24,7 +37,11 @@ describe('SqliteStorage: group commit, caches, another process', () => {
     s.replaceBindings('alice', [binding('alice', 'sip:a@1'), binding('alice', 'sip:a@2')]);
     assert.equal(s.listBindings('alice').length, 2, 'read your writes');
     const other = new SqliteStorage(file);
-    assert.equal((other.db.prepare('SELECT count(*) AS n FROM bindings').get() as { n: number }).n, 0, 'not committed before the turn ends');
+    assert.equal(
+      (other.db.prepare('SELECT count(*) AS n FROM bindings').get() as { n: number }).n,
+      0,
+      'not committed before the turn ends',
+    );
     const b = s.barrier();
     assert.ok(b, 'a barrier while writes are pending');
     await b;
@@ -58,13 +75,20 @@ describe('SqliteStorage: group commit, caches, another process', () => {
     assert.equal(s.listBindings('erin').length, 0, 'first miss loads every user with bindings');
     const stmt = (s as unknown as { stmts: { listBindings: { all: (u: string) => unknown[] } } }).stmts.listBindings;
     const orig = stmt.all.bind(stmt);
-    stmt.all = (u: string) => { reads++; return orig(u); };
+    stmt.all = (u: string) => {
+      reads++;
+      return orig(u);
+    };
     assert.equal(s.listBindings('fred').length, 0);
     assert.equal(s.listBindings('dave').length, 2);
     assert.equal(reads, 0, 'no query per user once loaded');
     await new Promise((r) => setTimeout(r, 80));
     assert.equal(s.deleteExpired(Date.now()), 1);
-    assert.deepEqual(s.listBindings('dave').map((b) => b.key), ['sip:d@2'], 'the unexpired binding is still known');
+    assert.deepEqual(
+      s.listBindings('dave').map((b) => b.key),
+      ['sip:d@2'],
+      'the unexpired binding is still known',
+    );
     s.replaceBindings('fred', [binding('fred', 'sip:f@1')]);
     assert.equal(s.listBindings('fred').length, 1, 'read your writes');
     const cli = new SqliteStorage(file);

@@ -9,23 +9,52 @@ const text = fc.option(fc.stringMatching(/^[ -~\u00e9\u4e2d]{0,30}$/), { nil: nu
 
 describe('UserCache (one packed string per user)', () => {
   test('property: every user record comes back equal, as a fresh object', () => {
-    fc.assert(fc.property(fc.stringMatching(/^[a-z0-9._-]{1,20}$/), text, text, fc.boolean(), fc.boolean(), fc.oneof(hex(32), fc.constant(''), fc.stringMatching(/^[0-9A-F]{32}$/)),
-      fc.oneof(hex(64), hex(32)), text,
-      fc.integer({ min: 0, max: 4_102_444_800_000 }), (name, extension, displayName, mwiEnabled, unsolicitedMwi, md5, sha, pinHash, createdAt) => {
-        const u: UserRecord = { name, extension, displayName, mwiEnabled, unsolicitedMwi, realm: 'example.com',
-          ha1: { MD5: md5, 'SHA-256': sha }, pinHash, createdAt };
-        const c = new UserCache(10);
-        c.set(name, u);
-        const back = c.get(name);
-        assert.deepEqual(back, u);
-        assert.notEqual(back, u);
-      }));
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^[a-z0-9._-]{1,20}$/),
+        text,
+        text,
+        fc.boolean(),
+        fc.boolean(),
+        fc.oneof(hex(32), fc.constant(''), fc.stringMatching(/^[0-9A-F]{32}$/)),
+        fc.oneof(hex(64), hex(32)),
+        text,
+        fc.integer({ min: 0, max: 4_102_444_800_000 }),
+        (name, extension, displayName, mwiEnabled, unsolicitedMwi, md5, sha, pinHash, createdAt) => {
+          const u: UserRecord = {
+            name,
+            extension,
+            displayName,
+            mwiEnabled,
+            unsolicitedMwi,
+            realm: 'example.com',
+            ha1: { MD5: md5, 'SHA-256': sha },
+            pinHash,
+            createdAt,
+          };
+          const c = new UserCache(10);
+          c.set(name, u);
+          const back = c.get(name);
+          assert.deepEqual(back, u);
+          assert.notEqual(back, u);
+        },
+      ),
+    );
   });
 
   test('a user whose fields hold the separators is not cached (read from the database each time)', () => {
     const c = new UserCache(10);
-    const u: UserRecord = { name: 'x', extension: null, displayName: 'a\u0000b', mwiEnabled: true, unsolicitedMwi: true, realm: 'r',
-      ha1: { MD5: '0', 'SHA-256': '1' }, pinHash: null, createdAt: 0 };
+    const u: UserRecord = {
+      name: 'x',
+      extension: null,
+      displayName: 'a\u0000b',
+      mwiEnabled: true,
+      unsolicitedMwi: true,
+      realm: 'r',
+      ha1: { MD5: '0', 'SHA-256': '1' },
+      pinHash: null,
+      createdAt: 0,
+    };
     c.set('x', u);
     assert.equal(c.get('x'), undefined);
     c.set('y', { ...u, name: 'y', displayName: '\u0001' });

@@ -11,7 +11,15 @@
  * differ from it (choices documented on {@link parseMessageSummary});
  * formatting writes one canonical form ({@link formatMessageSummary}).
  */
-import { equalsLower, hasLineBreak, isToken, isTokenRange, isWsp, skipWsp, trimWspEnd } from './message-summary-chars.js';
+import {
+  equalsLower,
+  hasLineBreak,
+  isToken,
+  isTokenRange,
+  isWsp,
+  skipWsp,
+  trimWspEnd,
+} from './message-summary-chars.js';
 import {
   MESSAGE_CLASSES,
   MESSAGE_CLASS_HEADER,
@@ -191,7 +199,10 @@ export function parseMessageSummary(body: string | Buffer): MessageSummary {
     }
     if (textStart > pos && lineStart >= 0) {
       // RFC 3261 section 7.3.1 folding: continuation of the pending line.
-      folded = (folded ?? s.slice(lineStart, trimWspEnd(s, lineStart, lineEnd))) + ' ' + s.slice(textStart, trimWspEnd(s, textStart, e));
+      folded =
+        (folded ?? s.slice(lineStart, trimWspEnd(s, lineStart, lineEnd))) +
+        ' ' +
+        s.slice(textStart, trimWspEnd(s, textStart, e));
     } else {
       if (lineStart >= 0) {
         if (folded === undefined) takeLine(out, s, lineStart, lineEnd, first);

@@ -5,12 +5,7 @@ import { equalsLower } from './message-summary-chars.js';
  * RFC 3842 section 5.2 allows on a summary line.
  */
 export type MessageClass =
-  | 'voice-message'
-  | 'fax-message'
-  | 'pager-message'
-  | 'multimedia-message'
-  | 'text-message'
-  | 'none';
+  'voice-message' | 'fax-message' | 'pager-message' | 'multimedia-message' | 'text-message' | 'none';
 
 /** The known classes in RFC 3458 / RFC 3842 order: the order a canonical body lists them. */
 export const MESSAGE_CLASSES: readonly MessageClass[] = [

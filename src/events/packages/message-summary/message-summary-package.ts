@@ -29,7 +29,11 @@ export interface MessageSummaryDeps {
  * Resolve the mailbox a request is for and check that `subscriber` may see
  * it: 404 unknown, 403 someone else's, 403 MWI off (PROTOCOLS.md section 3).
  */
-export function resolveMailbox(req: SipRequest, subscriber: string | null, deps: Pick<MessageSummaryDeps, 'findMailbox'>): { resource: string } | Refusal {
+export function resolveMailbox(
+  req: SipRequest,
+  subscriber: string | null,
+  deps: Pick<MessageSummaryDeps, 'findMailbox'>,
+): { resource: string } | Refusal {
   const user = uriUser(req.uri);
   const owner = user === undefined ? undefined : deps.findMailbox(user);
   if (!owner) return { status: 404, reason: 'Not Found' };
@@ -64,9 +68,13 @@ export function messageSummaryBodyCache(): BodyCache<number> {
 }
 
 /** The canonical body of a mailbox's current state, cached per version. */
-export function messageSummaryBody(mailbox: string, deps: Pick<MessageSummaryDeps, 'state' | 'domain'>,
-  cache: BodyCache<number>): Buffer {
+export function messageSummaryBody(
+  mailbox: string,
+  deps: Pick<MessageSummaryDeps, 'state' | 'domain'>,
+  cache: BodyCache<number>,
+): Buffer {
   const st = deps.state(mailbox);
-  return cache.get(mailbox, st.version,
-    () => formatMessageSummary(summaryFromCounts({ ...st.counts, account: `sip:${mailbox}@${deps.domain}` })));
+  return cache.get(mailbox, st.version, () =>
+    formatMessageSummary(summaryFromCounts({ ...st.counts, account: `sip:${mailbox}@${deps.domain}` })),
+  );
 }

@@ -105,12 +105,21 @@ export function parsePublishTime(s: string): number | undefined {
  * When `enabled` is false (MWI off for the user) it reads messageWaiting
  * false and counts 0, version and publishTime unchanged.
  */
-export function mwiCategoryOf(uri: string, counts: { new: number; old: number }, version: number, changedAt: number,
-  enabled: boolean): MwiCategory {
+export function mwiCategoryOf(
+  uri: string,
+  counts: { new: number; old: number },
+  version: number,
+  changedAt: number,
+  enabled: boolean,
+): MwiCategory {
   const unread = enabled ? unsignedInt(counts.new) : 0;
   return {
-    uri, version: unsignedInt(version), publishTime: changedAt, messageWaiting: unread > 0,
-    unreadVoiceMailCount: unread, readVoiceMailCount: enabled ? unsignedInt(counts.old) : 0,
+    uri,
+    version: unsignedInt(version),
+    publishTime: changedAt,
+    messageWaiting: unread > 0,
+    unreadVoiceMailCount: unread,
+    readVoiceMailCount: enabled ? unsignedInt(counts.old) : 0,
   };
 }
 
@@ -127,19 +136,24 @@ const ROAMING_DATA_OPEN = `<roamingData xmlns="${ROAMING_SELF_NS}" xmlns:cat="${
 export function formatRoamingData(mwi: MwiCategory | undefined): string {
   if (!mwi) return `${ROAMING_DATA_OPEN}/>`;
   const c = MWI_CATEGORY;
-  return `${ROAMING_DATA_OPEN}><categories xmlns="${CATEGORIES_NS}" uri="${escapeXmlAttr(mwi.uri)}">` +
+  return (
+    `${ROAMING_DATA_OPEN}><categories xmlns="${CATEGORIES_NS}" uri="${escapeXmlAttr(mwi.uri)}">` +
     `<category name="${c.name}" instance="${c.instance}" publishTime="${formatPublishTime(mwi.publishTime)}" ` +
     `container="${c.container}" version="${unsignedInt(mwi.version)}" expireType="${c.expireType}">` +
     `<mwi xmlns="${MWI_NS}" messageWaiting="${mwi.messageWaiting ? 'true' : 'false'}" ` +
     `unreadVoiceMailCount="${unsignedInt(mwi.unreadVoiceMailCount)}" readVoiceMailCount="${unsignedInt(mwi.readVoiceMailCount)}"/>` +
-    '</category></categories></roamingData>';
+    '</category></categories></roamingData>'
+  );
 }
 
 function readUnsigned(el: XmlElement, name: string, fallback: number): number {
   const v = el.attrs.get(name)?.trim();
   if (v === undefined) return fallback;
   if (!/^\+?\d{1,10}$/.test(v) || Number(v) > MAX_UNSIGNED_INT) {
-    throw new RoamingSelfXmlError('value', `${el.local}/@${name} is not an unsigned int: ${JSON.stringify(v.slice(0, 20))}`);
+    throw new RoamingSelfXmlError(
+      'value',
+      `${el.local}/@${name} is not an unsigned int: ${JSON.stringify(v.slice(0, 20))}`,
+    );
   }
   return Number(v);
 }
@@ -149,7 +163,10 @@ function readBoolean(el: XmlElement, name: string): boolean | undefined {
   if (v === undefined) return undefined;
   if (v === 'true' || v === '1') return true;
   if (v === 'false' || v === '0') return false;
-  throw new RoamingSelfXmlError('value', `${el.local}/@${name} is not an xs:boolean: ${JSON.stringify(v.slice(0, 20))}`);
+  throw new RoamingSelfXmlError(
+    'value',
+    `${el.local}/@${name} is not an xs:boolean: ${JSON.stringify(v.slice(0, 20))}`,
+  );
 }
 
 function readMwi(category: XmlElement, uri: string): NonNullable<RoamingData['mwi']> {
@@ -194,7 +211,8 @@ export function parseRoamingData(body: unknown): RoamingData {
     for (const cat of cats.children) {
       if (cat.local !== 'category' || cat.ns !== CATEGORIES_NS || cat.attrs.get('name') !== MWI_CATEGORY.name) continue;
       const mwi = readMwi(cat, uri);
-      if (!out.mwi || (out.mwi.container !== MWI_CATEGORY.container && mwi.container === MWI_CATEGORY.container)) out.mwi = mwi;
+      if (!out.mwi || (out.mwi.container !== MWI_CATEGORY.container && mwi.container === MWI_CATEGORY.container))
+        out.mwi = mwi;
     }
   }
   return out;

@@ -46,11 +46,15 @@ export function isRoamingType(s: unknown): s is RoamingType {
 export function parseRoamingList(body: unknown): RoamingType[] {
   const root = parseRoamingSelfXml(body);
   if (root.local !== 'roamingList' || root.ns !== ROAMING_SELF_NS) {
-    throw new RoamingSelfXmlError('root', `expected roamingList in ${ROAMING_SELF_NS}, got ${root.local.slice(0, 40)} in ${JSON.stringify(root.ns.slice(0, 80))}`);
+    throw new RoamingSelfXmlError(
+      'root',
+      `expected roamingList in ${ROAMING_SELF_NS}, got ${root.local.slice(0, 40)} in ${JSON.stringify(root.ns.slice(0, 80))}`,
+    );
   }
   const types: RoamingType[] = [];
   for (const child of root.children) {
-    const known = (child.local === 'roaming' && child.ns === ROAMING_SELF_NS) ||
+    const known =
+      (child.local === 'roaming' && child.ns === ROAMING_SELF_NS) ||
       (child.local === 'roamingEx' && child.ns === ROAMING_SELF_EX_NS);
     if (!known) continue;
     const type = child.attrs.get('type')?.trim();
@@ -66,9 +70,10 @@ export function parseRoamingList(body: unknown): RoamingType[] {
 export function formatRoamingList(types: readonly RoamingType[]): string {
   let s = `<roamingList xmlns="${ROAMING_SELF_NS}">`;
   for (const t of types) {
-    s += t === 'delegates'
-      ? `<roamingEx xmlns="${ROAMING_SELF_EX_NS}" type="${escapeXmlAttr(t)}"/>`
-      : `<roaming type="${escapeXmlAttr(t)}"/>`;
+    s +=
+      t === 'delegates'
+        ? `<roamingEx xmlns="${ROAMING_SELF_EX_NS}" type="${escapeXmlAttr(t)}"/>`
+        : `<roaming type="${escapeXmlAttr(t)}"/>`;
   }
   return s + '</roamingList>';
 }

@@ -14,7 +14,12 @@ import { ROAMING_SELF_TYPE } from './namespaces.js';
 import { parseRoamingList } from './roaming-list.js';
 import { RoamingSelfXmlError, type RoamingSelfXmlErrorCode } from './roaming-self-error.js';
 import {
-  DEFAULT_ROAMING_TYPES, EVENTLIST, MS_BENOTIFY, MS_PIGGYBACK_FIRST_NOTIFY, negotiate, readRoamingSelfState,
+  DEFAULT_ROAMING_TYPES,
+  EVENTLIST,
+  MS_BENOTIFY,
+  MS_PIGGYBACK_FIRST_NOTIFY,
+  negotiate,
+  readRoamingSelfState,
   type RoamingSelfState,
 } from './roaming-self-state.js';
 
@@ -128,14 +133,16 @@ function mediaType(req: SipRequest): string | undefined {
  */
 export function createRoamingSelfPackage(deps: RoamingSelfDeps): RoamingSelfPackage {
   const cache = new BodyCache<{ version: number; changedAt: number; enabled: boolean }>(
-    (a, b) => a.version === b.version && a.changedAt === b.changedAt && a.enabled === b.enabled);
+    (a, b) => a.version === b.version && a.changedAt === b.changedAt && a.enabled === b.enabled,
+  );
   const noCategories = Buffer.from(formatRoamingData(undefined));
 
   function categoriesBody(mailbox: string): Buffer {
     const st = deps.state(mailbox);
     const enabled = deps.findMailbox(mailbox)?.mwiEnabled ?? false;
-    return cache.get(mailbox, { version: st.version, changedAt: st.changedAt, enabled },
-      () => formatRoamingData(mwiCategoryOf(`sip:${mailbox}@${deps.domain}`, st.counts, st.version, st.changedAt, enabled)));
+    return cache.get(mailbox, { version: st.version, changedAt: st.changedAt, enabled }, () =>
+      formatRoamingData(mwiCategoryOf(`sip:${mailbox}@${deps.domain}`, st.counts, st.version, st.changedAt, enabled)),
+    );
   }
 
   function useBenotify(st: RoamingSelfState, sub: Subscription): boolean {
@@ -161,7 +168,8 @@ export function createRoamingSelfPackage(deps: RoamingSelfDeps): RoamingSelfPack
       const user = uriUser(req.uri);
       const owner = user === undefined ? undefined : deps.findMailbox(user);
       if (!owner) return { status: 404, reason: 'Not Found' };
-      if (owner.name !== subscriber) return { status: 403, reason: 'Forbidden (roaming-self is for your own data only)' };
+      if (owner.name !== subscriber)
+        return { status: 403, reason: 'Forbidden (roaming-self is for your own data only)' };
       return { resource: owner.name };
     },
 

@@ -60,8 +60,13 @@ export function negotiate(req: SipRequest, types: RoamingType[]): RoamingSelfSta
 function isState(x: unknown): x is RoamingSelfState {
   if (typeof x !== 'object' || x === null) return false;
   const s = x as Record<string, unknown>;
-  return Array.isArray(s.types) && s.types.every(isRoamingType) && typeof s.benotify === 'boolean' &&
-    typeof s.piggyback === 'boolean' && typeof s.eventlist === 'boolean';
+  return (
+    Array.isArray(s.types) &&
+    s.types.every(isRoamingType) &&
+    typeof s.benotify === 'boolean' &&
+    typeof s.piggyback === 'boolean' &&
+    typeof s.eventlist === 'boolean'
+  );
 }
 
 /**

@@ -13,10 +13,16 @@ describe('parseXmlTree (Namespaces in XML 1.0 section 6)', () => {
     assert.deepEqual([a.ns, a.local], ['urn:a', 'r']);
     const k = a.children[0];
     assert.deepEqual([k?.ns, k?.local], ['urn:c', 'k']);
-    assert.deepEqual([...(k?.attrs ?? [])], [['{urn:c}x', '1'], ['y', '&']]);
+    assert.deepEqual(
+      [...(k?.attrs ?? [])],
+      [
+        ['{urn:c}x', '1'],
+        ['y', '&'],
+      ],
+    );
   });
 
-  test('the byte limit is the caller\'s', () => {
+  test("the byte limit is the caller's", () => {
     assert.equal(parseXmlTree('<r/>', 4).local, 'r');
     throwsCode(() => parseXmlTree('<r/>', 3), 'too-large');
     throwsCode(() => parseXmlTree(Buffer.from('<r/>'), 3), 'too-large');

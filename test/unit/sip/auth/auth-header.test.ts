@@ -64,16 +64,19 @@ describe('parseCredentials', () => {
   });
 
   test('scheme and parameter names are case-insensitive, order is free, whitespace is SWS', () => {
-    const c = parseCredentials(
-      'dIgEsT\tResponse = "0123" ,NONCE="n",  URI="sip:a" , Realm="r",USERNAME= "u"',
-    );
-    assert.deepEqual(c, { username: 'u', realm: 'r', nonce: 'n', uri: 'sip:a', response: '0123', extensions: new Map() });
+    const c = parseCredentials('dIgEsT\tResponse = "0123" ,NONCE="n",  URI="sip:a" , Realm="r",USERNAME= "u"');
+    assert.deepEqual(c, {
+      username: 'u',
+      realm: 'r',
+      nonce: 'n',
+      uri: 'sip:a',
+      response: '0123',
+      extensions: new Map(),
+    });
   });
 
   test('unescapes quoted-pairs and keeps commas, = and UTF-8 inside quotes', () => {
-    const c = parseCredentials(
-      'Digest username="a\\"b\\\\c, d=e ü", realm="r", nonce="n", uri="sip:x", response="0"',
-    );
+    const c = parseCredentials('Digest username="a\\"b\\\\c, d=e ü", realm="r", nonce="n", uri="sip:x", response="0"');
     assert.equal(c.username, 'a"b\\c, d=e ü');
   });
 
@@ -87,8 +90,16 @@ describe('parseCredentials', () => {
   });
 
   test('keeps unknown parameters, lower-cased names', () => {
-    const c = parseCredentials('Digest username="u", realm="r", nonce="n", uri="sip:x", response="0", UserHash=false, x-foo="b a r"');
-    assert.deepEqual([...c.extensions], [['userhash', 'false'], ['x-foo', 'b a r']]);
+    const c = parseCredentials(
+      'Digest username="u", realm="r", nonce="n", uri="sip:x", response="0", UserHash=false, x-foo="b a r"',
+    );
+    assert.deepEqual(
+      [...c.extensions],
+      [
+        ['userhash', 'false'],
+        ['x-foo', 'b a r'],
+      ],
+    );
   });
 
   test('tolerates empty list elements and a trailing comma', () => {
@@ -97,8 +108,14 @@ describe('parseCredentials', () => {
   });
 
   test('a duplicate parameter is an error, whatever its case', () => {
-    throwsCode(() => parseCredentials('Digest username="u", realm="r", nonce="n", uri="sip:x", response="0", nonce="m"'), 'duplicate');
-    throwsCode(() => parseCredentials('Digest username="u", realm="r", Nonce="n", uri="sip:x", response="0", NONCE="n"'), 'duplicate');
+    throwsCode(
+      () => parseCredentials('Digest username="u", realm="r", nonce="n", uri="sip:x", response="0", nonce="m"'),
+      'duplicate',
+    );
+    throwsCode(
+      () => parseCredentials('Digest username="u", realm="r", Nonce="n", uri="sip:x", response="0", NONCE="n"'),
+      'duplicate',
+    );
   });
 
   test('a non-Digest scheme is reported with its name', () => {
@@ -112,30 +129,41 @@ describe('parseCredentials', () => {
     throwsCode(() => parseCredentials('Digest realm="r", nonce="n", uri="sip:x", response="0"'), 'missing-param');
     throwsCode(() => parseCredentials('Digest username="u", realm="r", nonce="n", uri="sip:x"'), 'missing-param');
     // qop without cnonce / nc (RFC 7616 section 3.4)
-    throwsCode(() => parseCredentials('Digest username="u", realm="r", nonce="n", uri="sip:x", response="0", qop=auth, nc=00000001'), 'missing-param');
-    throwsCode(() => parseCredentials('Digest username="u", realm="r", nonce="n", uri="sip:x", response="0", qop=auth, cnonce="c"'), 'missing-param');
+    throwsCode(
+      () =>
+        parseCredentials('Digest username="u", realm="r", nonce="n", uri="sip:x", response="0", qop=auth, nc=00000001'),
+      'missing-param',
+    );
+    throwsCode(
+      () =>
+        parseCredentials('Digest username="u", realm="r", nonce="n", uri="sip:x", response="0", qop=auth, cnonce="c"'),
+      'missing-param',
+    );
   });
 
   test('nc must be exactly 8 hex digits', () => {
     for (const nc of ['1', '000000001', '0000000g', '-0000001']) {
-      throwsCode(() => parseCredentials(`Digest username="u", realm="r", nonce="n", uri="sip:x", response="0", nc=${nc}`), 'invalid-param');
+      throwsCode(
+        () => parseCredentials(`Digest username="u", realm="r", nonce="n", uri="sip:x", response="0", nc=${nc}`),
+        'invalid-param',
+      );
     }
   });
 
   test('syntax errors', () => {
     const bad = [
-      'Digest username="u',                      // unterminated
-      'Digest username="u\\',                    // dangling backslash
-      'Digest username',                         // no =
-      'Digest username=',                        // no value
-      'Digest username=a b',                     // junk after a token
-      'Digest username="a" realm="r"',           // missing comma
-      'Digest =x',                               // no name
-      'Digest,username="u"',                     // no space after scheme
-      'Digest username="a\u0001b"',              // bare control char
-      'Digest username="a\r\nb"',                // CRLF in quotes
-      'Digest username=ü',                       // non-token
-      '"Digest"',                                // no scheme
+      'Digest username="u', // unterminated
+      'Digest username="u\\', // dangling backslash
+      'Digest username', // no =
+      'Digest username=', // no value
+      'Digest username=a b', // junk after a token
+      'Digest username="a" realm="r"', // missing comma
+      'Digest =x', // no name
+      'Digest,username="u"', // no space after scheme
+      'Digest username="a\u0001b"', // bare control char
+      'Digest username="a\r\nb"', // CRLF in quotes
+      'Digest username=ü', // non-token
+      '"Digest"', // no scheme
     ];
     for (const v of bad) throwsCode(() => parseCredentials(v), 'syntax');
   });
@@ -176,7 +204,14 @@ describe('parseChallenge / formatChallenge', () => {
       extensions: new Map(),
     });
     assert.equal(v, 'Digest realm="atlanta.com", nonce="abc", algorithm=SHA-256, qop="auth"');
-    const stale = formatChallenge({ realm: 'r', nonce: 'n', stale: true, algorithm: 'MD5', qop: ['auth'], extensions: new Map() });
+    const stale = formatChallenge({
+      realm: 'r',
+      nonce: 'n',
+      stale: true,
+      algorithm: 'MD5',
+      qop: ['auth'],
+      extensions: new Map(),
+    });
     assert.equal(stale, 'Digest realm="r", nonce="n", stale=TRUE, algorithm=MD5, qop="auth"');
   });
 
@@ -234,7 +269,18 @@ function extensions(known: ReadonlySet<string>): fc.Arbitrary<Map<string, string
     .map((entries) => new Map(entries.filter(([k]) => !known.has(k))));
 }
 
-const CRED_KNOWN = new Set(['username', 'realm', 'nonce', 'uri', 'response', 'algorithm', 'cnonce', 'opaque', 'qop', 'nc']);
+const CRED_KNOWN = new Set([
+  'username',
+  'realm',
+  'nonce',
+  'uri',
+  'response',
+  'algorithm',
+  'cnonce',
+  'opaque',
+  'qop',
+  'nc',
+]);
 const CHAL_KNOWN = new Set(['realm', 'nonce', 'domain', 'opaque', 'stale', 'algorithm', 'qop']);
 
 const credentials: fc.Arbitrary<DigestCredentials> = fc

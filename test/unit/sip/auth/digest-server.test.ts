@@ -18,7 +18,9 @@ const USERS: Record<string, string> = { alice: 'secret', bob: 'zanzibar' };
 
 /** Independent oracle: the client side written with node:crypto only. */
 function H(alg: DigestAlgorithm, s: string): string {
-  return createHash(alg === 'MD5' ? 'md5' : 'sha256').update(s, 'utf8').digest('hex');
+  return createHash(alg === 'MD5' ? 'md5' : 'sha256')
+    .update(s, 'utf8')
+    .digest('hex');
 }
 
 interface ClientOpts {
@@ -46,9 +48,10 @@ function authorization(o: ClientOpts): string {
   const nc = (o.nc ?? 1).toString(16).padStart(8, '0');
   const cnonce = o.cnonce ?? '0a4f113b';
   const qop = o.qop === undefined ? 'auth' : o.qop;
-  const response = qop === null
-    ? H(hashAlg, `${ha1}:${o.nonce}:${ha2}`)
-    : H(hashAlg, `${ha1}:${o.nonce}:${nc}:${cnonce}:${qop}:${ha2}`);
+  const response =
+    qop === null
+      ? H(hashAlg, `${ha1}:${o.nonce}:${ha2}`)
+      : H(hashAlg, `${ha1}:${o.nonce}:${nc}:${cnonce}:${qop}:${ha2}`);
   let v = `Digest username="${username}", realm="${realm}", nonce="${o.nonce}", uri="${uri}", response="${response}"`;
   if (algParam !== null) v += `, algorithm=${algParam}`;
   if (qop !== null) v += `, qop=${qop}, nc=${nc}, cnonce="${cnonce}"`;
@@ -84,7 +87,10 @@ describe('DigestServer.challenge', () => {
     assert.equal(a?.stale, undefined);
     assert.equal(a?.nonce, b?.nonce);
     assert.notEqual(parseChallenge(server.challenge()[0] ?? '').nonce, a?.nonce);
-    assert.match(values[0] ?? '', /^Digest realm="localhost", nonce="[A-Za-z0-9_-]{75}", algorithm=SHA-256, qop="auth"$/);
+    assert.match(
+      values[0] ?? '',
+      /^Digest realm="localhost", nonce="[A-Za-z0-9_-]{75}", algorithm=SHA-256, qop="auth"$/,
+    );
   });
 
   test('stale=TRUE on request; configured algorithm order is kept', () => {
@@ -96,7 +102,10 @@ describe('DigestServer.challenge', () => {
 
   test('bad configuration is refused', () => {
     assert.throws(() => new DigestServer({ realm: REALM, secret: SECRET, algorithms: [] }), RangeError);
-    assert.throws(() => new DigestServer({ realm: REALM, secret: SECRET, algorithms: ['MD5-sess' as DigestAlgorithm] }), RangeError);
+    assert.throws(
+      () => new DigestServer({ realm: REALM, secret: SECRET, algorithms: ['MD5-sess' as DigestAlgorithm] }),
+      RangeError,
+    );
     assert.throws(() => new DigestServer({ realm: REALM, secret: Buffer.alloc(4) }), RangeError);
     assert.throws(() => new DigestServer({ realm: '', secret: SECRET }), RangeError);
   });
@@ -105,7 +114,11 @@ describe('DigestServer.challenge', () => {
 describe('DigestServer.verify', () => {
   test('SHA-256 and MD5 credentials verify', () => {
     const { nonceOf, verify } = setup();
-    assert.deepEqual(verify(authorization({ nonce: nonceOf() })), { ok: true, username: 'alice', algorithm: 'SHA-256' });
+    assert.deepEqual(verify(authorization({ nonce: nonceOf() })), {
+      ok: true,
+      username: 'alice',
+      algorithm: 'SHA-256',
+    });
     assert.deepEqual(verify(authorization({ nonce: nonceOf(), algorithm: 'MD5', username: 'bob' })), {
       ok: true,
       username: 'bob',
@@ -115,22 +128,36 @@ describe('DigestServer.verify', () => {
 
   test('no algorithm parameter means MD5 (RFC 3261 section 22.4) when MD5 is offered', () => {
     const { nonceOf, verify } = setup();
-    assert.deepEqual(verify(authorization({ nonce: nonceOf(), algorithm: null })), { ok: true, username: 'alice', algorithm: 'MD5' });
+    assert.deepEqual(verify(authorization({ nonce: nonceOf(), algorithm: null })), {
+      ok: true,
+      username: 'alice',
+      algorithm: 'MD5',
+    });
     const s = setup({ algorithms: ['SHA-256'] });
-    assert.deepEqual(s.verify(authorization({ nonce: s.nonceOf(), algorithm: null })), { ok: false, reason: 'algorithm', stale: false });
+    assert.deepEqual(s.verify(authorization({ nonce: s.nonceOf(), algorithm: null })), {
+      ok: false,
+      reason: 'algorithm',
+      stale: false,
+    });
   });
 
   test('the method and uri take part in the digest', () => {
     const { nonceOf, verify } = setup();
     assert.deepEqual(verify(authorization({ nonce: nonceOf(), method: 'INVITE' }), 'REGISTER'), FAILED);
-    assert.equal(verify(authorization({ nonce: nonceOf(), method: 'INVITE', uri: 'sip:bob@localhost' }), 'INVITE').ok, true);
+    assert.equal(
+      verify(authorization({ nonce: nonceOf(), method: 'INVITE', uri: 'sip:bob@localhost' }), 'INVITE').ok,
+      true,
+    );
     const tampered = authorization({ nonce: nonceOf() }).replace('uri="sip:localhost"', 'uri="sip:other"');
     assert.deepEqual(verify(tampered), FAILED);
   });
 
   test('upper-case hex in response is accepted', () => {
     const { nonceOf, verify } = setup();
-    const v = authorization({ nonce: nonceOf() }).replace(/response="([0-9a-f]+)"/, (_m, r: string) => `response="${r.toUpperCase()}"`);
+    const v = authorization({ nonce: nonceOf() }).replace(
+      /response="([0-9a-f]+)"/,
+      (_m, r: string) => `response="${r.toUpperCase()}"`,
+    );
     assert.equal(verify(v).ok, true);
   });
 
@@ -141,22 +168,46 @@ describe('DigestServer.verify', () => {
     assert.deepEqual(verify([]), { ok: false, reason: 'missing', stale: false });
     assert.deepEqual(verify('Basic YWxpY2U6c2VjcmV0'), { ok: false, reason: 'missing', stale: false });
     assert.deepEqual(verify('Digest username="alice'), { ok: false, reason: 'malformed', stale: false });
-    assert.deepEqual(verify('Digest username="alice", realm="localhost"'), { ok: false, reason: 'malformed', stale: false });
+    assert.deepEqual(verify('Digest username="alice", realm="localhost"'), {
+      ok: false,
+      reason: 'malformed',
+      stale: false,
+    });
   });
 
   test('a response of the wrong length or not hex is malformed', () => {
     const { nonceOf, verify } = setup();
     const sha = authorization({ nonce: nonceOf() });
-    assert.deepEqual(verify(sha.replace(/response="[0-9a-f]+"/, 'response="abc"')), { ok: false, reason: 'malformed', stale: false });
+    assert.deepEqual(verify(sha.replace(/response="[0-9a-f]+"/, 'response="abc"')), {
+      ok: false,
+      reason: 'malformed',
+      stale: false,
+    });
     // an MD5-length response for SHA-256
-    assert.deepEqual(verify(sha.replace(/response="[0-9a-f]+"/, `response="${'a'.repeat(32)}"`)), { ok: false, reason: 'malformed', stale: false });
-    assert.deepEqual(verify(sha.replace(/response="[0-9a-f]+"/, `response="${'g'.repeat(64)}"`)), { ok: false, reason: 'malformed', stale: false });
+    assert.deepEqual(verify(sha.replace(/response="[0-9a-f]+"/, `response="${'a'.repeat(32)}"`)), {
+      ok: false,
+      reason: 'malformed',
+      stale: false,
+    });
+    assert.deepEqual(verify(sha.replace(/response="[0-9a-f]+"/, `response="${'g'.repeat(64)}"`)), {
+      ok: false,
+      reason: 'malformed',
+      stale: false,
+    });
   });
 
   test('wrong realm', () => {
     const { nonceOf, verify } = setup();
-    assert.deepEqual(verify(authorization({ nonce: nonceOf(), realm: 'example.com' })), { ok: false, reason: 'realm', stale: false });
-    assert.deepEqual(verify(authorization({ nonce: nonceOf(), realm: 'LOCALHOST' })), { ok: false, reason: 'realm', stale: false });
+    assert.deepEqual(verify(authorization({ nonce: nonceOf(), realm: 'example.com' })), {
+      ok: false,
+      reason: 'realm',
+      stale: false,
+    });
+    assert.deepEqual(verify(authorization({ nonce: nonceOf(), realm: 'LOCALHOST' })), {
+      ok: false,
+      reason: 'realm',
+      stale: false,
+    });
   });
 
   test('several credentials: the one for our realm is used (RFC 3261 section 22.3)', () => {
@@ -171,17 +222,33 @@ describe('DigestServer.verify', () => {
   test('unknown algorithm, -sess, and an algorithm not offered', () => {
     const { nonceOf, verify } = setup();
     for (const alg of ['SHA-512-256', 'MD5-sess', 'SHA-256-sess', 'AKAv1-MD5']) {
-      assert.deepEqual(verify(authorization({ nonce: nonceOf(), algorithm: alg })), { ok: false, reason: 'algorithm', stale: false }, alg);
+      assert.deepEqual(
+        verify(authorization({ nonce: nonceOf(), algorithm: alg })),
+        { ok: false, reason: 'algorithm', stale: false },
+        alg,
+      );
     }
     const s = setup({ algorithms: ['SHA-256'] });
-    assert.deepEqual(s.verify(authorization({ nonce: s.nonceOf(), algorithm: 'MD5' })), { ok: false, reason: 'algorithm', stale: false });
+    assert.deepEqual(s.verify(authorization({ nonce: s.nonceOf(), algorithm: 'MD5' })), {
+      ok: false,
+      reason: 'algorithm',
+      stale: false,
+    });
     assert.equal(s.verify(authorization({ nonce: s.nonceOf(), algorithm: 'sha-256' })).ok, true);
   });
 
   test('qop: auth-int and absent qop are refused by default', () => {
     const { nonceOf, verify } = setup();
-    assert.deepEqual(verify(authorization({ nonce: nonceOf(), qop: 'auth-int' })), { ok: false, reason: 'qop', stale: false });
-    assert.deepEqual(verify(authorization({ nonce: nonceOf(), qop: null })), { ok: false, reason: 'qop', stale: false });
+    assert.deepEqual(verify(authorization({ nonce: nonceOf(), qop: 'auth-int' })), {
+      ok: false,
+      reason: 'qop',
+      stale: false,
+    });
+    assert.deepEqual(verify(authorization({ nonce: nonceOf(), qop: null })), {
+      ok: false,
+      reason: 'qop',
+      stale: false,
+    });
   });
 
   test('RFC 2069 form when allowed: single-use nonce', () => {
@@ -195,9 +262,17 @@ describe('DigestServer.verify', () => {
 
   test('forged nonce -> bad-nonce', () => {
     const { verify } = setup();
-    assert.deepEqual(verify(authorization({ nonce: 'dcd98b7102dd2f0e8b11d0f600bfb0c093' })), { ok: false, reason: 'bad-nonce', stale: false });
+    assert.deepEqual(verify(authorization({ nonce: 'dcd98b7102dd2f0e8b11d0f600bfb0c093' })), {
+      ok: false,
+      reason: 'bad-nonce',
+      stale: false,
+    });
     const other = setup({ secret: Buffer.from('another HMAC key of 32 bytes!!!!') });
-    assert.deepEqual(verify(authorization({ nonce: other.nonceOf() })), { ok: false, reason: 'bad-nonce', stale: false });
+    assert.deepEqual(verify(authorization({ nonce: other.nonceOf() })), {
+      ok: false,
+      reason: 'bad-nonce',
+      stale: false,
+    });
   });
 
   test('tampered nonce -> bad-nonce, even with a matching response', () => {
@@ -207,7 +282,11 @@ describe('DigestServer.verify', () => {
     for (const i of [0, 10, 40, 74]) {
       const tampered = flip(i);
       assert.notEqual(tampered, nonce);
-      assert.deepEqual(verify(authorization({ nonce: tampered })), { ok: false, reason: 'bad-nonce', stale: false }, `position ${i}`);
+      assert.deepEqual(
+        verify(authorization({ nonce: tampered })),
+        { ok: false, reason: 'bad-nonce', stale: false },
+        `position ${i}`,
+      );
     }
     assert.equal(verify(authorization({ nonce })).ok, true);
   });
@@ -266,21 +345,41 @@ describe('DigestServer.verify', () => {
       return lookup(u, a);
     };
     const n2 = nonceOf();
-    const r1 = server.verify({ method: 'REGISTER', authorization: authorization({ nonce: n2, password: 'wrong' }), lookupHa1: spy });
-    const r2 = server.verify({ method: 'REGISTER', authorization: authorization({ nonce: n2, username: 'mallory' }), lookupHa1: spy });
+    const r1 = server.verify({
+      method: 'REGISTER',
+      authorization: authorization({ nonce: n2, password: 'wrong' }),
+      lookupHa1: spy,
+    });
+    const r2 = server.verify({
+      method: 'REGISTER',
+      authorization: authorization({ nonce: n2, username: 'mallory' }),
+      lookupHa1: spy,
+    });
     assert.deepEqual(r1, r2);
     assert.deepEqual(calls, ['alice/SHA-256', 'mallory/SHA-256']);
   });
 
   test('a stored HA1 of the wrong shape is treated like an unknown user', () => {
     const { nonceOf, server } = setup();
-    const r = server.verify({ method: 'REGISTER', authorization: authorization({ nonce: nonceOf() }), lookupHa1: () => 'not-hex' });
+    const r = server.verify({
+      method: 'REGISTER',
+      authorization: authorization({ nonce: nonceOf() }),
+      lookupHa1: () => 'not-hex',
+    });
     assert.deepEqual(r, FAILED);
   });
 
   test('hostile header values never throw', () => {
     const { verify } = setup();
-    for (const v of ['Digest', 'Digest ,,,', 'Digest a=b', `Digest username="${'x'.repeat(20_000)}"`, 'Digest nc=zz', '\u0000', 'Digest realm="localhost", username="a", nonce="", uri="", response="", qop=auth, nc=00000001, cnonce=""']) {
+    for (const v of [
+      'Digest',
+      'Digest ,,,',
+      'Digest a=b',
+      `Digest username="${'x'.repeat(20_000)}"`,
+      'Digest nc=zz',
+      '\u0000',
+      'Digest realm="localhost", username="a", nonce="", uri="", response="", qop=auth, nc=00000001, cnonce=""',
+    ]) {
       const r = verify(v);
       assert.equal(r.ok, false);
     }

@@ -78,10 +78,7 @@ describe('parseDigestAlgorithm / helpers', () => {
 describe('computeDigestResponse', () => {
   test('RFC 7616 section 3.9.1 MD5 example', () => {
     const ha1 = computeHa1(RFC.username, RFC.realm, RFC.password, 'MD5');
-    assert.equal(
-      computeDigestResponse({ algorithm: 'MD5', ha1, ...RFC }),
-      '8ca523f5e9506fed4657c9700eebdbec',
-    );
+    assert.equal(computeDigestResponse({ algorithm: 'MD5', ha1, ...RFC }), '8ca523f5e9506fed4657c9700eebdbec');
   });
 
   test('RFC 7616 section 3.9.1 SHA-256 example', () => {
@@ -93,8 +90,18 @@ describe('computeDigestResponse', () => {
   });
 
   test('SIP REGISTER with qop=auth, SHA-256 and MD5, against node:crypto by hand', () => {
-    const p = { nonce: 'NONCE', nc: '0000002a', cnonce: 'c-nonce', qop: 'auth', method: 'REGISTER', uri: 'sip:localhost' };
-    for (const [alg, n] of [['MD5', 'md5'], ['SHA-256', 'sha256']] as const) {
+    const p = {
+      nonce: 'NONCE',
+      nc: '0000002a',
+      cnonce: 'c-nonce',
+      qop: 'auth',
+      method: 'REGISTER',
+      uri: 'sip:localhost',
+    };
+    for (const [alg, n] of [
+      ['MD5', 'md5'],
+      ['SHA-256', 'sha256'],
+    ] as const) {
       const ha1 = h(n, 'alice:localhost:secret');
       const ha2 = h(n, 'REGISTER:sip:localhost');
       assert.equal(computeHa2(alg, 'REGISTER', 'sip:localhost'), ha2);

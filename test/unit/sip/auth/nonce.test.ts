@@ -113,7 +113,10 @@ describe('NonceIssuer', () => {
   test('another secret or another realm does not accept our nonce', () => {
     const clock = new FakeNow();
     const nonce = issuer(clock).issue();
-    assert.equal(issuer(clock, { secret: Buffer.from('fedcba9876543210fedcba9876543210') }).check(nonce).status, 'invalid');
+    assert.equal(
+      issuer(clock, { secret: Buffer.from('fedcba9876543210fedcba9876543210') }).check(nonce).status,
+      'invalid',
+    );
     assert.equal(issuer(clock, { realm: 'example.com' }).check(nonce).status, 'invalid');
     assert.equal(issuer(clock).check(nonce).status, 'valid');
   });

@@ -9,17 +9,28 @@ const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
 const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
 
 /** An account as `openum user add` makes it: HA1 values for one realm. */
-function account(name: string, realm: string, password: string, extension?: string): DigestAccount & { extension?: string } {
+function account(
+  name: string,
+  realm: string,
+  password: string,
+  extension?: string,
+): DigestAccount & { extension?: string } {
   const a = `${name}:${realm}:${password}`;
   return { name, realm, ha1: { MD5: md5(a), 'SHA-256': sha(a) }, ...(extension && { extension }) };
 }
 
 /** alice was made before the domain changed; bob after; carol has an extension. */
-const ACCOUNTS = [account('alice', 'localhost', 'secret'), account('bob', 'example.com', 'secret'), account('carol', 'localhost', 'pw', '1001')];
+const ACCOUNTS = [
+  account('alice', 'localhost', 'secret'),
+  account('bob', 'example.com', 'secret'),
+  account('carol', 'localhost', 'pw', '1001'),
+];
 
 function authenticator(): RequestAuthenticator<DigestAccount> {
   return new RequestAuthenticator({
-    defaultRealm: 'example.com', secret: Buffer.alloc(32, 7), algorithms: ['MD5'],
+    defaultRealm: 'example.com',
+    secret: Buffer.alloc(32, 7),
+    algorithms: ['MD5'],
     byName: (n) => ACCOUNTS.find((a) => a.name === n),
     byAlias: (u) => ACCOUNTS.find((a) => a.name === u || a.extension === u),
   });
@@ -27,15 +38,26 @@ function authenticator(): RequestAuthenticator<DigestAccount> {
 
 function register(fromUser: string, authorization?: string): SipRequest {
   const lines = [
-    'REGISTER sip:example.com SIP/2.0', 'Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-1', 'Max-Forwards: 70',
-    `From: <sip:${fromUser}@example.com>;tag=1`, `To: <sip:${fromUser}@example.com>`, 'Call-ID: c1', 'CSeq: 1 REGISTER',
-    ...(authorization ? [`Authorization: ${authorization}`] : []), 'Content-Length: 0', '', '',
+    'REGISTER sip:example.com SIP/2.0',
+    'Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-1',
+    'Max-Forwards: 70',
+    `From: <sip:${fromUser}@example.com>;tag=1`,
+    `To: <sip:${fromUser}@example.com>`,
+    'Call-ID: c1',
+    'CSeq: 1 REGISTER',
+    ...(authorization ? [`Authorization: ${authorization}`] : []),
+    'Content-Length: 0',
+    '',
+    '',
   ];
   return parseMessage(Buffer.from(lines.join('\r\n'))) as SipRequest;
 }
 
 /** The realm and nonce of a 401's first challenge. */
-function challengeOf(out: ReturnType<RequestAuthenticator<DigestAccount>['authenticate']>): { realm: string; nonce: string } {
+function challengeOf(out: ReturnType<RequestAuthenticator<DigestAccount>['authenticate']>): {
+  realm: string;
+  nonce: string;
+} {
   assert.ok('response' in out, 'expected a response, got an account');
   const res: SipResponse = out.response;
   assert.equal(res.status, 401);
@@ -47,8 +69,10 @@ function challengeOf(out: ReturnType<RequestAuthenticator<DigestAccount>['authen
 function answer(user: string, realm: string, password: string, nonce: string): string {
   const ha1 = md5(`${user}:${realm}:${password}`);
   const response = md5(`${ha1}:${nonce}:00000001:abc:auth:${md5('REGISTER:sip:example.com')}`);
-  return `Digest username="${user}", realm="${realm}", nonce="${nonce}", uri="sip:example.com", response="${response}", ` +
-    'algorithm=MD5, qop=auth, nc=00000001, cnonce="abc"';
+  return (
+    `Digest username="${user}", realm="${realm}", nonce="${nonce}", uri="sip:example.com", response="${response}", ` +
+    'algorithm=MD5, qop=auth, nc=00000001, cnonce="abc"'
+  );
 }
 
 describe('RequestAuthenticator: each account is challenged in its own realm', () => {
@@ -69,7 +93,7 @@ describe('RequestAuthenticator: each account is challenged in its own realm', ()
     assert.ok('user' in ok && ok.user.name === 'bob');
   });
 
-  test('the From user may be an extension: its account\'s realm is used', () => {
+  test("the From user may be an extension: its account's realm is used", () => {
     const auth = authenticator();
     const { realm, nonce } = challengeOf(auth.authenticate(register('1001')));
     assert.equal(realm, 'localhost');
@@ -77,13 +101,16 @@ describe('RequestAuthenticator: each account is challenged in its own realm', ()
     assert.ok('user' in ok && ok.user.name === 'carol');
   });
 
-  test('a wrong password, an unknown name and an answer in another realm than the account\'s are refused', () => {
+  test("a wrong password, an unknown name and an answer in another realm than the account's are refused", () => {
     const auth = authenticator();
     const { nonce } = challengeOf(auth.authenticate(register('alice')));
     const wrong = auth.authenticate(register('alice', answer('alice', 'localhost', 'guess', nonce)));
     assert.ok('response' in wrong && wrong.response.status === 403);
     const unknown = auth.authenticate(register('nobody', answer('nobody', 'example.com', 'secret', nonce)));
-    assert.ok('response' in unknown && unknown.response.status === 401, 'a nonce of realm localhost is not valid in example.com');
+    assert.ok(
+      'response' in unknown && unknown.response.status === 401,
+      'a nonce of realm localhost is not valid in example.com',
+    );
     const { nonce: n2 } = challengeOf(auth.authenticate(register('nobody')));
     const unknown2 = auth.authenticate(register('nobody', answer('nobody', 'example.com', 'secret', n2)));
     assert.ok('response' in unknown2 && unknown2.response.status === 403);

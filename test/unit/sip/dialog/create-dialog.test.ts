@@ -2,7 +2,10 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SipParseError, createResponse } from '../../../../src/sip/message/index.js';
 import {
-  copyRecordRoute, createDialogFromNotify, createUacDialog, createUasDialog,
+  copyRecordRoute,
+  createDialogFromNotify,
+  createUacDialog,
+  createUasDialog,
 } from '../../../../src/sip/dialog/index.js';
 import { request, response, subscribe } from './fixtures.js';
 
@@ -39,12 +42,18 @@ describe('createUasDialog (RFC 3261 12.1.1)', () => {
       'CSeq: 1 SUBSCRIBE',
       'Contact: <sip:bob@192.0.2.20>',
     ]);
-    assert.deepEqual(createUasDialog(req, 't').routeSet,
-      ['<sip:a.example.com;lr>', '<sip:b.example.com;lr>', '<sip:c.example.com;lr>']);
+    assert.deepEqual(createUasDialog(req, 't').routeSet, [
+      '<sip:a.example.com;lr>',
+      '<sip:b.example.com;lr>',
+      '<sip:c.example.com;lr>',
+    ]);
   });
 
   test('no Record-Route: empty route set', () => {
-    const lines = withoutHeader(subscribe().headers.map((h) => `${h.name}: ${h.value}`), 'Record-Route');
+    const lines = withoutHeader(
+      subscribe().headers.map((h) => `${h.name}: ${h.value}`),
+      'Record-Route',
+    );
     const d = createUasDialog(request(['SUBSCRIBE sip:bob@example.com SIP/2.0', ...lines]), 't');
     assert.deepEqual(d.routeSet, []);
   });
@@ -78,15 +87,16 @@ describe('createUasDialog (RFC 3261 12.1.1)', () => {
   });
 
   test('secure only for a SIPS Request-URI that arrived over TLS', () => {
-    const tls = (uri: string, transport: string) => request([
-      `SUBSCRIBE ${uri} SIP/2.0`,
-      `Via: SIP/2.0/${transport} 192.0.2.20;branch=z9hG4bKa`,
-      'From: <sips:bob@example.com>;tag=1',
-      'To: <sips:bob@example.com>',
-      'Call-ID: c4',
-      'CSeq: 1 SUBSCRIBE',
-      'Contact: <sips:bob@192.0.2.20>',
-    ]);
+    const tls = (uri: string, transport: string) =>
+      request([
+        `SUBSCRIBE ${uri} SIP/2.0`,
+        `Via: SIP/2.0/${transport} 192.0.2.20;branch=z9hG4bKa`,
+        'From: <sips:bob@example.com>;tag=1',
+        'To: <sips:bob@example.com>',
+        'Call-ID: c4',
+        'CSeq: 1 SUBSCRIBE',
+        'Contact: <sips:bob@192.0.2.20>',
+      ]);
     assert.equal(createUasDialog(tls('sips:bob@example.com', 'TLS'), 't').secure, true);
     assert.equal(createUasDialog(tls('sips:bob@example.com', 'WSS'), 't').secure, true);
     assert.equal(createUasDialog(tls('sips:bob@example.com', 'TCP'), 't').secure, false);
@@ -109,7 +119,10 @@ describe('createUasDialog (RFC 3261 12.1.1)', () => {
   ];
   for (const [name, contact] of bad) {
     test(`${name}: SipParseError with status 400`, () => {
-      const lines = withoutHeader(subscribe().headers.map((h) => `${h.name}: ${h.value}`), 'Contact');
+      const lines = withoutHeader(
+        subscribe().headers.map((h) => `${h.name}: ${h.value}`),
+        'Contact',
+      );
       let req;
       try {
         req = request(['SUBSCRIBE sip:bob@example.com SIP/2.0', ...lines, ...contact]);
@@ -119,7 +132,10 @@ describe('createUasDialog (RFC 3261 12.1.1)', () => {
         assert.equal(e.status, 400);
         return;
       }
-      assert.throws(() => createUasDialog(req, 't'), (e: unknown) => e instanceof SipParseError && e.status === 400);
+      assert.throws(
+        () => createUasDialog(req, 't'),
+        (e: unknown) => e instanceof SipParseError && e.status === 400,
+      );
     });
   }
 
@@ -132,22 +148,26 @@ describe('createUasDialog (RFC 3261 12.1.1)', () => {
     const req = subscribe();
     const res = createResponse(req, 200, 'OK', 'ourtag');
     copyRecordRoute(req, res);
-    assert.deepEqual(res.getHeaders('Record-Route'), ['<sip:p2.example.com;lr>', '<sip:p1.example.com;lr;x=y>;foo=bar']);
+    assert.deepEqual(res.getHeaders('Record-Route'), [
+      '<sip:p2.example.com;lr>',
+      '<sip:p1.example.com;lr;x=y>;foo=bar',
+    ]);
   });
 });
 
 describe('createUacDialog (RFC 3261 12.1.2)', () => {
-  const ourSubscribe = () => request([
-    'SUBSCRIBE sip:alice@example.com SIP/2.0',
-    'Via: SIP/2.0/UDP 192.0.2.5:5060;branch=z9hG4bKus',
-    'Max-Forwards: 70',
-    'From: "Voicemail" <sip:vm@example.com>;tag=ours',
-    'To: <sip:alice@example.com>',
-    'Call-ID: uac1@192.0.2.5',
-    'CSeq: 17 SUBSCRIBE',
-    'Contact: <sip:vm@192.0.2.5:5060>',
-    'Event: message-summary',
-  ]);
+  const ourSubscribe = () =>
+    request([
+      'SUBSCRIBE sip:alice@example.com SIP/2.0',
+      'Via: SIP/2.0/UDP 192.0.2.5:5060;branch=z9hG4bKus',
+      'Max-Forwards: 70',
+      'From: "Voicemail" <sip:vm@example.com>;tag=ours',
+      'To: <sip:alice@example.com>',
+      'Call-ID: uac1@192.0.2.5',
+      'CSeq: 17 SUBSCRIBE',
+      'Contact: <sip:vm@192.0.2.5:5060>',
+      'Event: message-summary',
+    ]);
 
   test('reverses the Record-Route of the response, takes its Contact and To tag', () => {
     const res = response([
@@ -184,7 +204,10 @@ describe('createUacDialog (RFC 3261 12.1.2)', () => {
       'Call-ID: uac1@192.0.2.5',
       'CSeq: 17 SUBSCRIBE',
     ]);
-    assert.throws(() => createUacDialog(ourSubscribe(), res), (e: unknown) => e instanceof SipParseError && e.code === 'missing-header');
+    assert.throws(
+      () => createUacDialog(ourSubscribe(), res),
+      (e: unknown) => e instanceof SipParseError && e.code === 'missing-header',
+    );
   });
 
   test('secure when our Request-URI was SIPS', () => {

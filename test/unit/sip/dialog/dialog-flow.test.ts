@@ -1,9 +1,21 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SipRequest, SipResponse, createResponse, parseMessage, serializeMessage } from '../../../../src/sip/message/index.js';
 import {
-  checkInDialogRequest, copyRecordRoute, createInDialogRequest, createOutOfDialogRequest, createUacDialog,
-  createUasDialog, dialogIdOf, resolveUriTarget,
+  SipRequest,
+  SipResponse,
+  createResponse,
+  parseMessage,
+  serializeMessage,
+} from '../../../../src/sip/message/index.js';
+import {
+  checkInDialogRequest,
+  copyRecordRoute,
+  createInDialogRequest,
+  createOutOfDialogRequest,
+  createUacDialog,
+  createUasDialog,
+  dialogIdOf,
+  resolveUriTarget,
 } from '../../../../src/sip/dialog/index.js';
 import { wire } from './fixtures.js';
 
@@ -29,14 +41,28 @@ function parsedResponse(res: SipResponse): SipResponse {
 describe('a subscription dialog end to end, through the real parser and serializer', () => {
   test('SUBSCRIBE, 200, NOTIFY, re-SUBSCRIBE: both sides agree on the dialog, routes and CSeqs', () => {
     // the phone subscribes (outside any dialog)
-    const sub = createOutOfDialogRequest('SUBSCRIBE', 'sip:alice@example.com', 'sip:alice@example.com', 'sip:alice@example.com', {
-      via: PHONE_VIA, contact: 'sip:alice@192.0.2.20:40000;transport=tcp', headers: [['Event', 'message-summary'], ['Expires', '3600']],
-    });
+    const sub = createOutOfDialogRequest(
+      'SUBSCRIBE',
+      'sip:alice@example.com',
+      'sip:alice@example.com',
+      'sip:alice@example.com',
+      {
+        via: PHONE_VIA,
+        contact: 'sip:alice@192.0.2.20:40000;transport=tcp',
+        headers: [
+          ['Event', 'message-summary'],
+          ['Expires', '3600'],
+        ],
+      },
+    );
     const atServer = throughProxies(sub.request);
 
     // the server accepts: UAS dialog, 200 with Record-Route and Contact
     const server = createUasDialog(atServer, 'srvtag');
-    assert.deepEqual(server.routeSet, ['<sip:p2.example.com;transport=tcp;lr>', '<sip:p1.example.com;transport=tcp;lr>']);
+    assert.deepEqual(server.routeSet, [
+      '<sip:p2.example.com;transport=tcp;lr>',
+      '<sip:p1.example.com;transport=tcp;lr>',
+    ]);
     const ok = createResponse(atServer, 200, 'OK', 'srvtag');
     copyRecordRoute(atServer, ok);
     ok.addHeader('Contact', '<sip:openum@192.0.2.5:5060;transport=tcp>');
@@ -46,16 +72,28 @@ describe('a subscription dialog end to end, through the real parser and serializ
     const res = parsedResponse(ok);
     const phone = createUacDialog(sub.request, res);
     assert.equal(dialogIdOf(phone), dialogIdOf(res));
-    assert.deepEqual(phone.routeSet, ['<sip:p1.example.com;transport=tcp;lr>', '<sip:p2.example.com;transport=tcp;lr>']);
+    assert.deepEqual(phone.routeSet, [
+      '<sip:p1.example.com;transport=tcp;lr>',
+      '<sip:p2.example.com;transport=tcp;lr>',
+    ]);
     assert.equal(phone.remoteTarget, 'sip:openum@192.0.2.5:5060;transport=tcp');
 
     // the server notifies: first hop p2, the phone's dialog matches and accepts
     const notify = createInDialogRequest(server, 'NOTIFY', {
-      via: SERVER_VIA, contact: 'sip:openum@192.0.2.5:5060;transport=tcp',
-      headers: [['Event', 'message-summary'], ['Subscription-State', 'active;expires=3600']],
-      body: Buffer.from('Messages-Waiting: no\r\n'), contentType: 'application/simple-message-summary',
+      via: SERVER_VIA,
+      contact: 'sip:openum@192.0.2.5:5060;transport=tcp',
+      headers: [
+        ['Event', 'message-summary'],
+        ['Subscription-State', 'active;expires=3600'],
+      ],
+      body: Buffer.from('Messages-Waiting: no\r\n'),
+      contentType: 'application/simple-message-summary',
     });
-    assert.deepEqual(resolveUriTarget(notify.destinationUri, server.secure), { protocol: 'tcp', address: 'p2.example.com', port: 5060 });
+    assert.deepEqual(resolveUriTarget(notify.destinationUri, server.secure), {
+      protocol: 'tcp',
+      address: 'p2.example.com',
+      port: 5060,
+    });
     const notifyAtPhone = wire(notify.request);
     assert.equal(notifyAtPhone.uri.toString(), 'sip:alice@192.0.2.20:40000;transport=tcp');
     assert.equal(dialogIdOf(notifyAtPhone), dialogIdOf(phone));
@@ -64,7 +102,12 @@ describe('a subscription dialog end to end, through the real parser and serializ
 
     // the phone refreshes from a new address: first hop p1, the server's dialog matches and learns the new target
     const resub = createInDialogRequest(phone, 'SUBSCRIBE', {
-      via: PHONE_VIA, contact: 'sip:alice@198.51.100.7:41000;transport=tcp', headers: [['Event', 'message-summary'], ['Expires', '3600']],
+      via: PHONE_VIA,
+      contact: 'sip:alice@198.51.100.7:41000;transport=tcp',
+      headers: [
+        ['Event', 'message-summary'],
+        ['Expires', '3600'],
+      ],
     });
     assert.equal(resolveUriTarget(resub.destinationUri).address, 'p1.example.com');
     const resubAtServer = wire(resub.request);

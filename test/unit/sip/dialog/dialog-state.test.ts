@@ -47,8 +47,10 @@ describe('DialogState persistence', () => {
   ];
   for (const [name, mutate] of broken) {
     test(`a row with ${name} is refused with DialogError('invalid-state')`, () => {
-      assert.throws(() => restoreDialogState(mutate(good())),
-        (e: unknown) => e instanceof DialogError && e.code === 'invalid-state');
+      assert.throws(
+        () => restoreDialogState(mutate(good())),
+        (e: unknown) => e instanceof DialogError && e.code === 'invalid-state',
+      );
     });
   }
 });

@@ -4,11 +4,18 @@ import { DialogTable, dialogKey, INVITE_USAGE, usageIdOf, type DialogUsage } fro
 import { createResponse, parseMessage, SipRequest } from '../../../../src/sip/message/index.js';
 
 /** A request WE RECEIVE in dialog (call-id, to-tag = our tag, from-tag = theirs). */
-function request(method: string, o: { callId?: string; toTag?: string; fromTag?: string; event?: string } = {}): SipRequest {
-  const m = parseMessage(Buffer.from(`${method} sip:srv@192.0.2.1 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.9:5060;branch=z9hG4bK${Math.random()}\r\n` +
-    `Max-Forwards: 70\r\nFrom: <sip:alice@example.com>;tag=${o.fromTag ?? 'ph'}\r\nTo: <sip:srv@example.com>${o.toTag === undefined ? ';tag=us' : o.toTag}\r\n` +
-    `Call-ID: ${o.callId ?? 'c1'}\r\nCSeq: 2 ${method}\r\n${o.event === undefined ? '' : `Event: ${o.event}\r\n`}` +
-    'Content-Length: 0\r\n\r\n'));
+function request(
+  method: string,
+  o: { callId?: string; toTag?: string; fromTag?: string; event?: string } = {},
+): SipRequest {
+  const m = parseMessage(
+    Buffer.from(
+      `${method} sip:srv@192.0.2.1 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.9:5060;branch=z9hG4bK${Math.random()}\r\n` +
+        `Max-Forwards: 70\r\nFrom: <sip:alice@example.com>;tag=${o.fromTag ?? 'ph'}\r\nTo: <sip:srv@example.com>${o.toTag === undefined ? ';tag=us' : o.toTag}\r\n` +
+        `Call-ID: ${o.callId ?? 'c1'}\r\nCSeq: 2 ${method}\r\n${o.event === undefined ? '' : `Event: ${o.event}\r\n`}` +
+        'Content-Length: 0\r\n\r\n',
+    ),
+  );
   assert.ok(m instanceof SipRequest);
   return m;
 }
@@ -17,7 +24,10 @@ function request(method: string, o: { callId?: string; toTag?: string; fromTag?:
 class Usage implements DialogUsage {
   readonly requests: SipRequest[] = [];
   readonly acks: SipRequest[] = [];
-  constructor(readonly dialogId: string, readonly usageId: string) {}
+  constructor(
+    readonly dialogId: string,
+    readonly usageId: string,
+  ) {}
   onDialogRequest(req: SipRequest) {
     this.requests.push(req);
     return createResponse(req, 200, 'OK');
@@ -34,7 +44,8 @@ describe('usageIdOf (RFC 5057 section 5)', () => {
     assert.equal(usageIdOf(request('SUBSCRIBE', { event: 'Message-Summary' })), 'message-summary');
     assert.equal(usageIdOf(request('NOTIFY', { event: 'presence ; ID = 7 ;foo' })), 'presence;id=7');
     assert.equal(usageIdOf(request('REFER')), 'refer');
-    for (const m of ['INVITE', 'BYE', 'UPDATE', 'INFO', 'PRACK', 'ACK', 'OPTIONS']) assert.equal(usageIdOf(request(m)), INVITE_USAGE, m);
+    for (const m of ['INVITE', 'BYE', 'UPDATE', 'INFO', 'PRACK', 'ACK', 'OPTIONS'])
+      assert.equal(usageIdOf(request(m)), INVITE_USAGE, m);
   });
 });
 
@@ -44,7 +55,11 @@ describe('DialogTable', () => {
     const sub = new Usage(D1, 'message-summary');
     assert.equal(t.add(sub), true);
     assert.equal(t.size, 1);
-    assert.equal((t as unknown as { dialogs: Map<string, unknown> }).dialogs.get(D1), sub, 'no container for one usage');
+    assert.equal(
+      (t as unknown as { dialogs: Map<string, unknown> }).dialogs.get(D1),
+      sub,
+      'no container for one usage',
+    );
     assert.equal(t.get(D1, 'message-summary'), sub);
     assert.equal(t.add(new Usage(D1, 'message-summary')), false, 'one usage per id in a dialog');
   });
@@ -55,8 +70,16 @@ describe('DialogTable', () => {
     t.add(sub);
     assert.equal(t.match(request('SUBSCRIBE', { event: 'message-summary' })), sub);
     assert.equal(t.match(request('SUBSCRIBE', { event: 'message-summary', callId: 'c2' })), 'no-dialog');
-    assert.equal(t.match(request('SUBSCRIBE', { event: 'message-summary', fromTag: 'other' })), 'no-dialog', 'the remote tag is part of the ID');
-    assert.equal(t.match(request('SUBSCRIBE', { event: 'message-summary', toTag: ';tag=US' })), 'no-dialog', 'tags compare case-sensitively');
+    assert.equal(
+      t.match(request('SUBSCRIBE', { event: 'message-summary', fromTag: 'other' })),
+      'no-dialog',
+      'the remote tag is part of the ID',
+    );
+    assert.equal(
+      t.match(request('SUBSCRIBE', { event: 'message-summary', toTag: ';tag=US' })),
+      'no-dialog',
+      'tags compare case-sensitively',
+    );
     assert.equal(t.match(request('SUBSCRIBE', { event: 'presence' })), 'no-usage');
     assert.equal(t.match(request('BYE')), 'no-usage', 'a subscription dialog has no invite usage');
   });
@@ -98,7 +121,11 @@ describe('DialogTable', () => {
     assert.deepEqual(call.acks, [ack]);
     assert.deepEqual(sub.acks, [], 'not the subscription');
     assert.equal(t.ack(request('ACK', { callId: 'nowhere' })), false, 'no dialog: absorbed');
-    const noAckHook: DialogUsage = { dialogId: dialogKey('c3', 'us', 'ph'), usageId: INVITE_USAGE, onDialogRequest: () => undefined };
+    const noAckHook: DialogUsage = {
+      dialogId: dialogKey('c3', 'us', 'ph'),
+      usageId: INVITE_USAGE,
+      onDialogRequest: () => undefined,
+    };
     t.add(noAckHook);
     assert.equal(t.ack(request('ACK', { callId: 'c3' })), false, 'a usage without the hook: absorbed');
   });

@@ -2,7 +2,12 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SipParseError } from '../../../../src/sip/message/index.js';
 import {
-  type DialogState, checkInDialogRequest, createUasDialog, dialogIdOf, dialogKey, isTargetRefresh,
+  type DialogState,
+  checkInDialogRequest,
+  createUasDialog,
+  dialogIdOf,
+  dialogKey,
+  isTargetRefresh,
   refreshTargetFromResponse,
 } from '../../../../src/sip/dialog/index.js';
 import { request, response, subscribe } from './fixtures.js';
@@ -74,7 +79,10 @@ describe('checkInDialogRequest (RFC 3261 12.2.2)', () => {
   test('a lower CSeq is out of order (500) and changes nothing', () => {
     const d = dialog();
     const before = structuredClone(d);
-    assert.equal(checkInDialogRequest(d, inDialog('SUBSCRIBE', 4710, ['Contact: <sip:moved@192.0.2.99>'])), 'out-of-order');
+    assert.equal(
+      checkInDialogRequest(d, inDialog('SUBSCRIBE', 4710, ['Contact: <sip:moved@192.0.2.99>'])),
+      'out-of-order',
+    );
     assert.deepEqual(d, before);
   });
 
@@ -95,7 +103,13 @@ describe('checkInDialogRequest (RFC 3261 12.2.2)', () => {
   for (const method of ['SUBSCRIBE', 'NOTIFY', 'INVITE', 'UPDATE', 'REFER']) {
     test(`${method} is a target refresh: the Contact replaces the remote target`, () => {
       const d = dialog();
-      assert.equal(checkInDialogRequest(d, inDialog(method, 5000, ['Contact: <sip:bob@198.51.100.7:6000;transport=tcp>;expires=60'])), 'ok');
+      assert.equal(
+        checkInDialogRequest(
+          d,
+          inDialog(method, 5000, ['Contact: <sip:bob@198.51.100.7:6000;transport=tcp>;expires=60']),
+        ),
+        'ok',
+      );
       assert.equal(d.remoteTarget, 'sip:bob@198.51.100.7:6000;transport=tcp');
     });
   }
@@ -119,22 +133,26 @@ describe('checkInDialogRequest (RFC 3261 12.2.2)', () => {
   test('an unusable Contact in a target refresh throws SipParseError and leaves the state alone', () => {
     const d = dialog();
     const before = structuredClone(d);
-    assert.throws(() => checkInDialogRequest(d, inDialog('SUBSCRIBE', 5000, ['Contact: <tel:+15551234>'])), SipParseError);
+    assert.throws(
+      () => checkInDialogRequest(d, inDialog('SUBSCRIBE', 5000, ['Contact: <tel:+15551234>'])),
+      SipParseError,
+    );
     assert.throws(() => checkInDialogRequest(d, inDialog('SUBSCRIBE', 5000, ['Contact: *'])), SipParseError);
     assert.deepEqual(d, before);
   });
 });
 
 describe('refreshTargetFromResponse (RFC 3261 12.2.1.2)', () => {
-  const res = (status: number, method: string, contact?: string) => response([
-    `SIP/2.0 ${status} Whatever`,
-    'Via: SIP/2.0/UDP 192.0.2.5;branch=z9hG4bKq',
-    'From: <sip:bob@example.com>;tag=ourtag',
-    'To: "Bob" <sip:bob@example.com>;tag=bobtag',
-    'Call-ID: a84b4c76e66710@pc33.example.com',
-    `CSeq: 1 ${method}`,
-    ...(contact === undefined ? [] : [`Contact: ${contact}`]),
-  ]);
+  const res = (status: number, method: string, contact?: string) =>
+    response([
+      `SIP/2.0 ${status} Whatever`,
+      'Via: SIP/2.0/UDP 192.0.2.5;branch=z9hG4bKq',
+      'From: <sip:bob@example.com>;tag=ourtag',
+      'To: "Bob" <sip:bob@example.com>;tag=bobtag',
+      'Call-ID: a84b4c76e66710@pc33.example.com',
+      `CSeq: 1 ${method}`,
+      ...(contact === undefined ? [] : [`Contact: ${contact}`]),
+    ]);
 
   test('a 2xx to a target refresh request updates the remote target', () => {
     const d = dialog();

@@ -2,13 +2,28 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SipParseError } from '../../../../src/sip/message/index.js';
 import {
-  DialogError, type DialogState, MAX_CSEQ, createInDialogRequest, createUasDialog, makeDialogState, restoreDialogState,
+  DialogError,
+  type DialogState,
+  MAX_CSEQ,
+  createInDialogRequest,
+  createUasDialog,
+  makeDialogState,
+  restoreDialogState,
 } from '../../../../src/sip/dialog/index.js';
 import { VIA, subscribe, wire } from './fixtures.js';
 
 function state(routeSet: string[], remoteTarget = 'sip:user@remoteua.example.com'): DialogState {
   return makeDialogState(
-    'cid@host', 'loc', 'rem', '<sip:vm@example.com>', '"Bob" <sip:bob@example.com>', 10, 5, remoteTarget, routeSet, false,
+    'cid@host',
+    'loc',
+    'rem',
+    '<sip:vm@example.com>',
+    '"Bob" <sip:bob@example.com>',
+    10,
+    5,
+    remoteTarget,
+    routeSet,
+    false,
   );
 }
 
@@ -18,7 +33,10 @@ describe('createInDialogRequest (RFC 3261 12.2.1.1)', () => {
     const { request, destinationUri } = createInDialogRequest(d, 'NOTIFY', { via: VIA });
     const got = wire(request);
     assert.equal(got.uri.toString(), 'sip:user@remoteua.example.com');
-    assert.deepEqual(got.getHeaderList('Route'), ['<sip:p1.example.com;lr>', '<sip:p2.example.com:5070;lr;transport=tcp>;x=1']);
+    assert.deepEqual(got.getHeaderList('Route'), [
+      '<sip:p1.example.com;lr>',
+      '<sip:p2.example.com:5070;lr;transport=tcp>;x=1',
+    ]);
     assert.equal(destinationUri, 'sip:p1.example.com;lr');
   });
 
@@ -37,9 +55,18 @@ describe('createInDialogRequest (RFC 3261 12.2.1.1)', () => {
     const got = wire(request);
     assert.equal(got.method, 'INFO');
     assert.equal(got.uri.toString(), 'sip:proxy1');
-    assert.deepEqual(got.getHeaderList('Route'), ['<sip:proxy2>', '<sip:proxy3;lr>', '<sip:proxy4>', '<sip:user@remoteua>']);
+    assert.deepEqual(got.getHeaderList('Route'), [
+      '<sip:proxy2>',
+      '<sip:proxy3;lr>',
+      '<sip:proxy4>',
+      '<sip:user@remoteua>',
+    ]);
     assert.equal(destinationUri, 'sip:proxy1');
-    assert.deepEqual(d.routeSet, ['<sip:proxy1>', '<sip:proxy2>', '<sip:proxy3;lr>', '<sip:proxy4>'], 'route set untouched');
+    assert.deepEqual(
+      d.routeSet,
+      ['<sip:proxy1>', '<sip:proxy2>', '<sip:proxy3;lr>', '<sip:proxy4>'],
+      'route set untouched',
+    );
   });
 
   test('strict routing strips parameters not allowed in a Request-URI (method, headers)', () => {
@@ -58,7 +85,10 @@ describe('createInDialogRequest (RFC 3261 12.2.1.1)', () => {
     const { request } = createInDialogRequest(d, 'NOTIFY', {
       via: { transport: 'tcp', host: '192.0.2.5', port: 5080 },
       contact: 'sip:vm@192.0.2.5:5080;transport=tcp',
-      headers: [['Event', 'message-summary'], ['Subscription-State', 'active;expires=3599']],
+      headers: [
+        ['Event', 'message-summary'],
+        ['Subscription-State', 'active;expires=3599'],
+      ],
       body: Buffer.from('Messages-Waiting: yes\r\nVoice-Message: 2/8\r\n'),
       contentType: 'application/simple-message-summary',
     });
@@ -117,21 +147,28 @@ describe('createInDialogRequest (RFC 3261 12.2.1.1)', () => {
   });
 
   test('CANCEL is refused', () => {
-    assert.throws(() => createInDialogRequest(state([]), 'CANCEL', { via: VIA }),
-      (e: unknown) => e instanceof DialogError && e.code === 'invalid-method');
+    assert.throws(
+      () => createInDialogRequest(state([]), 'CANCEL', { via: VIA }),
+      (e: unknown) => e instanceof DialogError && e.code === 'invalid-method',
+    );
   });
 
   test('CSeq exhaustion is a typed error and the state is unchanged', () => {
     const d = state([]);
     d.localSeq = MAX_CSEQ;
-    assert.throws(() => createInDialogRequest(d, 'NOTIFY', { via: VIA }),
-      (e: unknown) => e instanceof DialogError && e.code === 'cseq-exhausted');
+    assert.throws(
+      () => createInDialogRequest(d, 'NOTIFY', { via: VIA }),
+      (e: unknown) => e instanceof DialogError && e.code === 'cseq-exhausted',
+    );
     assert.equal(d.localSeq, MAX_CSEQ);
   });
 
   test('a failing build (bad header) does not consume a CSeq number', () => {
     const d = state([]);
-    assert.throws(() => createInDialogRequest(d, 'NOTIFY', { via: VIA, headers: [['X-Bad', 'a\r\nInjected: 1']] }), SipParseError);
+    assert.throws(
+      () => createInDialogRequest(d, 'NOTIFY', { via: VIA, headers: [['X-Bad', 'a\r\nInjected: 1']] }),
+      SipParseError,
+    );
     assert.equal(d.localSeq, 10);
   });
 
@@ -141,11 +178,23 @@ describe('createInDialogRequest (RFC 3261 12.2.1.1)', () => {
     assert.throws(() => createInDialogRequest(d, 'NOTIFY', { via: VIA, maxForwards: 256 }), invalid);
     assert.throws(() => createInDialogRequest(d, 'NOTIFY', { via: VIA, body: Buffer.from('x') }), invalid);
     assert.throws(() => createInDialogRequest(d, 'NOTIFY', { via: { ...VIA, port: 70000 } }), invalid);
-    assert.throws(() => createInDialogRequest(d, 'NOTIFY', { via: { ...VIA, transport: 'UDP\r\nX-Evil: 1' } }), invalid);
-    assert.throws(() => createInDialogRequest(d, 'NOTIFY', { via: { ...VIA, host: '192.0.2.5\r\nX-Evil: 1' } }), invalid);
+    assert.throws(
+      () => createInDialogRequest(d, 'NOTIFY', { via: { ...VIA, transport: 'UDP\r\nX-Evil: 1' } }),
+      invalid,
+    );
+    assert.throws(
+      () => createInDialogRequest(d, 'NOTIFY', { via: { ...VIA, host: '192.0.2.5\r\nX-Evil: 1' } }),
+      invalid,
+    );
     assert.throws(() => createInDialogRequest(d, 'NOTIFY', { via: { ...VIA, host: '' } }), invalid);
-    assert.throws(() => createInDialogRequest(d, 'NOTIFY', { via: VIA, contact: 'sip:a@b\r\nX-Evil: 1' }), SipParseError);
-    assert.throws(() => createInDialogRequest(d, 'NOTIFY', { via: VIA, contentType: 'text/plain\nX: 1', body: Buffer.from('x') }), SipParseError);
+    assert.throws(
+      () => createInDialogRequest(d, 'NOTIFY', { via: VIA, contact: 'sip:a@b\r\nX-Evil: 1' }),
+      SipParseError,
+    );
+    assert.throws(
+      () => createInDialogRequest(d, 'NOTIFY', { via: VIA, contentType: 'text/plain\nX: 1', body: Buffer.from('x') }),
+      SipParseError,
+    );
     assert.equal(d.localSeq, 10);
     assert.equal(wire(createInDialogRequest(d, 'NOTIFY', { via: VIA, maxForwards: 0 }).request).maxForwards, 0);
   });
@@ -153,14 +202,22 @@ describe('createInDialogRequest (RFC 3261 12.2.1.1)', () => {
   test('IPv6 Via host is bracketed; rport can be left out; empty remote tag gives no To tag', () => {
     const d = state([]);
     d.remoteTag = '';
-    const got = wire(createInDialogRequest(d, 'NOTIFY', { via: { transport: 'udp', host: '2001:db8::5', port: 5060 }, rport: false }).request);
+    const got = wire(
+      createInDialogRequest(d, 'NOTIFY', { via: { transport: 'udp', host: '2001:db8::5', port: 5060 }, rport: false })
+        .request,
+    );
     assert.equal(got.vias[0]?.host, '[2001:db8::5]');
     assert.equal(got.vias[0]?.params.has('rport'), false);
     assert.equal(got.to.params.has('tag'), false);
   });
 
   test('a Contact given as a full name-addr is used as is', () => {
-    const got = wire(createInDialogRequest(state([]), 'NOTIFY', { via: VIA, contact: '"VM" <sip:vm@192.0.2.5>;+sip.instance="<urn:x>"' }).request);
+    const got = wire(
+      createInDialogRequest(state([]), 'NOTIFY', {
+        via: VIA,
+        contact: '"VM" <sip:vm@192.0.2.5>;+sip.instance="<urn:x>"',
+      }).request,
+    );
     assert.equal(got.contacts[0]?.nameAddr?.displayName, 'VM');
     assert.equal(got.contacts[0]?.nameAddr?.params.get('+sip.instance'), '"<urn:x>"');
   });

@@ -9,12 +9,20 @@ const MWI_BODY = 'Messages-Waiting: yes\r\nMessage-Account: sip:alice@example.co
 describe('createOutOfDialogRequest (RFC 3261 8.1.1)', () => {
   test('unsolicited MWI NOTIFY: no To tag, From tag, new Call-ID, CSeq 1 (Exchange UM style)', () => {
     const { request, destinationUri } = createOutOfDialogRequest(
-      'NOTIFY', 'sip:alice@192.0.2.40:5062;transport=tcp', 'sip:alice@example.com', '<sip:alice@example.com>', {
+      'NOTIFY',
+      'sip:alice@192.0.2.40:5062;transport=tcp',
+      'sip:alice@example.com',
+      '<sip:alice@example.com>',
+      {
         via: VIA,
-        headers: [['Event', 'message-summary'], ['Subscription-State', 'terminated']],
+        headers: [
+          ['Event', 'message-summary'],
+          ['Subscription-State', 'terminated'],
+        ],
         body: Buffer.from(MWI_BODY),
         contentType: 'application/simple-message-summary',
-      });
+      },
+    );
     const got = wire(request);
     assert.equal(got.method, 'NOTIFY');
     assert.equal(got.uri.toString(), 'sip:alice@192.0.2.40:5062;transport=tcp');
@@ -33,7 +41,9 @@ describe('createOutOfDialogRequest (RFC 3261 8.1.1)', () => {
   });
 
   test('each request gets a fresh Call-ID, From tag and branch', () => {
-    const make = () => createOutOfDialogRequest('NOTIFY', 'sip:a@192.0.2.40', 'sip:vm@example.com', 'sip:a@example.com', { via: VIA }).request;
+    const make = () =>
+      createOutOfDialogRequest('NOTIFY', 'sip:a@192.0.2.40', 'sip:vm@example.com', 'sip:a@example.com', { via: VIA })
+        .request;
     const a = make();
     const b = make();
     assert.notEqual(a.callId, b.callId);
@@ -42,10 +52,15 @@ describe('createOutOfDialogRequest (RFC 3261 8.1.1)', () => {
   });
 
   test('tags given in from/to are dropped; display names and other params kept', () => {
-    const got = wire(createOutOfDialogRequest(
-      'SUBSCRIBE', 'sip:alice@example.com', '"Voice Mail" <sip:vm@example.com>;tag=old;epid=x1', 'sip:alice@example.com;tag=stale',
-      { via: VIA, fromTag: 'fixed', callId: 'my-call-id', cseq: 100, contact: 'sip:vm@192.0.2.5' },
-    ).request);
+    const got = wire(
+      createOutOfDialogRequest(
+        'SUBSCRIBE',
+        'sip:alice@example.com',
+        '"Voice Mail" <sip:vm@example.com>;tag=old;epid=x1',
+        'sip:alice@example.com;tag=stale',
+        { via: VIA, fromTag: 'fixed', callId: 'my-call-id', cseq: 100, contact: 'sip:vm@192.0.2.5' },
+      ).request,
+    );
     assert.equal(got.from.displayName, 'Voice Mail');
     assert.equal(got.from.params.get('tag'), 'fixed');
     assert.equal(got.from.params.get('epid'), 'x1');
@@ -55,13 +70,17 @@ describe('createOutOfDialogRequest (RFC 3261 8.1.1)', () => {
   });
 
   test('a pre-existing route set (outbound proxy) is applied like a dialog route set (8.1.1.1, 8.1.2)', () => {
-    const loose = createOutOfDialogRequest('NOTIFY', 'sip:a@192.0.2.40', 'sip:vm@example.com', 'sip:a@example.com',
-      { via: VIA, route: ['<sip:outbound.example.com;lr>'] });
+    const loose = createOutOfDialogRequest('NOTIFY', 'sip:a@192.0.2.40', 'sip:vm@example.com', 'sip:a@example.com', {
+      via: VIA,
+      route: ['<sip:outbound.example.com;lr>'],
+    });
     assert.deepEqual(wire(loose.request).getHeaderList('Route'), ['<sip:outbound.example.com;lr>']);
     assert.equal(loose.request.uri.toString(), 'sip:a@192.0.2.40');
     assert.equal(loose.destinationUri, 'sip:outbound.example.com;lr');
-    const strict = createOutOfDialogRequest('NOTIFY', 'sip:a@192.0.2.40', 'sip:vm@example.com', 'sip:a@example.com',
-      { via: VIA, route: ['<sip:old-proxy.example.com>'] });
+    const strict = createOutOfDialogRequest('NOTIFY', 'sip:a@192.0.2.40', 'sip:vm@example.com', 'sip:a@example.com', {
+      via: VIA,
+      route: ['<sip:old-proxy.example.com>'],
+    });
     assert.equal(strict.request.uri.toString(), 'sip:old-proxy.example.com');
     assert.deepEqual(wire(strict.request).getHeaderList('Route'), ['<sip:a@192.0.2.40>']);
     assert.equal(strict.destinationUri, 'sip:old-proxy.example.com');
@@ -71,15 +90,35 @@ describe('createOutOfDialogRequest (RFC 3261 8.1.1)', () => {
     const opts = { via: VIA };
     assert.throws(() => createOutOfDialogRequest('NOTIFY', 'tel:+123', 'sip:a@b', 'sip:a@b', opts), SipParseError);
     assert.throws(() => createOutOfDialogRequest('NOTIFY', 'sip:', 'sip:a@b', 'sip:a@b', opts), SipParseError);
-    assert.throws(() => createOutOfDialogRequest('NOTIFY', 'sip:a@b', 'not an address', 'sip:a@b', opts), SipParseError);
-    assert.throws(() => createOutOfDialogRequest('NOTIFY', 'sip:a@b', 'sip:a@b', 'sip:a@b', { ...opts, route: ['garbage'] }), SipParseError);
+    assert.throws(
+      () => createOutOfDialogRequest('NOTIFY', 'sip:a@b', 'not an address', 'sip:a@b', opts),
+      SipParseError,
+    );
+    assert.throws(
+      () => createOutOfDialogRequest('NOTIFY', 'sip:a@b', 'sip:a@b', 'sip:a@b', { ...opts, route: ['garbage'] }),
+      SipParseError,
+    );
     assert.throws(() => createOutOfDialogRequest('BAD METHOD', 'sip:a@b', 'sip:a@b', 'sip:a@b', opts), SipParseError);
-    assert.throws(() => createOutOfDialogRequest('CANCEL', 'sip:a@b', 'sip:a@b', 'sip:a@b', opts),
-      (e: unknown) => e instanceof DialogError && e.code === 'invalid-method');
+    assert.throws(
+      () => createOutOfDialogRequest('CANCEL', 'sip:a@b', 'sip:a@b', 'sip:a@b', opts),
+      (e: unknown) => e instanceof DialogError && e.code === 'invalid-method',
+    );
     const invalid = (e: unknown) => e instanceof DialogError && e.code === 'invalid-option';
-    assert.throws(() => createOutOfDialogRequest('NOTIFY', 'sip:a@b', 'sip:a@b', 'sip:a@b', { ...opts, cseq: 2 ** 31 }), invalid);
-    assert.throws(() => createOutOfDialogRequest('NOTIFY', 'sip:a@b', 'sip:a@b', 'sip:a@b', { ...opts, callId: 'x\r\nX: 1' }), invalid);
-    assert.throws(() => createOutOfDialogRequest('NOTIFY', 'sip:a@b', 'sip:a@b', 'sip:a@b', { ...opts, callId: '' }), invalid);
-    assert.throws(() => createOutOfDialogRequest('NOTIFY', 'sip:a@b', 'sip:a@b', 'sip:a@b', { ...opts, fromTag: 'a b' }), invalid);
+    assert.throws(
+      () => createOutOfDialogRequest('NOTIFY', 'sip:a@b', 'sip:a@b', 'sip:a@b', { ...opts, cseq: 2 ** 31 }),
+      invalid,
+    );
+    assert.throws(
+      () => createOutOfDialogRequest('NOTIFY', 'sip:a@b', 'sip:a@b', 'sip:a@b', { ...opts, callId: 'x\r\nX: 1' }),
+      invalid,
+    );
+    assert.throws(
+      () => createOutOfDialogRequest('NOTIFY', 'sip:a@b', 'sip:a@b', 'sip:a@b', { ...opts, callId: '' }),
+      invalid,
+    );
+    assert.throws(
+      () => createOutOfDialogRequest('NOTIFY', 'sip:a@b', 'sip:a@b', 'sip:a@b', { ...opts, fromTag: 'a b' }),
+      invalid,
+    );
   });
 });

@@ -20,7 +20,8 @@ function locate(): string {
   }
   const found = join(dir, 'test', 'fixtures', 'conformance');
   for (const set of ['rfc4475', 'rfc5118']) {
-    if (!existsSync(join(found, set))) throw new Error(`conformance messages not found: ${join(found, set)} is missing`);
+    if (!existsSync(join(found, set)))
+      throw new Error(`conformance messages not found: ${join(found, set)} is missing`);
   }
   return found;
 }
@@ -30,7 +31,9 @@ export const CONFORMANCE_DIR = locate();
 
 /** File names in a conformance subdirectory ('rfc4475' or 'rfc5118'), sorted. */
 export function conformanceFiles(set: 'rfc4475' | 'rfc5118'): string[] {
-  return readdirSync(join(CONFORMANCE_DIR, set)).filter((f) => !f.startsWith('.')).sort();
+  return readdirSync(join(CONFORMANCE_DIR, set))
+    .filter((f) => !f.startsWith('.'))
+    .sort();
 }
 
 /** The raw bytes of one conformance message. */

@@ -1,8 +1,18 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  SipParseError, SipRequest, SipResponse, SipUri, createResponse, formatNameAddr, headerKey, parseMessage, parseUri,
-  randomToken, reasonPhrase, serializeMessage,
+  SipParseError,
+  SipRequest,
+  SipResponse,
+  SipUri,
+  createResponse,
+  formatNameAddr,
+  headerKey,
+  parseMessage,
+  parseUri,
+  randomToken,
+  reasonPhrase,
+  serializeMessage,
 } from '../../../../src/sip/message/index.js';
 
 function invite(): SipRequest {
@@ -47,7 +57,10 @@ describe('SipMessage header access', () => {
     assert.equal(m.headers.at(-1)?.value, 'hello');
     m.prependHeader('Via', 'SIP/2.0/UDP top.example.com;branch=z9hG4bK0');
     m.addHeader('Via', 'SIP/2.0/UDP bottom.example.com;branch=z9hG4bK9');
-    assert.deepEqual(m.vias.map((v) => v.host), ['top.example.com', 'c.example.com', 'bottom.example.com']);
+    assert.deepEqual(
+      m.vias.map((v) => v.host),
+      ['top.example.com', 'c.example.com', 'bottom.example.com'],
+    );
     m.removeHeader('v');
     assert.deepEqual(m.vias, []);
   });
@@ -75,7 +88,13 @@ describe('typed header views', () => {
     assert.equal(m.to.params.get('tag'), undefined);
     assert.equal(m.maxForwards, 70);
     assert.equal(m.expires, 300);
-    assert.deepEqual(m.vias.map((v) => [v.transport, v.host, v.port]), [['UDP', 'a.example.com', undefined], ['TCP', 'b.example.com', 5070]]);
+    assert.deepEqual(
+      m.vias.map((v) => [v.transport, v.host, v.port]),
+      [
+        ['UDP', 'a.example.com', undefined],
+        ['TCP', 'b.example.com', 5070],
+      ],
+    );
     assert.equal(m.contacts.length, 2);
     assert.equal(m.contacts[0]?.nameAddr?.params.get('expires'), '60');
     assert.equal(m.contacts[1]?.nameAddr?.displayName, 'B');
@@ -117,7 +136,11 @@ describe('typed header views', () => {
   });
 
   test('missing and malformed headers', () => {
-    const m = new SipRequest('OPTIONS', parseUri('sip:a@b'), [['Contact', '*'], ['Expires', 'soon'], ['Max-Forwards', '300']]);
+    const m = new SipRequest('OPTIONS', parseUri('sip:a@b'), [
+      ['Contact', '*'],
+      ['Expires', 'soon'],
+      ['Max-Forwards', '300'],
+    ]);
     assert.throws(() => m.callId, isCode('missing-header'));
     assert.throws(() => m.cseq, isCode('missing-header'));
     assert.throws(() => m.from, isCode('missing-header'));
@@ -135,11 +158,21 @@ describe('typed header views', () => {
 
 describe('serializeMessage', () => {
   test('start line, fields in order, Content-Length from the body', () => {
-    const m = new SipRequest('MESSAGE', new SipUri('sip', 'example.com', 'bob'), [
-      ['Via', 'SIP/2.0/UDP h;branch=z9hG4bK1'], ['Content-Length', '999'], ['Subject', 'héllo'],
-    ], Buffer.from('hi there'));
-    assert.equal(serializeMessage(m).toString(), 'MESSAGE sip:bob@example.com SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\n' +
-      'Subject: héllo\r\nContent-Length: 8\r\n\r\nhi there');
+    const m = new SipRequest(
+      'MESSAGE',
+      new SipUri('sip', 'example.com', 'bob'),
+      [
+        ['Via', 'SIP/2.0/UDP h;branch=z9hG4bK1'],
+        ['Content-Length', '999'],
+        ['Subject', 'héllo'],
+      ],
+      Buffer.from('hi there'),
+    );
+    assert.equal(
+      serializeMessage(m).toString(),
+      'MESSAGE sip:bob@example.com SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\n' +
+        'Subject: héllo\r\nContent-Length: 8\r\n\r\nhi there',
+    );
     const r = new SipResponse(180, 'Ringing');
     assert.equal(serializeMessage(r).toString(), 'SIP/2.0 180 Ringing\r\nContent-Length: 0\r\n\r\n');
   });
@@ -151,7 +184,10 @@ describe('createResponse (RFC 3261 8.2.6)', () => {
     const res = createResponse(req, 486, undefined, 'tt1');
     assert.equal(res.status, 486);
     assert.equal(res.reason, 'Busy Here');
-    assert.deepEqual(res.headers.map((h) => h.name), ['Via', 'Via', 'From', 'To', 'Call-ID', 'CSeq']);
+    assert.deepEqual(
+      res.headers.map((h) => h.name),
+      ['Via', 'Via', 'From', 'To', 'Call-ID', 'CSeq'],
+    );
     assert.deepEqual(res.getHeaders('Via'), req.getHeaders('Via'));
     assert.equal(res.to.params.get('tag'), 'tt1');
     assert.equal(res.from.params.get('tag'), 'f1');

@@ -1,11 +1,21 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  SipParseError, SipUri, formatNameAddr, parseNameAddr, parseUri, quote, unquote,
+  SipParseError,
+  SipUri,
+  formatNameAddr,
+  parseNameAddr,
+  parseUri,
+  quote,
+  unquote,
 } from '../../../../src/sip/message/index.js';
 
 function rejects(s: string): void {
-  assert.throws(() => parseNameAddr(s), (e: unknown) => e instanceof SipParseError && e.code === 'name-addr' && e.status === 400, s);
+  assert.throws(
+    () => parseNameAddr(s),
+    (e: unknown) => e instanceof SipParseError && e.code === 'name-addr' && e.status === 400,
+    s,
+  );
 }
 
 describe('name-addr / addr-spec (RFC 3261 20.10, 25.1)', () => {
@@ -31,7 +41,13 @@ describe('name-addr / addr-spec (RFC 3261 20.10, 25.1)', () => {
   test('addr-spec: parameters after the URI belong to the header (RFC 3261 20.10)', () => {
     const n = parseNameAddr('sip:alice@example.com;tag=xyz;lr');
     assert.equal((n.uri as SipUri).params.size, 0);
-    assert.deepEqual([...n.params], [['tag', 'xyz'], ['lr', null]]);
+    assert.deepEqual(
+      [...n.params],
+      [
+        ['tag', 'xyz'],
+        ['lr', null],
+      ],
+    );
     const t = parseNameAddr('tel:+15551234;tag=1');
     assert.equal(t.uri.toString(), 'tel:+15551234');
     assert.equal(t.params.get('tag'), '1');
@@ -58,16 +74,37 @@ describe('name-addr / addr-spec (RFC 3261 20.10, 25.1)', () => {
 
   test('malformed values are rejected with code name-addr', () => {
     for (const s of [
-      '', '   ', '"unterminated <sip:a@b>', '"Bob" sip:a@b', 'Bell, Alexander <sip:a@b>', '< sip:a@b>', '<sip:a@b >',
-      '<sip:a@b', '<>', 'Bob', 'Bob <sip:a@b>;', '<sip:a@b>;;x', '<sip:a@b>;x=', '<sip:a@b> junk', '<not a uri>',
-      '<sip:a@b>;x="open', 'sip:a@b c', '"a" <sip:a@b>,', '<sip:a@b>;x=a,b',
-    ]) rejects(s);
+      '',
+      '   ',
+      '"unterminated <sip:a@b>',
+      '"Bob" sip:a@b',
+      'Bell, Alexander <sip:a@b>',
+      '< sip:a@b>',
+      '<sip:a@b >',
+      '<sip:a@b',
+      '<>',
+      'Bob',
+      'Bob <sip:a@b>;',
+      '<sip:a@b>;;x',
+      '<sip:a@b>;x=',
+      '<sip:a@b> junk',
+      '<not a uri>',
+      '<sip:a@b>;x="open',
+      'sip:a@b c',
+      '"a" <sip:a@b>,',
+      '<sip:a@b>;x=a,b',
+    ])
+      rejects(s);
   });
 
   test('formatNameAddr always uses <>, quotes the display name, keeps params', () => {
     const n = parseNameAddr('Bob <sip:bob@example.com;lr>;tag=1;x');
     assert.equal(formatNameAddr(n), '"Bob" <sip:bob@example.com;lr>;tag=1;x');
-    const weird = { displayName: 'a"b\\c\u0007d\re', uri: parseUri('sip:x@y'), params: new Map<string, string | null>() };
+    const weird = {
+      displayName: 'a"b\\c\u0007d\re',
+      uri: parseUri('sip:x@y'),
+      params: new Map<string, string | null>(),
+    };
     const text = formatNameAddr(weird);
     assert.equal(text, '"a\\"b\\\\c\\\u0007d e" <sip:x@y>');
     assert.equal(parseNameAddr(text).displayName, 'a"b\\c\u0007d e');

@@ -1,8 +1,15 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  COMPACT_FORMS, SipParseError, SipRequest, SipResponse, SipUri, TelUri, type SipParseErrorCode,
-  parseMessage, serializeMessage,
+  COMPACT_FORMS,
+  SipParseError,
+  SipRequest,
+  SipResponse,
+  SipUri,
+  TelUri,
+  type SipParseErrorCode,
+  parseMessage,
+  serializeMessage,
 } from '../../../../src/sip/message/index.js';
 
 const MANDATORY = [
@@ -20,12 +27,15 @@ function request(method: string, extra: string[] = [], body = '', startLine?: st
 
 function rejects(data: Buffer | string, code: SipParseErrorCode, status = 400, opts?: { maxSize?: number }): void {
   const buf = typeof data === 'string' ? Buffer.from(data) : data;
-  assert.throws(() => parseMessage(buf, opts), (e: unknown) => {
-    assert.ok(e instanceof SipParseError, String(e));
-    assert.equal(e.code, code, e.message);
-    assert.equal(e.status, status);
-    return true;
-  });
+  assert.throws(
+    () => parseMessage(buf, opts),
+    (e: unknown) => {
+      assert.ok(e instanceof SipParseError, String(e));
+      assert.equal(e.code, code, e.message);
+      assert.equal(e.status, status);
+      return true;
+    },
+  );
 }
 
 describe('parseMessage: start line (RFC 3261 7.1, 7.2)', () => {
@@ -83,8 +93,10 @@ describe('parseMessage: start line (RFC 3261 7.1, 7.2)', () => {
 
 describe('parseMessage: header fields (RFC 3261 7.3)', () => {
   test('folding (LWS continuation lines) becomes one SP', () => {
-    const m = parseMessage(request('OPTIONS', ['Subject: I know you\'re there,\r\n  pick up the phone\r\n\tand talk to me!']));
-    assert.equal(m.getHeader('subject'), 'I know you\'re there, pick up the phone and talk to me!');
+    const m = parseMessage(
+      request('OPTIONS', ["Subject: I know you're there,\r\n  pick up the phone\r\n\tand talk to me!"]),
+    );
+    assert.equal(m.getHeader('subject'), "I know you're there, pick up the phone and talk to me!");
   });
 
   test('a folded value that starts on the next line', () => {
@@ -94,7 +106,9 @@ describe('parseMessage: header fields (RFC 3261 7.3)', () => {
   });
 
   test('every compact form maps to its long name', () => {
-    const extra = Object.keys(COMPACT_FORMS).filter((c) => !'iftvl'.includes(c)).map((c) => `${c.toUpperCase()}: value-${c}`);
+    const extra = Object.keys(COMPACT_FORMS)
+      .filter((c) => !'iftvl'.includes(c))
+      .map((c) => `${c.toUpperCase()}: value-${c}`);
     const m = parseMessage(request('OPTIONS', extra));
     for (const [c, long] of Object.entries(COMPACT_FORMS)) {
       if ('iftvl'.includes(c)) continue;
@@ -106,24 +120,45 @@ describe('parseMessage: header fields (RFC 3261 7.3)', () => {
   });
 
   test('names are case-insensitive; whitespace before the colon', () => {
-    const m = parseMessage(Buffer.from([
-      'OPTIONS sip:bob@example.com SIP/2.0', 'v  : SIP/2.0/UDP h;branch=z9hG4bK1', 'T:<sip:bob@example.com>',
-      'f:<sip:a@b>;tag=1', 'i:x@y', 'CSEQ : 1 OPTIONS', 'call-info  :<http://x>', '', '',
-    ].join('\r\n')));
-    assert.deepEqual(m.headers.map((h) => [h.name, h.key]), [
-      ['v', 'via'], ['T', 'to'], ['f', 'from'], ['i', 'call-id'], ['CSEQ', 'cseq'], ['call-info', 'call-info'],
-    ]);
+    const m = parseMessage(
+      Buffer.from(
+        [
+          'OPTIONS sip:bob@example.com SIP/2.0',
+          'v  : SIP/2.0/UDP h;branch=z9hG4bK1',
+          'T:<sip:bob@example.com>',
+          'f:<sip:a@b>;tag=1',
+          'i:x@y',
+          'CSEQ : 1 OPTIONS',
+          'call-info  :<http://x>',
+          '',
+          '',
+        ].join('\r\n'),
+      ),
+    );
+    assert.deepEqual(
+      m.headers.map((h) => [h.name, h.key]),
+      [
+        ['v', 'via'],
+        ['T', 'to'],
+        ['f', 'from'],
+        ['i', 'call-id'],
+        ['CSEQ', 'cseq'],
+        ['call-info', 'call-info'],
+      ],
+    );
     assert.equal(m.callId, 'x@y');
   });
 
   test('comma lists are split quote- and <>-aware; non-list headers are not split', () => {
-    const m = parseMessage(request('OPTIONS', [
-      'Contact: "Doe, John" <sip:a@b;x=1,2>, <sip:c@d>;q=0.5',
-      'Allow: INVITE, ACK,BYE',
-      'Allow: OPTIONS',
-      'WWW-Authenticate: Digest realm="a, b", nonce="n", qop="auth,auth-int"',
-      'Date: Sat, 13 Nov 2010 23:29:00 GMT',
-    ]));
+    const m = parseMessage(
+      request('OPTIONS', [
+        'Contact: "Doe, John" <sip:a@b;x=1,2>, <sip:c@d>;q=0.5',
+        'Allow: INVITE, ACK,BYE',
+        'Allow: OPTIONS',
+        'WWW-Authenticate: Digest realm="a, b", nonce="n", qop="auth,auth-int"',
+        'Date: Sat, 13 Nov 2010 23:29:00 GMT',
+      ]),
+    );
     assert.deepEqual(m.getHeaderList('Allow'), ['INVITE', 'ACK', 'BYE', 'OPTIONS']);
     assert.deepEqual(m.getHeaderList('contact'), ['"Doe, John" <sip:a@b;x=1,2>', '<sip:c@d>;q=0.5']);
     assert.equal(m.getHeaderList('WWW-Authenticate').length, 1);
@@ -145,11 +180,23 @@ describe('parseMessage: header fields (RFC 3261 7.3)', () => {
 
   test('mandatory headers (RFC 3261 8.1.1); Max-Forwards may be absent (RFC 2543 peers)', () => {
     for (const drop of ['Via', 'To', 'From', 'Call-ID']) {
-      const lines = ['OPTIONS sip:bob@example.com SIP/2.0', ...MANDATORY.filter((l) => !l.startsWith(drop + ':')), 'CSeq: 1 OPTIONS', '', ''];
+      const lines = [
+        'OPTIONS sip:bob@example.com SIP/2.0',
+        ...MANDATORY.filter((l) => !l.startsWith(drop + ':')),
+        'CSeq: 1 OPTIONS',
+        '',
+        '',
+      ];
       rejects(lines.join('\r\n'), 'missing-header');
     }
     rejects(['OPTIONS sip:bob@example.com SIP/2.0', ...MANDATORY, '', ''].join('\r\n'), 'missing-header');
-    const lines = ['OPTIONS sip:bob@example.com SIP/2.0', ...MANDATORY.filter((l) => !l.startsWith('Max-Forwards')), 'CSeq: 1 OPTIONS', '', ''];
+    const lines = [
+      'OPTIONS sip:bob@example.com SIP/2.0',
+      ...MANDATORY.filter((l) => !l.startsWith('Max-Forwards')),
+      'CSeq: 1 OPTIONS',
+      '',
+      '',
+    ];
     assert.equal(parseMessage(Buffer.from(lines.join('\r\n'))).maxForwards, undefined);
   });
 
@@ -157,10 +204,22 @@ describe('parseMessage: header fields (RFC 3261 7.3)', () => {
     rejects(request('OPTIONS', ['Call-ID: again@x']), 'duplicate-header');
     rejects(request('OPTIONS', ['Max-Forwards: 1']), 'duplicate-header');
     rejects(request('OPTIONS', ['Content-Length: 0', 'l: 0']), 'duplicate-header');
-    rejects(request('OPTIONS', [], '', undefined).toString().replace('Max-Forwards: 70', 'Max-Forwards: 256'), 'max-forwards');
-    rejects(request('OPTIONS', [], '', undefined).toString().replace('Max-Forwards: 70', 'Max-Forwards: -1'), 'max-forwards');
-    rejects(request('OPTIONS').toString().replace('Call-ID: a84b4c76e66710@pc33.example.com', 'Call-ID: a b'), 'call-id');
-    rejects(request('OPTIONS').toString().replace('Call-ID: a84b4c76e66710@pc33.example.com', 'Call-ID: a@b@c'), 'call-id');
+    rejects(
+      request('OPTIONS', [], '', undefined).toString().replace('Max-Forwards: 70', 'Max-Forwards: 256'),
+      'max-forwards',
+    );
+    rejects(
+      request('OPTIONS', [], '', undefined).toString().replace('Max-Forwards: 70', 'Max-Forwards: -1'),
+      'max-forwards',
+    );
+    rejects(
+      request('OPTIONS').toString().replace('Call-ID: a84b4c76e66710@pc33.example.com', 'Call-ID: a b'),
+      'call-id',
+    );
+    rejects(
+      request('OPTIONS').toString().replace('Call-ID: a84b4c76e66710@pc33.example.com', 'Call-ID: a@b@c'),
+      'call-id',
+    );
     rejects(request('OPTIONS').toString().replace('CSeq: 1 OPTIONS', 'CSeq: 4294967296 OPTIONS'), 'cseq');
     rejects(request('OPTIONS').toString().replace('CSeq: 1 OPTIONS', 'CSeq: OPTIONS'), 'cseq');
     rejects(request('OPTIONS').toString().replace('CSeq: 1 OPTIONS', 'CSeq: 1 INVITE'), 'cseq');
@@ -248,7 +307,10 @@ describe('parseMessage: linear time on adversarial input', () => {
       const small = bestTime(Buffer.from([...base, make(n / 4), '', ''].join('\r\n')));
       const large = bestTime(Buffer.from([...base, make(n), '', ''].join('\r\n')));
       // 4x the input: about 4x the time when linear, 16x when quadratic
-      assert.ok(large < 8 * small + 10, `${name}: ${small.toFixed(2)} ms for n=${n / 4}, ${large.toFixed(2)} ms for n=${n}`);
+      assert.ok(
+        large < 8 * small + 10,
+        `${name}: ${small.toFixed(2)} ms for n=${n / 4}, ${large.toFixed(2)} ms for n=${n}`,
+      );
     });
   }
 });

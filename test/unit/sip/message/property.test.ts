@@ -8,37 +8,57 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
-  type NameAddr, type Params, SipParseError, SipRequest, SipUri, type Via,
-  formatNameAddr, formatVia, parseMessage, parseNameAddr, parseUri, parseVia, quote, serializeMessage,
+  type NameAddr,
+  type Params,
+  SipParseError,
+  SipRequest,
+  SipUri,
+  type Via,
+  formatNameAddr,
+  formatVia,
+  parseMessage,
+  parseNameAddr,
+  parseUri,
+  parseVia,
+  quote,
+  serializeMessage,
 } from '../../../../src/sip/message/index.js';
 import { conformanceFiles, conformanceMessage } from './conformance-data.js';
 
-const REGISTER = Buffer.from([
-  'REGISTER sip:example.com SIP/2.0',
-  'Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK776asdhds;rport',
-  'Max-Forwards: 70',
-  'From: "Alice" <sip:alice@example.com>;tag=1928301774',
-  'To: "Alice" <sip:alice@example.com>',
-  'Call-ID: a84b4c76e66710@pc33.example.com',
-  'CSeq: 314159 REGISTER',
-  'Contact: <sip:alice@192.0.2.10:5060;transport=udp>;+sip.instance="<urn:uuid:00000000-0000-1000-8000-AABBCCDDEEFF>";expires=3600',
-  'Authorization: Digest username="alice", realm="example.com", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", uri="sip:example.com", response="6629fae49393a05397450978507c4ef1", algorithm=MD5, cnonce="0a4f113b", qop=auth, nc=00000001',
-  'Content-Length: 0', '', '',
-].join('\r\n'));
+const REGISTER = Buffer.from(
+  [
+    'REGISTER sip:example.com SIP/2.0',
+    'Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK776asdhds;rport',
+    'Max-Forwards: 70',
+    'From: "Alice" <sip:alice@example.com>;tag=1928301774',
+    'To: "Alice" <sip:alice@example.com>',
+    'Call-ID: a84b4c76e66710@pc33.example.com',
+    'CSeq: 314159 REGISTER',
+    'Contact: <sip:alice@192.0.2.10:5060;transport=udp>;+sip.instance="<urn:uuid:00000000-0000-1000-8000-AABBCCDDEEFF>";expires=3600',
+    'Authorization: Digest username="alice", realm="example.com", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", uri="sip:example.com", response="6629fae49393a05397450978507c4ef1", algorithm=MD5, cnonce="0a4f113b", qop=auth, nc=00000001',
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\r\n'),
+);
 const SUMMARY = 'Messages-Waiting: yes\r\nMessage-Account: sip:alice@example.com\r\nVoice-Message: 2/8 (0/2)\r\n';
-const NOTIFY = Buffer.from([
-  'NOTIFY sip:alice@192.0.2.10:5060;transport=udp SIP/2.0',
-  'Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK4b43c2ff8.1',
-  'Max-Forwards: 70',
-  'From: <sip:alice@example.com>;tag=4fa3',
-  'To: <sip:alice@example.com>;tag=1928301774',
-  'Call-ID: 7a9c3b1d2e@192.0.2.1',
-  'CSeq: 20 NOTIFY',
-  'Event: message-summary',
-  'Subscription-State: active;expires=3599',
-  'Content-Type: application/simple-message-summary',
-  `Content-Length: ${SUMMARY.length}`, '', SUMMARY,
-].join('\r\n'));
+const NOTIFY = Buffer.from(
+  [
+    'NOTIFY sip:alice@192.0.2.10:5060;transport=udp SIP/2.0',
+    'Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK4b43c2ff8.1',
+    'Max-Forwards: 70',
+    'From: <sip:alice@example.com>;tag=4fa3',
+    'To: <sip:alice@example.com>;tag=1928301774',
+    'Call-ID: 7a9c3b1d2e@192.0.2.1',
+    'CSeq: 20 NOTIFY',
+    'Event: message-summary',
+    'Subscription-State: active;expires=3599',
+    'Content-Type: application/simple-message-summary',
+    `Content-Length: ${SUMMARY.length}`,
+    '',
+    SUMMARY,
+  ].join('\r\n'),
+);
 
 const SEEDS: Buffer[] = [
   REGISTER,
@@ -62,7 +82,30 @@ function tryParse(data: Buffer): ReturnType<typeof parseMessage> | undefined {
   }
 }
 
-const INTERESTING = [' ', '\t', '\r\n', '\r\n ', ':', ';', ',', '"', '\\', '<', '>', '%', '%0', '=', '@', '[', ']', '?', '\r', '\n', '\x00', 'é'];
+const INTERESTING = [
+  ' ',
+  '\t',
+  '\r\n',
+  '\r\n ',
+  ':',
+  ';',
+  ',',
+  '"',
+  '\\',
+  '<',
+  '>',
+  '%',
+  '%0',
+  '=',
+  '@',
+  '[',
+  ']',
+  '?',
+  '\r',
+  '\n',
+  '\x00',
+  'é',
+];
 
 /** A mutation of a seed message: byte edits, insertions of grammar chars, cuts, duplications. */
 const mutated: fc.Arbitrary<Buffer> = fc
@@ -107,7 +150,8 @@ function sameContent(a: ReturnType<typeof parseMessage>, b: ReturnType<typeof pa
     assert.equal((a as { status: number }).status, (b as { status: number }).status);
     assert.equal((a as { reason: string }).reason, (b as { reason: string }).reason);
   }
-  const fields = (m: typeof a) => m.headers.filter((h) => h.key !== 'content-length').map((h) => [h.name, h.key, h.value]);
+  const fields = (m: typeof a) =>
+    m.headers.filter((h) => h.key !== 'content-length').map((h) => [h.name, h.key, h.value]);
   assert.deepEqual(fields(b), fields(a));
   assert.ok(a.body.equals(b.body));
 }
@@ -122,27 +166,57 @@ function assertRoundTrip(m: ReturnType<typeof parseMessage>): void {
 
 describe('parser properties: any input', () => {
   test('(a) arbitrary bytes give a message or a SipParseError', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 2048 }), (bytes) => {
-      tryParse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 2048 }), (bytes) => {
+        tryParse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   test('(a) arbitrary text lines shaped like SIP give a message or a SipParseError', () => {
-    const line = fc.string({ unit: fc.constantFrom('a', 'V', 'i', ':', ' ', ';', '=', '"', '<', '>', '@', 'sip:', 'SIP/2.0', '/', '\r\n', '1', ','), maxLength: 60 });
-    fc.assert(fc.property(fc.array(line, { maxLength: 12 }), (lines) => {
-      tryParse(Buffer.from(lines.join('\r\n') + '\r\n\r\n'));
-    }), { numRuns: 1000 });
+    const line = fc.string({
+      unit: fc.constantFrom(
+        'a',
+        'V',
+        'i',
+        ':',
+        ' ',
+        ';',
+        '=',
+        '"',
+        '<',
+        '>',
+        '@',
+        'sip:',
+        'SIP/2.0',
+        '/',
+        '\r\n',
+        '1',
+        ',',
+      ),
+      maxLength: 60,
+    });
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 12 }), (lines) => {
+        tryParse(Buffer.from(lines.join('\r\n') + '\r\n\r\n'));
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   test('(a)+(b) mutations of the conformance and typical messages: parse or SipParseError; what parses round-trips', () => {
     let parsed = 0;
-    fc.assert(fc.property(mutated, (data) => {
-      const m = tryParse(data);
-      if (m !== undefined) {
-        parsed++;
-        assertRoundTrip(m);
-      }
-    }), { numRuns: 3000 });
+    fc.assert(
+      fc.property(mutated, (data) => {
+        const m = tryParse(data);
+        if (m !== undefined) {
+          parsed++;
+          assertRoundTrip(m);
+        }
+      }),
+      { numRuns: 3000 },
+    );
     assert.ok(parsed > 100, `only ${parsed} mutated messages parsed: the property would be vacuous`);
   });
 
@@ -161,7 +235,12 @@ const TOKEN = ALNUM + "-.!%*_+`'~";
 const tokenArb = fc.string({ unit: fc.constantFrom(...TOKEN), minLength: 1, maxLength: 12 });
 const lowerTokenArb = tokenArb.map((s) => s.replace(/[A-Z]/g, (c) => c.toLowerCase()));
 /** octet strings: any char U+0000..U+00FF (URI components are decoded to octets) */
-const octetsArb = (min: number) => fc.string({ unit: fc.integer({ min: 0, max: 255 }).map((c) => String.fromCharCode(c)), minLength: min, maxLength: 12 });
+const octetsArb = (min: number) =>
+  fc.string({
+    unit: fc.integer({ min: 0, max: 255 }).map((c) => String.fromCharCode(c)),
+    minLength: min,
+    maxLength: 12,
+  });
 
 const labelArb = fc.string({ unit: fc.constantFrom(...ALNUM), minLength: 1, maxLength: 8 });
 const hostArb = fc.oneof(
@@ -172,7 +251,13 @@ const hostArb = fc.oneof(
 const portArb = fc.option(fc.integer({ min: 0, max: 65535 }), { nil: undefined });
 
 const uriParamsArb: fc.Arbitrary<Params> = fc
-  .array(fc.tuple(octetsArb(1).filter((k) => k === k.replace(/[A-Z]/g, (c) => c.toLowerCase())), fc.option(octetsArb(0), { nil: null })), { maxLength: 4 })
+  .array(
+    fc.tuple(
+      octetsArb(1).filter((k) => k === k.replace(/[A-Z]/g, (c) => c.toLowerCase())),
+      fc.option(octetsArb(0), { nil: null }),
+    ),
+    { maxLength: 4 },
+  )
   .map((entries) => new Map(entries));
 const uriHeadersArb = fc.array(fc.tuple(octetsArb(1), octetsArb(0)), { maxLength: 3 }).map((e) => new Map(e));
 
@@ -186,10 +271,21 @@ const sipUriArb: fc.Arbitrary<SipUri> = fc
     params: uriParamsArb,
     headers: uriHeadersArb,
   })
-  .map((r) => new SipUri(r.scheme, r.host, r.user, r.port, r.params, r.headers, r.user === undefined ? undefined : r.password));
+  .map(
+    (r) =>
+      new SipUri(r.scheme, r.host, r.user, r.port, r.params, r.headers, r.user === undefined ? undefined : r.password),
+  );
 
 function plainUri(u: SipUri): unknown {
-  return { scheme: u.scheme, user: u.user, password: u.password, host: u.host, port: u.port, params: [...u.params], headers: [...u.headers] };
+  return {
+    scheme: u.scheme,
+    user: u.user,
+    password: u.password,
+    host: u.host,
+    port: u.port,
+    params: [...u.params],
+    headers: [...u.headers],
+  };
 }
 
 const genValueArb = fc.oneof(
@@ -202,14 +298,20 @@ const headerParamsArb: fc.Arbitrary<Params> = fc
   .map((e) => new Map(e));
 
 const nameAddrArb: fc.Arbitrary<NameAddr> = fc.record({
-  displayName: fc.option(fc.string({ maxLength: 16 }).map((s) => s.replace(/[\r\n]/g, ' ')), { nil: undefined }),
+  displayName: fc.option(
+    fc.string({ maxLength: 16 }).map((s) => s.replace(/[\r\n]/g, ' ')),
+    { nil: undefined },
+  ),
   uri: sipUriArb,
   params: headerParamsArb,
 });
 
 const viaArb: fc.Arbitrary<Via> = fc.record({
   protocol: fc.constant('SIP/2.0'),
-  transport: fc.oneof(fc.constantFrom('UDP', 'TCP', 'TLS', 'WS', 'WSS', 'SCTP'), tokenArb.map((t) => t.toUpperCase())),
+  transport: fc.oneof(
+    fc.constantFrom('UDP', 'TCP', 'TLS', 'WS', 'WSS', 'SCTP'),
+    tokenArb.map((t) => t.toUpperCase()),
+  ),
   host: hostArb,
   port: portArb,
   params: headerParamsArb,
@@ -217,38 +319,65 @@ const viaArb: fc.Arbitrary<Via> = fc.record({
 
 describe('format/parse round-trips of generated values (c)', () => {
   test('SIP URIs', () => {
-    fc.assert(fc.property(sipUriArb, (u) => {
-      const text = u.toString();
-      const back = parseUri(text);
-      assert.ok(back instanceof SipUri);
-      assert.deepEqual(plainUri(back), plainUri(u));
-      assert.equal(back.toString(), text);
-    }), { numRuns: 1500 });
+    fc.assert(
+      fc.property(sipUriArb, (u) => {
+        const text = u.toString();
+        const back = parseUri(text);
+        assert.ok(back instanceof SipUri);
+        assert.deepEqual(plainUri(back), plainUri(u));
+        assert.equal(back.toString(), text);
+      }),
+      { numRuns: 1500 },
+    );
   });
 
   test('name-addr', () => {
-    fc.assert(fc.property(nameAddrArb, (n) => {
-      const text = formatNameAddr(n);
-      const back = parseNameAddr(text);
-      assert.equal(back.displayName, n.displayName);
-      assert.deepEqual(plainUri(back.uri as SipUri), plainUri(n.uri as SipUri));
-      assert.deepEqual([...back.params], [...n.params]);
-      assert.equal(formatNameAddr(back), text);
-    }), { numRuns: 1500 });
+    fc.assert(
+      fc.property(nameAddrArb, (n) => {
+        const text = formatNameAddr(n);
+        const back = parseNameAddr(text);
+        assert.equal(back.displayName, n.displayName);
+        assert.deepEqual(plainUri(back.uri as SipUri), plainUri(n.uri as SipUri));
+        assert.deepEqual([...back.params], [...n.params]);
+        assert.equal(formatNameAddr(back), text);
+      }),
+      { numRuns: 1500 },
+    );
   });
 
   test('Via (lists of entries)', () => {
-    fc.assert(fc.property(fc.array(viaArb, { minLength: 1, maxLength: 3 }), (vias) => {
-      const text = vias.map(formatVia).join(', ');
-      const back = parseVia(text);
-      assert.deepEqual(back.map((v) => ({ ...v, params: [...v.params] })), vias.map((v) => ({ ...v, params: [...v.params] })));
-    }), { numRuns: 1500 });
+    fc.assert(
+      fc.property(fc.array(viaArb, { minLength: 1, maxLength: 3 }), (vias) => {
+        const text = vias.map(formatVia).join(', ');
+        const back = parseVia(text);
+        assert.deepEqual(
+          back.map((v) => ({ ...v, params: [...v.params] })),
+          vias.map((v) => ({ ...v, params: [...v.params] })),
+        );
+      }),
+      { numRuns: 1500 },
+    );
   });
 
   test('(b) generated messages: folding, compact and odd-case names, UTF-8 values, bodies', () => {
     // any text, folded anywhere (CRLF + SP), with UTF-8
-    const valueArb = fc.string({ unit: fc.constantFrom(...TOKEN, ' ', ',', ';', '"', 'é', '中', '\r\n '), maxLength: 30 });
-    const nameArb = fc.constantFrom('Subject', 's', 'X-Thing', 'k', 'Supported', 'ALLOW', 'Event', 'o', 'u', 'Accept', 'User-Agent');
+    const valueArb = fc.string({
+      unit: fc.constantFrom(...TOKEN, ' ', ',', ';', '"', 'é', '中', '\r\n '),
+      maxLength: 30,
+    });
+    const nameArb = fc.constantFrom(
+      'Subject',
+      's',
+      'X-Thing',
+      'k',
+      'Supported',
+      'ALLOW',
+      'Event',
+      'o',
+      'u',
+      'Accept',
+      'User-Agent',
+    );
     const msgArb = fc.record({
       method: fc.constantFrom('REGISTER', 'NOTIFY', 'SUBSCRIBE', 'OPTIONS', 'X-NEW'),
       uri: sipUriArb,
@@ -258,24 +387,27 @@ describe('format/parse round-trips of generated values (c)', () => {
       extra: fc.array(fc.tuple(nameArb, valueArb), { maxLength: 6 }),
       body: fc.uint8Array({ maxLength: 64 }),
     });
-    fc.assert(fc.property(msgArb, (g) => {
-      const lines = [
-        `${g.method} ${g.uri.toString()} SIP/2.0`,
-        ...g.via.map((v) => `Via: ${formatVia(v)}`),
-        `f: ${formatNameAddr(g.from)}`,
-        `To: ${formatNameAddr(g.to)}`,
-        'Call-ID: abc@def',
-        `CSeq: 42 ${g.method}`,
-        ...g.extra.map(([n, v]) => `${n}: ${v}`),
-        `l: ${g.body.length}`,
-      ];
-      const data = Buffer.concat([Buffer.from(lines.join('\r\n') + '\r\n\r\n'), Buffer.from(g.body)]);
-      const m = parseMessage(data);
-      assert.ok(m instanceof SipRequest);
-      assert.equal(m.uri.toString(), g.uri.toString());
-      assert.equal(m.vias.length, g.via.length);
-      assert.ok(m.body.equals(Buffer.from(g.body)));
-      assertRoundTrip(m);
-    }), { numRuns: 1000 });
+    fc.assert(
+      fc.property(msgArb, (g) => {
+        const lines = [
+          `${g.method} ${g.uri.toString()} SIP/2.0`,
+          ...g.via.map((v) => `Via: ${formatVia(v)}`),
+          `f: ${formatNameAddr(g.from)}`,
+          `To: ${formatNameAddr(g.to)}`,
+          'Call-ID: abc@def',
+          `CSeq: 42 ${g.method}`,
+          ...g.extra.map(([n, v]) => `${n}: ${v}`),
+          `l: ${g.body.length}`,
+        ];
+        const data = Buffer.concat([Buffer.from(lines.join('\r\n') + '\r\n\r\n'), Buffer.from(g.body)]);
+        const m = parseMessage(data);
+        assert.ok(m instanceof SipRequest);
+        assert.equal(m.uri.toString(), g.uri.toString());
+        assert.equal(m.vias.length, g.via.length);
+        assert.ok(m.body.equals(Buffer.from(g.body)));
+        assertRoundTrip(m);
+      }),
+      { numRuns: 1000 },
+    );
   });
 });

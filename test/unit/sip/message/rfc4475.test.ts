@@ -8,8 +8,15 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  AbsoluteUri, SipParseError, SipRequest, SipResponse, SipUri, type Uri, type SipParseErrorCode,
-  parseMessage, serializeMessage,
+  AbsoluteUri,
+  SipParseError,
+  SipRequest,
+  SipResponse,
+  SipUri,
+  type Uri,
+  type SipParseErrorCode,
+  parseMessage,
+  serializeMessage,
 } from '../../../../src/sip/message/index.js';
 import { conformanceFiles, conformanceMessage } from './conformance-data.js';
 
@@ -60,11 +67,14 @@ const CASES: Record<string, Case> = {
       assert.equal(r.maxForwards, 68);
       assert.deepEqual(r.cseq, { seq: 9, method: 'INVITE' });
       assert.equal(r.callId, 'wsinv.ndaksdj@192.0.2.1');
-      assert.deepEqual(r.vias.map((v) => [v.protocol, v.transport, v.host, v.params.get('branch')]), [
-        ['SIP/2.0', 'UDP', '192.0.2.2', '390skdjuw'],
-        ['SIP/2.0', 'TCP', 'spindle.example.com', 'z9hG4bK9ikj8'],
-        ['SIP/2.0', 'UDP', '192.168.255.111', 'z9hG4bK30239'],
-      ]);
+      assert.deepEqual(
+        r.vias.map((v) => [v.protocol, v.transport, v.host, v.params.get('branch')]),
+        [
+          ['SIP/2.0', 'UDP', '192.0.2.2', '390skdjuw'],
+          ['SIP/2.0', 'TCP', 'spindle.example.com', 'z9hG4bK9ikj8'],
+          ['SIP/2.0', 'UDP', '192.168.255.111', 'z9hG4bK30239'],
+        ],
+      );
       const c = r.contacts[0]?.nameAddr;
       assert.equal(c?.displayName, 'Quoted string ""');
       assert.equal(c.params.get('newparam'), 'newvalue');
@@ -128,7 +138,10 @@ const CASES: Record<string, Case> = {
       const r = req(m);
       assert.equal(sip(r.to.uri).user, 'null-\x00-null');
       const contacts = r.contacts.map((c) => sip(c.nameAddr?.uri as Uri));
-      assert.deepEqual(contacts.map((c) => c.user), ['\x00', '\x00\x00']);
+      assert.deepEqual(
+        contacts.map((c) => c.user),
+        ['\x00', '\x00\x00'],
+      );
       assert.equal(contacts[1]?.toString(), 'sip:%00%00@host5.example.com');
       assert.ok(!serializeMessage(r).includes(0));
     },
@@ -144,7 +157,10 @@ const CASES: Record<string, Case> = {
       assert.equal(r.cseq.method, 'RE%47IST%45R');
       assert.equal(r.to.displayName, '%Z%45');
       assert.equal(r.vias[0]?.params.get('branch'), 'z9hG4bK209%fzsnel234');
-      assert.deepEqual(r.contacts.map((c) => sip(c.nameAddr?.uri as Uri).user), ['alias1', 'alias3']);
+      assert.deepEqual(
+        r.contacts.map((c) => sip(c.nameAddr?.uri as Uri).user),
+        ['alias1', 'alias3'],
+      );
       assert.equal(r.getHeader('C%6Fntact'), '<sip:alias2@host2.example.com>');
     },
   },
@@ -196,14 +212,23 @@ const CASES: Record<string, Case> = {
       assert.equal(u.host, 'example.com');
       assert.equal(u.params.size, 0);
       assert.deepEqual(m.getHeaderList('Accept'), [
-        'application/sdp', 'application/pkcs7-mime', 'multipart/mixed', 'multipart/signed', 'message/sip', 'message/sipfrag',
+        'application/sdp',
+        'application/pkcs7-mime',
+        'multipart/mixed',
+        'multipart/signed',
+        'message/sip',
+        'message/sipfrag',
       ]);
     },
   },
   // 3.1.1.10 Varied and Unknown Transport Types. -> parses, UNKNOWN kept.
   transports: {
     section: '3.1.1.10',
-    expect: (m) => assert.deepEqual(m.vias.map((v) => v.transport), ['UDP', 'SCTP', 'TLS', 'UNKNOWN', 'TCP']),
+    expect: (m) =>
+      assert.deepEqual(
+        m.vias.map((v) => v.transport),
+        ['UDP', 'SCTP', 'TLS', 'UNKNOWN', 'TCP'],
+      ),
   },
   // 3.1.1.11 Multipart MIME Message with a binary part. -> parses, body bytes intact.
   mpart01: {
@@ -282,7 +307,13 @@ const CASES: Record<string, Case> = {
   // message parses and reading `contacts` throws 'name-addr' 400 (what the registrar answers).
   regbadct: {
     section: '3.1.2.13',
-    expect: { later: (m) => assert.throws(() => m.contacts, (e: unknown) => isParseError(e, 'name-addr', 400)) },
+    expect: {
+      later: (m) =>
+        assert.throws(
+          () => m.contacts,
+          (e: unknown) => isParseError(e, 'name-addr', 400),
+        ),
+    },
   },
   // 3.1.2.14 Spaces within addr-spec (To: < sip:... >): "reasonable to reject with 400". -> 'name-addr', 400.
   badaspec: { section: '3.1.2.14', expect: rejects('name-addr') },
@@ -431,8 +462,13 @@ function isParseError(e: unknown, code: SipParseErrorCode, status: number): bool
 function assertRoundTrip(m: Msg): void {
   const once = serializeMessage(m);
   const again = parseMessage(once);
-  assert.deepEqual(again.headers.map((h) => [h.key, h.value]), m.headers.filter((h) => h.key !== 'content-length')
-    .map((h) => [h.key, h.value]).concat([['content-length', String(m.body.length)]]));
+  assert.deepEqual(
+    again.headers.map((h) => [h.key, h.value]),
+    m.headers
+      .filter((h) => h.key !== 'content-length')
+      .map((h) => [h.key, h.value])
+      .concat([['content-length', String(m.body.length)]]),
+  );
   assert.ok(again.body.equals(m.body));
   assert.ok(serializeMessage(again).equals(once), 'serialize is a fixed point');
 }
@@ -442,7 +478,10 @@ describe('RFC 4475 torture messages', () => {
 
   test('all 49 messages are present and each has an expectation', () => {
     assert.equal(files.length, 49);
-    assert.deepEqual(files.map((f) => f.replace(/\.dat$/, '')), Object.keys(CASES).sort());
+    assert.deepEqual(
+      files.map((f) => f.replace(/\.dat$/, '')),
+      Object.keys(CASES).sort(),
+    );
   });
 
   for (const file of files) {
@@ -460,7 +499,10 @@ describe('RFC 4475 torture messages', () => {
         const m = parseMessage(raw);
         e.later(m);
       } else {
-        assert.throws(() => parseMessage(raw), (err: unknown) => isParseError(err, e.code, e.status));
+        assert.throws(
+          () => parseMessage(raw),
+          (err: unknown) => isParseError(err, e.code, e.status),
+        );
       }
     });
   }

@@ -5,7 +5,12 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  SipParseError, SipRequest, SipUri, type Uri, parseMessage, serializeMessage,
+  SipParseError,
+  SipRequest,
+  SipUri,
+  type Uri,
+  parseMessage,
+  serializeMessage,
 } from '../../../../src/sip/message/index.js';
 import { conformanceFiles, conformanceMessage } from './conformance-data.js';
 
@@ -35,8 +40,10 @@ const CASES: Record<string, () => void> = {
   // 4.2 Invalid SIP Message with an IPv6 Reference (no brackets in the Request-URI):
   // "should be rejected with a 400". -> 'uri', 400.
   'ipv6-bad': () => {
-    assert.throws(() => parseMessage(conformanceMessage('rfc5118', 'ipv6-bad')),
-      (e: unknown) => e instanceof SipParseError && e.code === 'uri' && e.status === 400);
+    assert.throws(
+      () => parseMessage(conformanceMessage('rfc5118', 'ipv6-bad')),
+      (e: unknown) => e instanceof SipParseError && e.code === 'uri' && e.status === 400,
+    );
   },
   // 4.3 Port Ambiguous in a SIP URI: [2001:db8::10:5070] is a valid IPv6 reference
   // without a port. -> parses, no port.
@@ -72,9 +79,14 @@ const CASES: Record<string, () => void> = {
   // 4.7 Multiple IP Addresses in SIP Headers (IPv6 and IPv4 Vias). -> parses.
   'mult-ip-in-header': () => {
     const m = parseRequest('mult-ip-in-header');
-    assert.deepEqual(m.vias.map((v) => [v.transport, v.host, v.port]), [
-      ['UDP', '[2001:db8::9:1]', 6050], ['UDP', '192.0.2.1', undefined], ['TCP', '[2001:db8::9:255]', undefined],
-    ]);
+    assert.deepEqual(
+      m.vias.map((v) => [v.transport, v.host, v.port]),
+      [
+        ['UDP', '[2001:db8::9:1]', 6050],
+        ['UDP', '192.0.2.1', undefined],
+        ['TCP', '[2001:db8::9:255]', undefined],
+      ],
+    );
     assert.equal(m.vias[2]?.params.get('received'), '192.0.2.200');
   },
   // 4.8 Multiple IP Addresses in SDP. -> parses.

@@ -49,7 +49,8 @@ describe('StreamFramer (RFC 3261 section 18.3)', () => {
   });
 
   test('similar header names are not Content-Length', () => {
-    const m = 'MESSAGE sip:a@b SIP/2.0\r\nLanguage: 5\r\nContent-Length-X: 9\r\nc: text/plain\r\nContent-Length: 2\r\n\r\nhi';
+    const m =
+      'MESSAGE sip:a@b SIP/2.0\r\nLanguage: 5\r\nContent-Length-X: 9\r\nc: text/plain\r\nContent-Length: 2\r\n\r\nhi';
     assert.deepEqual(messages(feed(new StreamFramer({ maxMessageSize: MAX }), m)), [m]);
   });
 
@@ -109,7 +110,9 @@ describe('StreamFramer (RFC 3261 section 18.3)', () => {
 
   test('missing or bad Content-Length is an error on a stream', () => {
     const head = 'OPTIONS sip:a@b SIP/2.0\r\nCall-ID: x\r\n';
-    assert.deepEqual(types(feed(new StreamFramer({ maxMessageSize: MAX }), head + '\r\n')), ['error:missing-content-length']);
+    assert.deepEqual(types(feed(new StreamFramer({ maxMessageSize: MAX }), head + '\r\n')), [
+      'error:missing-content-length',
+    ]);
     for (const v of ['abc', '-1', '5 5', '', '1e3', '99999999999']) {
       const ev = feed(new StreamFramer({ maxMessageSize: MAX }), head + `Content-Length: ${v}\r\n\r\n`);
       assert.deepEqual(types(ev), ['error:bad-content-length'], v);
@@ -126,7 +129,9 @@ describe('StreamFramer (RFC 3261 section 18.3)', () => {
     assert.deepEqual(types(feed(f, tlsHello)), ['error:garbage']);
     assert.equal(f.hasFailed, true);
     assert.deepEqual(feed(f, req(12)), []);
-    assert.deepEqual(types(feed(new StreamFramer({ maxMessageSize: MAX }), 'GET / HTTP/1.1\r\nHost: x\r\n\r\n')), ['error:garbage']);
+    assert.deepEqual(types(feed(new StreamFramer({ maxMessageSize: MAX }), 'GET / HTTP/1.1\r\nHost: x\r\n\r\n')), [
+      'error:garbage',
+    ]);
     assert.deepEqual(types(feed(new StreamFramer({ maxMessageSize: MAX }), '\r\x00')), ['error:garbage']);
     assert.deepEqual(types(feed(new StreamFramer({ maxMessageSize: MAX }), 'hello\r\n\r\n')), ['error:garbage']);
   });
@@ -152,33 +157,37 @@ describe('StreamFramer properties (fast-check)', () => {
 
   test('any chunking of a stream of messages and keep-alives yields the same messages and pings', () => {
     fc.assert(
-      fc.property(fc.array(item, { minLength: 1, maxLength: 8 }), fc.array(fc.integer({ min: 1, max: 97 }), { minLength: 1, maxLength: 40 }), (items, cuts) => {
-        const parts: Buffer[] = [];
-        const expected: Buffer[] = [];
-        let pings = 0;
-        items.forEach((it, i) => {
-          const m = build(it, i);
-          parts.push(Buffer.from(it.before, 'latin1'), m);
-          expected.push(m);
-          pings += Math.floor(it.before.length / 4);
-        });
-        const stream = Buffer.concat(parts);
-        const f = new StreamFramer({ maxMessageSize: MAX });
-        const got: FramerEvent[] = [];
-        let off = 0;
-        let k = 0;
-        while (off < stream.length) {
-          const n = cuts[k++ % cuts.length] as number;
-          got.push(...f.push(stream.subarray(off, off + n)));
-          off += n;
-        }
-        const msgs = got.filter((e) => e.type === 'message').map((e) => (e as { data: Buffer }).data);
-        assert.equal(msgs.length, expected.length);
-        msgs.forEach((m, i) => assert.ok(m.equals(expected[i] as Buffer), `message ${i}`));
-        assert.equal(got.filter((e) => e.type === 'ping').length, pings);
-        assert.equal(got.filter((e) => e.type === 'error').length, 0);
-        assert.equal(f.bufferedBytes, 0);
-      }),
+      fc.property(
+        fc.array(item, { minLength: 1, maxLength: 8 }),
+        fc.array(fc.integer({ min: 1, max: 97 }), { minLength: 1, maxLength: 40 }),
+        (items, cuts) => {
+          const parts: Buffer[] = [];
+          const expected: Buffer[] = [];
+          let pings = 0;
+          items.forEach((it, i) => {
+            const m = build(it, i);
+            parts.push(Buffer.from(it.before, 'latin1'), m);
+            expected.push(m);
+            pings += Math.floor(it.before.length / 4);
+          });
+          const stream = Buffer.concat(parts);
+          const f = new StreamFramer({ maxMessageSize: MAX });
+          const got: FramerEvent[] = [];
+          let off = 0;
+          let k = 0;
+          while (off < stream.length) {
+            const n = cuts[k++ % cuts.length] as number;
+            got.push(...f.push(stream.subarray(off, off + n)));
+            off += n;
+          }
+          const msgs = got.filter((e) => e.type === 'message').map((e) => (e as { data: Buffer }).data);
+          assert.equal(msgs.length, expected.length);
+          msgs.forEach((m, i) => assert.ok(m.equals(expected[i] as Buffer), `message ${i}`));
+          assert.equal(got.filter((e) => e.type === 'ping').length, pings);
+          assert.equal(got.filter((e) => e.type === 'error').length, 0);
+          assert.equal(f.bufferedBytes, 0);
+        },
+      ),
       { numRuns: 300 },
     );
   });

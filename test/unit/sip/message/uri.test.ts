@@ -10,21 +10,43 @@ function sipUri(s: string): SipUri {
 }
 
 function rejectsUri(s: string): void {
-  assert.throws(() => parseUri(s), (e: unknown) => e instanceof SipParseError && e.code === 'uri' && e.status === 400, s);
+  assert.throws(
+    () => parseUri(s),
+    (e: unknown) => e instanceof SipParseError && e.code === 'uri' && e.status === 400,
+    s,
+  );
 }
 
 describe('SIP URI (RFC 3261 19.1)', () => {
   test('all parts', () => {
-    const u = sipUri('sip:alice:secret@Example.COM:5060;transport=TCP;lr;maddr=239.255.255.1?Subject=hi%20there&Priority=urgent');
+    const u = sipUri(
+      'sip:alice:secret@Example.COM:5060;transport=TCP;lr;maddr=239.255.255.1?Subject=hi%20there&Priority=urgent',
+    );
     assert.equal(u.scheme, 'sip');
     assert.equal(u.user, 'alice');
     assert.equal(u.password, 'secret');
     assert.equal(u.host, 'Example.COM');
     assert.equal(u.port, 5060);
-    assert.deepEqual([...u.params], [['transport', 'TCP'], ['lr', null], ['maddr', '239.255.255.1']]);
+    assert.deepEqual(
+      [...u.params],
+      [
+        ['transport', 'TCP'],
+        ['lr', null],
+        ['maddr', '239.255.255.1'],
+      ],
+    );
     assert.equal(u.transport, 'tcp');
-    assert.deepEqual([...u.headers], [['Subject', 'hi there'], ['Priority', 'urgent']]);
-    assert.equal(u.toString(), 'sip:alice:secret@Example.COM:5060;transport=TCP;lr;maddr=239.255.255.1?Subject=hi%20there&Priority=urgent');
+    assert.deepEqual(
+      [...u.headers],
+      [
+        ['Subject', 'hi there'],
+        ['Priority', 'urgent'],
+      ],
+    );
+    assert.equal(
+      u.toString(),
+      'sip:alice:secret@Example.COM:5060;transport=TCP;lr;maddr=239.255.255.1?Subject=hi%20there&Priority=urgent',
+    );
   });
 
   test('scheme is case-insensitive; sips', () => {
@@ -84,11 +106,37 @@ describe('SIP URI (RFC 3261 19.1)', () => {
 
   test('malformed SIP URIs are rejected with code uri', () => {
     for (const s of [
-      '', 'sip:', 'sip:@example.com', 'sip:a@', 'sip:a@b:', 'sip:a@b:99999', 'sip:a@b:5x', 'sip:a@[::1', 'sip:a@[1:2:3]',
-      'sip:a@b;', 'sip:a@b;;lr', 'sip:a@b;=1', 'sip:a@b?', 'sip:a@b?x', 'sip:a@b?=1', 'sip:a@b?x=1&', 'sip:a b@c',
-      'sip:a@b c', '<sip:a@b>', 'sip:us%zzer@h', 'sip:us%4@h', 'sip:a"b@c', 'sip:a@b;p=a"b', 'sip:a@b>',
-      '1sip:a@b', 'sip', ':a@b', 'sip:a@b:5060:5061', 'sip:2001:db8::10',
-    ]) rejectsUri(s);
+      '',
+      'sip:',
+      'sip:@example.com',
+      'sip:a@',
+      'sip:a@b:',
+      'sip:a@b:99999',
+      'sip:a@b:5x',
+      'sip:a@[::1',
+      'sip:a@[1:2:3]',
+      'sip:a@b;',
+      'sip:a@b;;lr',
+      'sip:a@b;=1',
+      'sip:a@b?',
+      'sip:a@b?x',
+      'sip:a@b?=1',
+      'sip:a@b?x=1&',
+      'sip:a b@c',
+      'sip:a@b c',
+      '<sip:a@b>',
+      'sip:us%zzer@h',
+      'sip:us%4@h',
+      'sip:a"b@c',
+      'sip:a@b;p=a"b',
+      'sip:a@b>',
+      '1sip:a@b',
+      'sip',
+      ':a@b',
+      'sip:a@b:5060:5061',
+      'sip:2001:db8::10',
+    ])
+      rejectsUri(s);
   });
 });
 
@@ -121,17 +169,46 @@ describe('tel and other URIs', () => {
 describe('IPv6 addresses (RFC 4291, RFC 5118)', () => {
   test('valid forms', () => {
     for (const a of [
-      '::', '::1', '1::', '2001:db8::10', '2001:db8:0:0:0:0:0:1', '1:2:3:4:5:6:7:8', '::ffff:192.0.2.2',
-      '2001:db8::192.0.2.1', '1:2:3:4:5:6:192.0.2.1', '::192.0.2.1', 'fe80::1:2:3:4:5:6', 'ABCD:ef01::9',
+      '::',
+      '::1',
+      '1::',
+      '2001:db8::10',
+      '2001:db8:0:0:0:0:0:1',
+      '1:2:3:4:5:6:7:8',
+      '::ffff:192.0.2.2',
+      '2001:db8::192.0.2.1',
+      '1:2:3:4:5:6:192.0.2.1',
+      '::192.0.2.1',
+      'fe80::1:2:3:4:5:6',
+      'ABCD:ef01::9',
       // RFC 5118 4.10: the RFC 3261 ABNF three-colon form is tolerated
-      '2001:db8:::192.0.2.1', ':::192.0.2.1',
-    ]) assert.ok(isIPv6(a, 0, a.length), a);
+      '2001:db8:::192.0.2.1',
+      ':::192.0.2.1',
+    ])
+      assert.ok(isIPv6(a, 0, a.length), a);
   });
 
   test('invalid forms', () => {
     for (const a of [
-      '', ':', ':::', '1', '1:2', '1:2:3:4:5:6:7', '1:2:3:4:5:6:7:8:9', '1::2::3', '12345::1', 'g::1', ':1::2',
-      '1::2:', '1:2:3:4:5:6:7:192.0.2.1', '::192.0.2', '::192.0.2.256', '::1.2.3.4.5', '1:::2', '2001:db8::1%eth0',
-    ]) assert.ok(!isIPv6(a, 0, a.length), a);
+      '',
+      ':',
+      ':::',
+      '1',
+      '1:2',
+      '1:2:3:4:5:6:7',
+      '1:2:3:4:5:6:7:8:9',
+      '1::2::3',
+      '12345::1',
+      'g::1',
+      ':1::2',
+      '1::2:',
+      '1:2:3:4:5:6:7:192.0.2.1',
+      '::192.0.2',
+      '::192.0.2.256',
+      '::1.2.3.4.5',
+      '1:::2',
+      '2001:db8::1%eth0',
+    ])
+      assert.ok(!isIPv6(a, 0, a.length), a);
   });
 });

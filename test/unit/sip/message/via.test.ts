@@ -3,7 +3,11 @@ import assert from 'node:assert/strict';
 import { SipParseError, formatVia, parseVia } from '../../../../src/sip/message/index.js';
 
 function rejects(s: string): void {
-  assert.throws(() => parseVia(s), (e: unknown) => e instanceof SipParseError && e.code === 'via' && e.status === 400, s);
+  assert.throws(
+    () => parseVia(s),
+    (e: unknown) => e instanceof SipParseError && e.code === 'via' && e.status === 400,
+    s,
+  );
 }
 
 describe('Via (RFC 3261 20.42)', () => {
@@ -11,16 +15,30 @@ describe('Via (RFC 3261 20.42)', () => {
     const [v, ...rest] = parseVia('SIP/2.0/UDP pc33.example.com:5066;branch=z9hG4bK776asdhds;rport;received=192.0.2.4');
     assert.equal(rest.length, 0);
     assert.deepEqual(v, {
-      protocol: 'SIP/2.0', transport: 'UDP', host: 'pc33.example.com', port: 5066,
-      params: new Map<string, string | null>([['branch', 'z9hG4bK776asdhds'], ['rport', null], ['received', '192.0.2.4']]),
+      protocol: 'SIP/2.0',
+      transport: 'UDP',
+      host: 'pc33.example.com',
+      port: 5066,
+      params: new Map<string, string | null>([
+        ['branch', 'z9hG4bK776asdhds'],
+        ['rport', null],
+        ['received', '192.0.2.4'],
+      ]),
     });
   });
 
   test('comma list, lower-case transport and protocol, LWS everywhere', () => {
-    const vs = parseVia('sip / 2.0 / tcp   a.example.com ; branch = z9hG4bK1 ,SIP/2.0/ws b.example.com:80 ,  SIP/2.0/Foo [::1]');
-    assert.deepEqual(vs.map((v) => [v.protocol, v.transport, v.host, v.port]), [
-      ['SIP/2.0', 'TCP', 'a.example.com', undefined], ['SIP/2.0', 'WS', 'b.example.com', 80], ['SIP/2.0', 'FOO', '[::1]', undefined],
-    ]);
+    const vs = parseVia(
+      'sip / 2.0 / tcp   a.example.com ; branch = z9hG4bK1 ,SIP/2.0/ws b.example.com:80 ,  SIP/2.0/Foo [::1]',
+    );
+    assert.deepEqual(
+      vs.map((v) => [v.protocol, v.transport, v.host, v.port]),
+      [
+        ['SIP/2.0', 'TCP', 'a.example.com', undefined],
+        ['SIP/2.0', 'WS', 'b.example.com', 80],
+        ['SIP/2.0', 'FOO', '[::1]', undefined],
+      ],
+    );
     assert.equal(vs[0]?.params.get('branch'), 'z9hG4bK1');
   });
 
@@ -46,9 +64,23 @@ describe('Via (RFC 3261 20.42)', () => {
 
   test('malformed values are rejected with code via (RFC 4475 3.1.2.1)', () => {
     for (const s of [
-      '', 'SIP/2.0/UDP', 'SIP/2.0 UDP h', 'SIP/2.0/UDPh', 'SIP//UDP h', 'SIP/2.0/UDP h:', 'SIP/2.0/UDP h:70000',
-      'SIP/2.0/UDP 192.0.2.15;;,;,,', 'SIP/2.0/UDP h;', 'SIP/2.0/UDP h;branch=', 'SIP/2.0/UDP h,', 'SIP/2.0/UDP h, ,SIP/2.0/UDP i',
-      'SIP/2.0/UDP 2001:db8::1', 'SIP/2.0/UDP [2001:db8::1', 'SIP/2.0/UDP h x', 'SIP/2.0/UDP h;branch="x',
-    ]) rejects(s);
+      '',
+      'SIP/2.0/UDP',
+      'SIP/2.0 UDP h',
+      'SIP/2.0/UDPh',
+      'SIP//UDP h',
+      'SIP/2.0/UDP h:',
+      'SIP/2.0/UDP h:70000',
+      'SIP/2.0/UDP 192.0.2.15;;,;,,',
+      'SIP/2.0/UDP h;',
+      'SIP/2.0/UDP h;branch=',
+      'SIP/2.0/UDP h,',
+      'SIP/2.0/UDP h, ,SIP/2.0/UDP i',
+      'SIP/2.0/UDP 2001:db8::1',
+      'SIP/2.0/UDP [2001:db8::1',
+      'SIP/2.0/UDP h x',
+      'SIP/2.0/UDP h;branch="x',
+    ])
+      rejects(s);
   });
 });

@@ -24,8 +24,10 @@ describe('CompletedTable', () => {
   test('gives back each response and destination exactly, across slabs; the JS heap holds no bytes', () => {
     const clock = new FakeClock();
     const t = new CompletedTable(clock, 32_000);
-    const body = (i: number): Buffer => Buffer.from(`SIP/2.0 200 OK\r\nCall-ID: ${i}\r\n${'x'.repeat(i % 1500)}\r\n\r\n\u00ff`, 'latin1');
-    for (let i = 0; i < 2000; i++) t.add(`key${i}`, { address: i % 2 ? '2001:db8::1' : '198.51.100.9', port: 1024 + i }, body(i));
+    const body = (i: number): Buffer =>
+      Buffer.from(`SIP/2.0 200 OK\r\nCall-ID: ${i}\r\n${'x'.repeat(i % 1500)}\r\n\r\n\u00ff`, 'latin1');
+    for (let i = 0; i < 2000; i++)
+      t.add(`key${i}`, { address: i % 2 ? '2001:db8::1' : '198.51.100.9', port: 1024 + i }, body(i));
     assert.ok(t.slabBytes >= 2 * 256 * 1024, 'more than one slab');
     for (const i of [0, 1, 777, 1999]) {
       const hit = t.get(`key${i}`);

@@ -10,7 +10,13 @@ export const UDP: TxDestination = { protocol: 'udp', address: '192.0.2.10', port
 export const TCP: TxDestination = { protocol: 'tcp', address: '192.0.2.10', port: 5060, flowId: 'f1', reliable: true };
 /** Where test requests come from (matches the Via sent-by of {@link req}). */
 export const SRC_UDP: TxDestination = { protocol: 'udp', address: '192.0.2.1', port: 5060, reliable: false };
-export const SRC_TCP: TxDestination = { protocol: 'tcp', address: '192.0.2.1', port: 40000, flowId: 'c7', reliable: true };
+export const SRC_TCP: TxDestination = {
+  protocol: 'tcp',
+  address: '192.0.2.1',
+  port: 40000,
+  flowId: 'c7',
+  reliable: true,
+};
 
 export interface Sent {
   msg: SipMessage;

@@ -4,7 +4,10 @@ import { SipRequest } from '../../../../src/sip/message/index.js';
 import type { SipResponse } from '../../../../src/sip/message/index.js';
 import type { ClientTransactionHandlers } from '../../../../src/sip/transaction/client-handlers.js';
 import type { Transaction } from '../../../../src/sip/transaction/transaction-base.js';
-import { InviteClientState, InviteClientTransaction } from '../../../../src/sip/transaction/invite-client-transaction.js';
+import {
+  InviteClientState,
+  InviteClientTransaction,
+} from '../../../../src/sip/transaction/invite-client-transaction.js';
 import { TCP, UDP, flush, req, res, setup } from './fixtures.js';
 
 class Recorder implements ClientTransactionHandlers {

@@ -1,7 +1,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SipResponse } from '../../../../src/sip/message/index.js';
-import { InviteServerState, InviteServerTransaction } from '../../../../src/sip/transaction/invite-server-transaction.js';
+import {
+  InviteServerState,
+  InviteServerTransaction,
+} from '../../../../src/sip/transaction/invite-server-transaction.js';
 import type { TxDestination } from '../../../../src/sip/transaction/destination.js';
 import { SRC_TCP, SRC_UDP, flush, req, res, setup } from './fixtures.js';
 

@@ -35,7 +35,10 @@ export class CancelUser extends User {
 
 export const quiet: ClientTransactionHandlers = { onFinal() {}, onTimeout() {}, onTransportError() {} };
 
-export function layer(user: TransactionUser = new User(), stampVia = true): { clock: FakeClock; wire: Wire; l: TransactionLayer } {
+export function layer(
+  user: TransactionUser = new User(),
+  stampVia = true,
+): { clock: FakeClock; wire: Wire; l: TransactionLayer } {
   const clock = new FakeClock();
   const wire = new Wire(clock);
   const l = new TransactionLayer({ send: wire.send, clock, user, stampVia });

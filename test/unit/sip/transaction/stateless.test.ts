@@ -45,7 +45,10 @@ describe('statelessErrorResponse (RFC 3261 8.2.6, 21.4.1)', () => {
   });
 
   test('a malformed CSeq is echoed byte for byte (the client matches what it sent)', () => {
-    const out = statelessErrorResponse(Buffer.from(BAD_MF.replace('CSeq: 1 INVITE', 'CSeq: one INVITE')), new SipParseError('cseq', 'bad CSeq'));
+    const out = statelessErrorResponse(
+      Buffer.from(BAD_MF.replace('CSeq: 1 INVITE', 'CSeq: one INVITE')),
+      new SipParseError('cseq', 'bad CSeq'),
+    );
     assert.ok(out);
     const text = out.toString('latin1');
     assert.ok(text.startsWith('SIP/2.0 400 bad CSeq\r\n'));
@@ -53,12 +56,18 @@ describe('statelessErrorResponse (RFC 3261 8.2.6, 21.4.1)', () => {
   });
 
   test('uses the status of the error (505, 513) and keeps an existing To tag', () => {
-    const text = BAD_MF.replace('SIP/2.0\r\n', 'SIP/7.0\r\n').replace('To: <sip:bob@example.com>', 'To: <sip:bob@example.com> ; TAG = t9');
+    const text = BAD_MF.replace('SIP/2.0\r\n', 'SIP/7.0\r\n').replace(
+      'To: <sip:bob@example.com>',
+      'To: <sip:bob@example.com> ; TAG = t9',
+    );
     const r505 = parsed(statelessErrorResponse(Buffer.from(text), new SipParseError('version', '', 505)));
     assert.equal(r505.status, 505);
     assert.equal(r505.reason, 'Version Not Supported', 'standard phrase when the message is empty');
     assert.equal(r505.getHeader('To'), '<sip:bob@example.com> ; TAG = t9');
-    const big = Buffer.concat([Buffer.from(BAD_MF.replace('Content-Length: 0', 'Content-Length: 100000')), Buffer.alloc(100_000, 0x61)]);
+    const big = Buffer.concat([
+      Buffer.from(BAD_MF.replace('Content-Length: 0', 'Content-Length: 100000')),
+      Buffer.alloc(100_000, 0x61),
+    ]);
     const r513 = parsed(statelessErrorResponse(big, new SipParseError('too-large', 'message too large', 513)));
     assert.equal(r513.status, 513);
   });
@@ -101,13 +110,19 @@ describe('statelessErrorResponse (RFC 3261 8.2.6, 21.4.1)', () => {
 
   test('drops responses, ACKs, garbage and requests missing a needed header', () => {
     const err = new SipParseError('header', 'x');
-    assert.equal(statelessErrorResponse(Buffer.from('SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP a;branch=z9hG4bK1\r\n\r\n'), err), undefined);
+    assert.equal(
+      statelessErrorResponse(Buffer.from('SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP a;branch=z9hG4bK1\r\n\r\n'), err),
+      undefined,
+    );
     assert.equal(statelessErrorResponse(Buffer.from(BAD_MF.replace('INVITE sip', 'ACK sip')), err), undefined);
     assert.equal(statelessErrorResponse(Buffer.from(BAD_MF.replace('CSeq: 1 INVITE', 'CSeq: 1 ACK')), err), undefined);
     assert.equal(statelessErrorResponse(Buffer.from('\x16\x03\x01\x02\x00garbage'), err), undefined);
     assert.equal(statelessErrorResponse(Buffer.from(''), err), undefined);
     assert.equal(statelessErrorResponse(Buffer.from(BAD_MF.replace('Call-ID: abc@192.0.2.1\r\n', '')), err), undefined);
-    assert.equal(statelessErrorResponse(Buffer.from(BAD_MF.replace(/Via: [^\r]*\r\nv: [^\r]*\r\n/, '')), err), undefined);
+    assert.equal(
+      statelessErrorResponse(Buffer.from(BAD_MF.replace(/Via: [^\r]*\r\nv: [^\r]*\r\n/, '')), err),
+      undefined,
+    );
     assert.equal(statelessErrorResponse(Buffer.from('IN VITE sip:x SIP/2.0\r\n\r\n'), err), undefined);
   });
 

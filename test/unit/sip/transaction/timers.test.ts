@@ -5,10 +5,7 @@ import { DEFAULT_TIMER_SETTINGS, deriveTimers } from '../../../../src/sip/transa
 describe('deriveTimers (RFC 3261 Table 4, RFC 6026)', () => {
   test('defaults: T1 500 ms, T2 4 s, T4 5 s and the derived timers', () => {
     const t = deriveTimers();
-    assert.deepEqual(
-      { t1: t.t1, t2: t.t2, t4: t.t4 },
-      { t1: 500, t2: 4000, t4: 5000 },
-    );
+    assert.deepEqual({ t1: t.t1, t2: t.t2, t4: t.t4 }, { t1: 500, t2: 4000, t4: 5000 });
     assert.equal(t.A, 500);
     assert.equal(t.B, 32_000);
     assert.equal(t.D, 32_000);

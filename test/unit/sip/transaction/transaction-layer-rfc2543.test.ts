@@ -62,4 +62,3 @@ describe('TransactionLayer: RFC 2543 fallback matching (17.2.3)', () => {
     assert.equal(l.serverCount, 1);
   });
 });
-

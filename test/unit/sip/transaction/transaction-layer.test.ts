@@ -5,7 +5,10 @@ import { createCancel } from '../../../../src/sip/transaction/cancel.js';
 import type { ClientTransactionHandlers } from '../../../../src/sip/transaction/client-handlers.js';
 import { FakeClock } from '../../../../src/base/clock.js';
 import { TransactionError } from '../../../../src/sip/transaction/errors.js';
-import { InviteServerState, InviteServerTransaction } from '../../../../src/sip/transaction/invite-server-transaction.js';
+import {
+  InviteServerState,
+  InviteServerTransaction,
+} from '../../../../src/sip/transaction/invite-server-transaction.js';
 import type { NonInviteServerTransaction } from '../../../../src/sip/transaction/non-invite-server-transaction.js';
 import { TransactionLayer } from '../../../../src/sip/transaction/transaction-layer.js';
 import type { ServerTransaction } from '../../../../src/sip/transaction/transaction-user.js';
@@ -33,10 +36,16 @@ describe('TransactionLayer: client side (RFC 3261 17.1.3)', () => {
 
   test('refuses ACK, a request without Via and a branch already in use, with TransactionError', () => {
     const { l } = layer();
-    assert.throws(() => l.sendRequest(req({ method: 'ACK' }), UDP, quiet), (e: unknown) => e instanceof TransactionError && e.code === 'ack');
+    assert.throws(
+      () => l.sendRequest(req({ method: 'ACK' }), UDP, quiet),
+      (e: unknown) => e instanceof TransactionError && e.code === 'ack',
+    );
     const noVia = req({ method: 'OPTIONS' });
     noVia.removeHeader('Via');
-    assert.throws(() => l.sendRequest(noVia, UDP, quiet), (e: unknown) => e instanceof TransactionError && e.code === 'no-via');
+    assert.throws(
+      () => l.sendRequest(noVia, UDP, quiet),
+      (e: unknown) => e instanceof TransactionError && e.code === 'no-via',
+    );
     l.sendRequest(req({ method: 'OPTIONS', branch: 'z9hG4bKdup' }), UDP, quiet);
     assert.throws(
       () => l.sendRequest(req({ method: 'OPTIONS', branch: 'z9hG4bKdup' }), UDP, quiet),
@@ -125,7 +134,7 @@ describe('TransactionLayer: server side (RFC 3261 17.2.3)', () => {
     assert.deepEqual(again.dest, first.dest);
     assert.ok(serializeMessage(again.msg).equals(serializeMessage(first.msg)), 'byte for byte');
     assert.equal((again.msg as SipResponse).getHeader('To'), (first.msg as SipResponse).getHeader('To'), 'same To tag');
-    clock.advance(64 * 500 / 4 + 1);
+    clock.advance((64 * 500) / 4 + 1);
     l.receiveRequest(req({ method: 'SUBSCRIBE' }), SRC_UDP);
     assert.equal(user.requests.length, 2, 'after Timer J (+ at most J/4) the same branch is a new transaction');
   });
@@ -300,7 +309,15 @@ describe('TransactionLayer: no leaks', () => {
     }
     for (const tx of user.requests) {
       if (tx instanceof InviteServerTransaction && Number(tx.request.callId.slice(2)) % 2 === 0) {
-        l.receiveRequest(req({ method: 'ACK', branch: tx.request.vias[0]?.params.get('branch') ?? '', callId: tx.request.callId, toTag: 'x' }), SRC_UDP);
+        l.receiveRequest(
+          req({
+            method: 'ACK',
+            branch: tx.request.vias[0]?.params.get('branch') ?? '',
+            callId: tx.request.callId,
+            toTag: 'x',
+          }),
+          SRC_UDP,
+        );
       }
     }
     assert.equal(l.completedServerCount, N, 'answered NOTIFYs: key and response bytes only');
@@ -309,7 +326,7 @@ describe('TransactionLayer: no leaks', () => {
     assert.equal(l.serverCount, 0);
     assert.equal(user.timeouts.length, N / 2, 'unACKed 603s hit Timer H');
     assert.equal(l.completedServerCount, N, 'Timer J is a minimum');
-    clock.advance(64 * 500 / 4);
+    clock.advance((64 * 500) / 4);
     assert.equal(l.completedServerCount, 0, 'gone at most a quarter of Timer J later');
     assert.equal(clock.pending, 0);
   });

@@ -47,7 +47,6 @@ describe('TransactionLayer: Via stamping and response routing (RFC 3261 18.2, RF
   });
 });
 
-
 describe('responseDestination (RFC 3261 18.2.2, RFC 3581)', () => {
   test('reliable transport: back over the same flow, whatever the Via says', () => {
     const via = req({ transport: 'TCP', sentBy: 'elsewhere.example.com:9999', viaParams: ';maddr=239.1.1.1' }).vias[0];
@@ -56,7 +55,12 @@ describe('responseDestination (RFC 3261 18.2.2, RFC 3581)', () => {
 
   test('maddr: that address, sent-by port or 5060', () => {
     const a = req({ sentBy: 'h.example.com:5080', viaParams: ';maddr=[2001:db8::1]' }).vias[0];
-    assert.deepEqual(responseDestination(a, SRC_UDP), { protocol: 'udp', address: '2001:db8::1', port: 5080, reliable: false });
+    assert.deepEqual(responseDestination(a, SRC_UDP), {
+      protocol: 'udp',
+      address: '2001:db8::1',
+      port: 5080,
+      reliable: false,
+    });
     const b = req({ sentBy: 'h.example.com', viaParams: ';maddr=239.255.255.1' }).vias[0];
     assert.equal(responseDestination(b, SRC_UDP).port, 5060);
   });
@@ -92,7 +96,14 @@ describe('stampVia details', () => {
   test('only the top Via changes; the others keep their order', () => {
     const { l, wire } = layer(new User());
     const user = l.user as User;
-    const two = req({ method: 'OPTIONS', sentBy: '10.0.0.1', extra: ['Via: SIP/2.0/UDP second.example.com;branch=z9hG4bK2', 'Via: SIP/2.0/UDP third.example.com;branch=z9hG4bK3'] });
+    const two = req({
+      method: 'OPTIONS',
+      sentBy: '10.0.0.1',
+      extra: [
+        'Via: SIP/2.0/UDP second.example.com;branch=z9hG4bK2',
+        'Via: SIP/2.0/UDP third.example.com;branch=z9hG4bK3',
+      ],
+    });
     l.receiveRequest(two, { protocol: 'udp', address: '203.0.113.1', port: 5060, reliable: false });
     const tx = user.requests[0] as ServerTransaction;
     tx.respond(createResponse(tx.request, 200, 'OK', 't'));

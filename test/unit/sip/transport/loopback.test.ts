@@ -82,9 +82,15 @@ describe('LoopbackNetwork / LoopbackTransport', () => {
     run();
     assert.deepEqual(srv.rec.closed, [d.flowId]);
     assert.deepEqual(cli.rec.closed, [cliFlow]);
-    await assert.rejects(srv.t.send(d.source, msg('x'), d.flowId, { strictFlow: true }), (e: unknown) => e instanceof TransportError && e.code === 'flow-failed');
+    await assert.rejects(
+      srv.t.send(d.source, msg('x'), d.flowId, { strictFlow: true }),
+      (e: unknown) => e instanceof TransportError && e.code === 'flow-failed',
+    );
     // Non-strict: the server dials the client's ephemeral port, which nobody listens on.
-    await assert.rejects(srv.t.send(d.source, msg('x'), d.flowId), (e: unknown) => e instanceof TransportError && e.code === 'connect-failed');
+    await assert.rejects(
+      srv.t.send(d.source, msg('x'), d.flowId),
+      (e: unknown) => e instanceof TransportError && e.code === 'connect-failed',
+    );
     // The client opens a new flow.
     await cli.t.send(srv.t.local, msg('new flow'));
     run();
@@ -95,7 +101,10 @@ describe('LoopbackNetwork / LoopbackTransport', () => {
     const { net, run } = manualNetwork();
     const srv = await node(net, 'ws', '10.0.0.1', 8080);
     const phone = await node(net, 'ws', '10.0.0.3', 0, true);
-    await assert.rejects(srv.t.send(phone.t.local, msg('x')), (e: unknown) => e instanceof TransportError && e.code === 'no-flow');
+    await assert.rejects(
+      srv.t.send(phone.t.local, msg('x')),
+      (e: unknown) => e instanceof TransportError && e.code === 'no-flow',
+    );
     await phone.t.send(srv.t.local, msg('REGISTER'));
     run();
     const d = srv.rec.data[0];
@@ -117,7 +126,10 @@ describe('LoopbackNetwork / LoopbackTransport', () => {
     await srv.rec.until(() => srv.rec.closed.length === 1, 'flow closed by stop');
     const dup = new LoopbackTransport(net, { protocol: 'tls', address: '10.0.0.1', port: 5061 });
     await assert.rejects(dup.start(), (e: unknown) => e instanceof TransportError && e.code === 'bind-failed');
-    await assert.rejects(cli.t.send(srv.t.local, msg('x')), (e: unknown) => e instanceof TransportError && e.code === 'stopped');
+    await assert.rejects(
+      cli.t.send(srv.t.local, msg('x')),
+      (e: unknown) => e instanceof TransportError && e.code === 'stopped',
+    );
   });
 
   test('data is copied: later mutation by the sender is not seen', async () => {

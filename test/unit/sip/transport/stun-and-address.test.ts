@@ -62,8 +62,22 @@ describe('address helpers and ConnectionTable', () => {
     t.release('1.1.1.1');
     assert.equal(t.admit('2.2.2.2'), true);
     const ep: Endpoint = { protocol: 'tcp', address: '1.1.1.1', port: 5060 };
-    const a = { flowId: 'a', remote: ep, isClosed: false, close() { this.isClosed = true; } };
-    const b = { flowId: 'b', remote: ep, isClosed: false, close() { this.isClosed = true; } };
+    const a = {
+      flowId: 'a',
+      remote: ep,
+      isClosed: false,
+      close() {
+        this.isClosed = true;
+      },
+    };
+    const b = {
+      flowId: 'b',
+      remote: ep,
+      isClosed: false,
+      close() {
+        this.isClosed = true;
+      },
+    };
     t.add(a);
     t.add(b);
     assert.equal(t.findByPeer('1.1.1.1', 5060), b);

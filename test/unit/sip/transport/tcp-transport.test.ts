@@ -86,7 +86,10 @@ describe('TcpTransport (RFC 3261 section 18)', () => {
       // An unknown flow id (not strict) falls back to reuse as well.
       await srv.send(src, sipRequest(7), 'tcp-unknown-1');
       await cliRec.until(() => cliRec.data.length === 2, 'reply via fallback');
-      await assert.rejects(srv.send(src, sipRequest(8), 'tcp-unknown-1', { strictFlow: true }), (e: unknown) => e instanceof TransportError && e.code === 'flow-failed');
+      await assert.rejects(
+        srv.send(src, sipRequest(8), 'tcp-unknown-1', { strictFlow: true }),
+        (e: unknown) => e instanceof TransportError && e.code === 'flow-failed',
+      );
     } finally {
       await cli.stop();
       await srv.stop();
@@ -217,7 +220,10 @@ describe('TcpTransport (RFC 3261 section 18)', () => {
         const c = await RawClient.tcp(srv.local.port);
         c.write(bytes);
         await c.until(() => c.closed, `close on ${code}`);
-        assert.ok(rec.warnings.some((w) => w.code === code), code);
+        assert.ok(
+          rec.warnings.some((w) => w.code === code),
+          code,
+        );
         good.write(sipRequest(rec.data.length + 1));
         const n = rec.data.length + 1;
         await rec.until(() => rec.data.length === n, 'good client still served');
@@ -273,15 +279,24 @@ describe('TcpTransport (RFC 3261 section 18)', () => {
   test('connect failures and sends before start reject with TransportError', async () => {
     const cli = new TcpTransport({ address: '127.0.0.1' });
     const dest = { protocol: 'tcp' as const, address: '127.0.0.1', port: await closedPort() };
-    await assert.rejects(cli.send(dest, sipRequest(1)), (e: unknown) => e instanceof TransportError && e.code === 'not-started');
+    await assert.rejects(
+      cli.send(dest, sipRequest(1)),
+      (e: unknown) => e instanceof TransportError && e.code === 'not-started',
+    );
     await cli.start();
     try {
-      await assert.rejects(cli.send(dest, sipRequest(1)), (e: unknown) => e instanceof TransportError && e.code === 'connect-failed');
+      await assert.rejects(
+        cli.send(dest, sipRequest(1)),
+        (e: unknown) => e instanceof TransportError && e.code === 'connect-failed',
+      );
       assert.equal(cli.connectionCount, 0);
     } finally {
       await cli.stop();
     }
-    await assert.rejects(cli.send(dest, sipRequest(1)), (e: unknown) => e instanceof TransportError && e.code === 'stopped');
+    await assert.rejects(
+      cli.send(dest, sipRequest(1)),
+      (e: unknown) => e instanceof TransportError && e.code === 'stopped',
+    );
   });
 
   test('bind failure rejects start with bind-failed', async () => {

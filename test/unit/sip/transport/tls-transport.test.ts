@@ -9,7 +9,10 @@ import { RawClient } from './helpers/raw-client.js';
 import { eventually, Recorder, sipRequest } from './helpers/recorder.js';
 import { testCert } from './helpers/test-cert.js';
 
-async function tlsServer(limits?: Partial<TransportLimits>, extra: Partial<ConstructorParameters<typeof TlsTransport>[0]> = {}) {
+async function tlsServer(
+  limits?: Partial<TransportLimits>,
+  extra: Partial<ConstructorParameters<typeof TlsTransport>[0]> = {},
+) {
   const { cert, key } = await testCert();
   const rec = new Recorder();
   const t = new TlsTransport({ address: '127.0.0.1', port: 0, cert, key, limits, delegate: rec, ...extra });
@@ -20,7 +23,15 @@ async function tlsServer(limits?: Partial<TransportLimits>, extra: Partial<Const
 async function tlsClient(extra: Partial<ConstructorParameters<typeof TlsTransport>[0]> = {}) {
   const { cert, key } = await testCert();
   const rec = new Recorder();
-  const t = new TlsTransport({ address: '127.0.0.1', port: 0, cert, key, delegate: rec, clientOptions: { ca: cert }, ...extra });
+  const t = new TlsTransport({
+    address: '127.0.0.1',
+    port: 0,
+    cert,
+    key,
+    delegate: rec,
+    clientOptions: { ca: cert },
+    ...extra,
+  });
   await t.start();
   return { t, rec };
 }
@@ -54,7 +65,10 @@ describe('TlsTransport (RFC 3261 section 18, 26.2)', () => {
     const { t: cli } = await tlsClient({ clientOptions: {} });
     try {
       const dest = { protocol: 'tls' as const, address: '127.0.0.1', port: srv.local.port };
-      await assert.rejects(cli.send(dest, sipRequest(1)), (e: unknown) => e instanceof TransportError && e.code === 'connect-failed');
+      await assert.rejects(
+        cli.send(dest, sipRequest(1)),
+        (e: unknown) => e instanceof TransportError && e.code === 'connect-failed',
+      );
       assert.equal(cli.connectionCount, 0);
     } finally {
       await cli.stop();
@@ -64,7 +78,9 @@ describe('TlsTransport (RFC 3261 section 18, 26.2)', () => {
 
   test('mutual TLS: the peer certificate is visible per flow', async () => {
     const { cert, key } = await testCert();
-    const { t: srv, rec } = await tlsServer(undefined, { serverOptions: { requestCert: true, rejectUnauthorized: true, ca: cert } });
+    const { t: srv, rec } = await tlsServer(undefined, {
+      serverOptions: { requestCert: true, rejectUnauthorized: true, ca: cert },
+    });
     const { t: cli } = await tlsClient({ clientOptions: { ca: cert, cert, key } });
     try {
       await cli.send({ protocol: 'tls', address: '127.0.0.1', port: srv.local.port }, sipRequest(1));
@@ -165,7 +181,10 @@ describe('TlsTransport (RFC 3261 section 18, 26.2)', () => {
     const probe = new RawClient(connect({ port: srv.local.port, host: '127.0.0.1' }));
     try {
       await probe.until(() => probe.closed, 'second connection refused');
-      assert.ok(rec.warnings.some((w) => w.code === 'connection-limit'), 'the silent connection holds the only place');
+      assert.ok(
+        rec.warnings.some((w) => w.code === 'connection-limit'),
+        'the silent connection holds the only place',
+      );
       assert.equal(silent.closed, false, 'the silent connection is open until stop');
       const stopped = srv.stop();
       await silent.until(() => silent.closed, 'handshaking client closed by stop');

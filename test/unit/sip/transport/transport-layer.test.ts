@@ -25,13 +25,19 @@ describe('TransportLayer (RFC 3261 section 18)', () => {
     const rec = new Recorder();
     const layer = new TransportLayer({
       delegate: rec,
-      transports: [new LoopbackTransport(net, { protocol: 'udp', address: '10.0.0.1', port: 5060 }), new LoopbackTransport(net, { protocol: 'tcp', address: '10.0.0.1', port: 5060 })],
+      transports: [
+        new LoopbackTransport(net, { protocol: 'udp', address: '10.0.0.1', port: 5060 }),
+        new LoopbackTransport(net, { protocol: 'tcp', address: '10.0.0.1', port: 5060 }),
+      ],
     });
     await layer.start();
     const peerRec = new Recorder();
     const peer = new TransportLayer({
       delegate: peerRec,
-      transports: [new LoopbackTransport(net, { protocol: 'udp', address: '10.0.0.2', port: 5060 }), new LoopbackTransport(net, { protocol: 'tcp', address: '10.0.0.2', port: 5060 })],
+      transports: [
+        new LoopbackTransport(net, { protocol: 'udp', address: '10.0.0.2', port: 5060 }),
+        new LoopbackTransport(net, { protocol: 'tcp', address: '10.0.0.2', port: 5060 }),
+      ],
     });
     await peer.start();
     await peer.send({ protocol: 'udp', address: '10.0.0.1', port: 5060 }, msg('over udp'));
@@ -48,7 +54,10 @@ describe('TransportLayer (RFC 3261 section 18)', () => {
     run();
     assert.deepEqual(peerRec.texts(), ['response']);
     assert.equal(peerRec.data[0]?.source.protocol, 'tcp');
-    await assert.rejects(layer.send({ protocol: 'tls', address: '10.0.0.2', port: 5061 }, msg('x')), isCode('no-transport'));
+    await assert.rejects(
+      layer.send({ protocol: 'tls', address: '10.0.0.2', port: 5061 }, msg('x')),
+      isCode('no-transport'),
+    );
     await layer.stop();
     await peer.stop();
   });
@@ -56,9 +65,15 @@ describe('TransportLayer (RFC 3261 section 18)', () => {
   test('a closed flow: strict -> flow-failed, otherwise a new connection; onFlowClosed forwarded', async () => {
     const { net, run } = manual();
     const rec = new Recorder();
-    const layer = new TransportLayer({ delegate: rec, transports: [new LoopbackTransport(net, { protocol: 'tcp', address: '10.0.0.1', port: 5060 })] });
+    const layer = new TransportLayer({
+      delegate: rec,
+      transports: [new LoopbackTransport(net, { protocol: 'tcp', address: '10.0.0.1', port: 5060 })],
+    });
     const peerRec = new Recorder();
-    const peer = new TransportLayer({ delegate: peerRec, transports: [new LoopbackTransport(net, { protocol: 'tcp', address: '10.0.0.2', port: 5060 })] });
+    const peer = new TransportLayer({
+      delegate: peerRec,
+      transports: [new LoopbackTransport(net, { protocol: 'tcp', address: '10.0.0.2', port: 5060 })],
+    });
     await layer.start();
     await peer.start();
     const serverEp: Endpoint = { protocol: 'tcp', address: '10.0.0.1', port: 5060 };
@@ -84,10 +99,19 @@ describe('TransportLayer (RFC 3261 section 18)', () => {
   test('ws needs a flow; RFC 5923 alias makes a flow reachable by sent-by', async () => {
     const { net, run } = manual();
     const rec = new Recorder();
-    const layer = new TransportLayer({ delegate: rec, transports: [new LoopbackTransport(net, { protocol: 'ws', address: '10.0.0.1', port: 80 })] });
+    const layer = new TransportLayer({
+      delegate: rec,
+      transports: [new LoopbackTransport(net, { protocol: 'ws', address: '10.0.0.1', port: 80 })],
+    });
     await layer.start();
     const phoneRec = new Recorder();
-    const phone = new LoopbackTransport(net, { protocol: 'ws', address: '10.0.0.5', port: 0, dial: true, delegate: phoneRec });
+    const phone = new LoopbackTransport(net, {
+      protocol: 'ws',
+      address: '10.0.0.5',
+      port: 0,
+      dial: true,
+      delegate: phoneRec,
+    });
     await phone.start();
     const sentBy: Endpoint = { protocol: 'ws', address: 'phone.invalid', port: 5060 };
     await assert.rejects(layer.send(sentBy, msg('x')), isCode('no-flow'));

@@ -7,7 +7,12 @@ import { eventually, Recorder, sipRequest } from './helpers/recorder.js';
 
 async function udp(address = '127.0.0.1', maxMessageSize?: number) {
   const rec = new Recorder();
-  const t = new UdpTransport({ address, port: 0, delegate: rec, limits: maxMessageSize === undefined ? undefined : { maxMessageSize } });
+  const t = new UdpTransport({
+    address,
+    port: 0,
+    delegate: rec,
+    limits: maxMessageSize === undefined ? undefined : { maxMessageSize },
+  });
   await t.start();
   return { t, rec };
 }
@@ -69,7 +74,10 @@ describe('UdpTransport (RFC 3261 section 18, RFC 3581)', () => {
       await a.t.send(dest, big);
       await b.rec.until(() => b.rec.data.length === 1, 'large datagram');
       assert.equal(b.rec.data[0]?.data.length, big.length);
-      await assert.rejects(a.t.send(dest, Buffer.alloc(70_000, 0x41)), (e: unknown) => e instanceof TransportError && e.code === 'too-large');
+      await assert.rejects(
+        a.t.send(dest, Buffer.alloc(70_000, 0x41)),
+        (e: unknown) => e instanceof TransportError && e.code === 'too-large',
+      );
     } finally {
       await a.t.stop();
       await b.t.stop();
@@ -122,11 +130,17 @@ describe('UdpTransport (RFC 3261 section 18, RFC 3581)', () => {
   test('send before start / after stop rejects; stop is idempotent', async () => {
     const t = new UdpTransport({ address: '127.0.0.1' });
     const dest = { protocol: 'udp' as const, address: '127.0.0.1', port: 9 };
-    await assert.rejects(t.send(dest, Buffer.from('x')), (e: unknown) => e instanceof TransportError && e.code === 'not-started');
+    await assert.rejects(
+      t.send(dest, Buffer.from('x')),
+      (e: unknown) => e instanceof TransportError && e.code === 'not-started',
+    );
     await t.start();
     await t.stop();
     await t.stop();
-    await assert.rejects(t.send(dest, Buffer.from('x')), (e: unknown) => e instanceof TransportError && e.code === 'stopped');
+    await assert.rejects(
+      t.send(dest, Buffer.from('x')),
+      (e: unknown) => e instanceof TransportError && e.code === 'stopped',
+    );
   });
 
   test('bind failure rejects with bind-failed', async () => {

@@ -79,8 +79,11 @@ describe('WsClientTransport (RFC 7118, client side)', () => {
       await srec.until(() => srec.data.length === 2, 'the request over a new connection');
       assert.notEqual(srec.data[1]!.flowId, firstFlow);
       assert.equal(crec.closed.length, 1);
-      await assert.rejects(client.send(client.remote, sipRequest(3), crec.closed[0], { strictFlow: true }),
-        (e: unknown) => e instanceof TransportError && e.code === 'flow-failed', 'strictFlow: the old flow is gone');
+      await assert.rejects(
+        client.send(client.remote, sipRequest(3), crec.closed[0], { strictFlow: true }),
+        (e: unknown) => e instanceof TransportError && e.code === 'flow-failed',
+        'strictFlow: the old flow is gone',
+      );
     } finally {
       await client.stop();
       await server.stop();
@@ -100,15 +103,24 @@ describe('WsClientTransport (RFC 7118, client side)', () => {
     const addr = plain.address();
     const plainPort = typeof addr === 'object' && addr !== null ? addr.port : 0;
     const noSip = new WsClientTransport({ url: `ws://127.0.0.1:${plainPort}/` });
-    await assert.rejects(noSip.start(), (e: unknown) => e instanceof TransportError && e.code === 'connect-failed' && /subprotocol/i.test(e.message));
+    await assert.rejects(
+      noSip.start(),
+      (e: unknown) => e instanceof TransportError && e.code === 'connect-failed' && /subprotocol/i.test(e.message),
+    );
     for (const c of plain.clients) c.terminate();
     await new Promise<void>((r) => plain.close(() => r()));
 
     assert.throws(() => new WsClientTransport({ url: 'http://127.0.0.1/sip' }), TransportError);
     assert.throws(() => new WsClientTransport({ url: 'not a url' }), TransportError);
     const idle = new WsClientTransport({ url: 'ws://127.0.0.1:1/sip' });
-    await assert.rejects(idle.send(idle.remote, sipRequest(1)), (e: unknown) => e instanceof TransportError && e.code === 'not-started');
+    await assert.rejects(
+      idle.send(idle.remote, sipRequest(1)),
+      (e: unknown) => e instanceof TransportError && e.code === 'not-started',
+    );
     await idle.stop();
-    await assert.rejects(idle.send(idle.remote, sipRequest(1)), (e: unknown) => e instanceof TransportError && e.code === 'stopped');
+    await assert.rejects(
+      idle.send(idle.remote, sipRequest(1)),
+      (e: unknown) => e instanceof TransportError && e.code === 'stopped',
+    );
   });
 });

@@ -60,13 +60,22 @@ describe('WsTransport (RFC 7118)', () => {
       await t.send(d.source, sipRequest(3), d.flowId);
       await t.send(d.source, sipRequest(4));
       await eventually(() => c.got.length === 2, 'replies');
-      assert.deepEqual(c.got.map((g) => g.binary), [false, false]);
+      assert.deepEqual(
+        c.got.map((g) => g.binary),
+        [false, false],
+      );
       // Non-UTF-8 bodies go as binary frames.
       await t.send(d.source, Buffer.from([0x53, 0x49, 0x50, 0xff, 0xfe]), d.flowId);
       await eventually(() => c.got.length === 3, 'binary');
       assert.equal(c.got[2]?.binary, true);
-      await assert.rejects(t.send({ protocol: 'ws', address: '127.0.0.1', port: 1 }, sipRequest(5)), (e: unknown) => e instanceof TransportError && e.code === 'no-flow');
-      await assert.rejects(t.send(d.source, sipRequest(5), 'ws-gone-1', { strictFlow: true }), (e: unknown) => e instanceof TransportError && e.code === 'flow-failed');
+      await assert.rejects(
+        t.send({ protocol: 'ws', address: '127.0.0.1', port: 1 }, sipRequest(5)),
+        (e: unknown) => e instanceof TransportError && e.code === 'no-flow',
+      );
+      await assert.rejects(
+        t.send(d.source, sipRequest(5), 'ws-gone-1', { strictFlow: true }),
+        (e: unknown) => e instanceof TransportError && e.code === 'flow-failed',
+      );
     } finally {
       c.ws.terminate();
       await t.stop();
@@ -95,7 +104,8 @@ describe('WsTransport (RFC 7118)', () => {
   test('other paths are left to other upgrade listeners', async () => {
     const { http, t, port } = await setup();
     http.on('upgrade', (req, socket: Duplex) => {
-      if (req.url === '/other') socket.end('HTTP/1.1 418 I am a teapot\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      if (req.url === '/other')
+        socket.end('HTTP/1.1 418 I am a teapot\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     });
     try {
       const ws = new WebSocket(`ws://127.0.0.1:${port}/other`, ['sip']);
@@ -205,7 +215,10 @@ describe('WsTransport (RFC 7118)', () => {
       await t.stop();
       await closed;
       await rec.until(() => rec.closed.length === 1, 'flow closed on stop');
-      await assert.rejects(t.send(rec.data[0]?.source as never, sipRequest(2)), (e: unknown) => e instanceof TransportError && e.code === 'stopped');
+      await assert.rejects(
+        t.send(rec.data[0]?.source as never, sipRequest(2)),
+        (e: unknown) => e instanceof TransportError && e.code === 'stopped',
+      );
     } finally {
       c.ws.terminate();
       await t.stop();

@@ -48,7 +48,12 @@ const summary: fc.Arbitrary<MessageSummary> = fc
     {
       messagesWaiting: fc.boolean(),
       account: fc.oneof(
-        fc.constantFrom('sip:alice@example.com', 'sips:*97@[2001:db8::1]:5061', 'tel:+15551234', 'sip:jürgen@example.com'),
+        fc.constantFrom(
+          'sip:alice@example.com',
+          'sips:*97@[2001:db8::1]:5061',
+          'tel:+15551234',
+          'sip:jürgen@example.com',
+        ),
         value.filter((v) => v.length > 0),
       ),
       classes,
@@ -63,18 +68,45 @@ const summary: fc.Arbitrary<MessageSummary> = fc
   )
   // An extra Message-Account is only meaningful after an account line.
   .map((s) =>
-    s.account === undefined ? s : { ...s, extraHeaders: [...s.extraHeaders, ['Message-Account', 'sip:second@example.com']] },
+    s.account === undefined
+      ? s
+      : { ...s, extraHeaders: [...s.extraHeaders, ['Message-Account', 'sip:second@example.com']] },
   );
 
 /** Lines made of the grammar's own pieces, to reach deep paths of the parser. */
 const grammarPiece = fc.constantFrom(
-  'Messages-Waiting', 'messages-waiting', 'Message-Account', 'Voice-Message', 'fax-message', 'None', 'X-Foo',
-  ':', ': ', ' ', '\t', '/', '(', ')', '0', '1', '42', '4294967295', '4294967296', '-', 'yes', 'no', 'YES',
-  '\r\n', '\n', '\r', '\r\n\r\n', 'sip:a@b', '\uFEFF', '€',
+  'Messages-Waiting',
+  'messages-waiting',
+  'Message-Account',
+  'Voice-Message',
+  'fax-message',
+  'None',
+  'X-Foo',
+  ':',
+  ': ',
+  ' ',
+  '\t',
+  '/',
+  '(',
+  ')',
+  '0',
+  '1',
+  '42',
+  '4294967295',
+  '4294967296',
+  '-',
+  'yes',
+  'no',
+  'YES',
+  '\r\n',
+  '\n',
+  '\r',
+  '\r\n\r\n',
+  'sip:a@b',
+  '\uFEFF',
+  '€',
 );
-const grammarText = fc
-  .array(grammarPiece, { maxLength: 40 })
-  .map((p) => p.join(''));
+const grammarText = fc.array(grammarPiece, { maxLength: 40 }).map((p) => p.join(''));
 
 /** Either a summary or a MessageSummaryParseError; a summary must also re-format and round-trip. */
 function checkAnyInput(input: string | Buffer): void {
@@ -119,7 +151,10 @@ describe('message-summary body properties', () => {
 
   test('grammar-shaped strings: a summary or a MessageSummaryParseError', () => {
     fc.assert(fc.property(grammarText, checkAnyInput), { numRuns: 2000 });
-    fc.assert(fc.property(grammarText, (t) => checkAnyInput('Messages-Waiting: yes\r\n' + t)), { numRuns: 2000 });
+    fc.assert(
+      fc.property(grammarText, (t) => checkAnyInput('Messages-Waiting: yes\r\n' + t)),
+      { numRuns: 2000 },
+    );
   });
 
   test('arbitrary bytes: a summary or a MessageSummaryParseError', () => {

@@ -107,8 +107,18 @@ describe('parseMessageSummary: tolerance', () => {
     const s = parseMessageSummary(
       'Messages-Waiting: yes\r\nX-Video-Message: 1/2\r\nVoice-Message: 1/0\r\nX-Vendor: abc\r\nX-Empty:\r\nX-Ratio: 1/x\r\n',
     );
-    assert.deepEqual([...s.classes], [['x-video-message', counts(1, 2)], ['voice-message', counts(1, 0)]]);
-    assert.deepEqual(s.extraHeaders, [['X-Vendor', 'abc'], ['X-Empty', ''], ['X-Ratio', '1/x']]);
+    assert.deepEqual(
+      [...s.classes],
+      [
+        ['x-video-message', counts(1, 2)],
+        ['voice-message', counts(1, 0)],
+      ],
+    );
+    assert.deepEqual(s.extraHeaders, [
+      ['X-Vendor', 'abc'],
+      ['X-Empty', ''],
+      ['X-Ratio', '1/x'],
+    ]);
   });
 
   test('an unknown header with out-of-range counts is an extra header, not an error', () => {
@@ -129,7 +139,10 @@ describe('parseMessageSummary: tolerance', () => {
     );
     assert.equal(s.account, 'sip:a@x');
     assert.equal(s.messagesWaiting, true);
-    assert.deepEqual(s.extraHeaders, [['Message-Account', 'sip:b@x'], ['Messages-Waiting', 'no']]);
+    assert.deepEqual(s.extraHeaders, [
+      ['Message-Account', 'sip:b@x'],
+      ['Messages-Waiting', 'no'],
+    ]);
   });
 
   test('no account: the property is absent', () => {
@@ -147,7 +160,9 @@ describe('parseMessageSummary: tolerance', () => {
   });
 
   test('lines that are not token ":" value are ignored', () => {
-    const s = parseMessageSummary('Messages-Waiting: yes\r\ngarbage\r\nbad name: 1/2\r\n: 3/4\r\nVoice-Message: 1/0\r\n');
+    const s = parseMessageSummary(
+      'Messages-Waiting: yes\r\ngarbage\r\nbad name: 1/2\r\n: 3/4\r\nVoice-Message: 1/0\r\n',
+    );
     assert.deepEqual([...s.classes.keys()], ['voice-message']);
     assert.deepEqual(s.extraHeaders, []);
   });
@@ -159,7 +174,9 @@ describe('parseMessageSummary: tolerance', () => {
   });
 
   test('counts up to 2^32-1 and with leading zeros', () => {
-    const s = parseMessageSummary('Messages-Waiting: yes\r\nVoice-Message: 4294967295/0004294967295 (00/4294967295)\r\n');
+    const s = parseMessageSummary(
+      'Messages-Waiting: yes\r\nVoice-Message: 4294967295/0004294967295 (00/4294967295)\r\n',
+    );
     assert.deepEqual(s.classes.get('voice-message'), counts(4294967295, 4294967295, 0, 4294967295));
   });
 
@@ -258,7 +275,10 @@ describe('formatMessageSummary', () => {
         ['multimedia-message', counts(0, 3)],
         ['pager-message', counts(0, 4)],
       ]),
-      extraHeaders: [['X-Vendor', 'abc'], ['X-Empty', '']],
+      extraHeaders: [
+        ['X-Vendor', 'abc'],
+        ['X-Empty', ''],
+      ],
       messageHeaders: 'Subject: hi\r\n',
     };
     assert.equal(
@@ -312,7 +332,10 @@ describe('formatMessageSummary', () => {
   test('accepts an extra Message-Account when there is an account, and an extra Messages-Waiting', () => {
     const s: MessageSummary = {
       ...summaryFromCounts({ new: 0, old: 0, urgentNew: 0, urgentOld: 0, account: 'sip:a@x' }),
-      extraHeaders: [['Message-Account', 'sip:b@x'], ['Messages-Waiting', '1/2']],
+      extraHeaders: [
+        ['Message-Account', 'sip:b@x'],
+        ['Messages-Waiting', '1/2'],
+      ],
     };
     assert.deepEqual(parseMessageSummary(formatMessageSummary(s)), s);
   });
@@ -320,13 +343,16 @@ describe('formatMessageSummary', () => {
 
 describe('summaryFromCounts', () => {
   test('voice-message only, messagesWaiting = new > 0', () => {
-    assert.deepEqual(summaryFromCounts({ new: 8, old: 3, urgentNew: 1, urgentOld: 0, account: 'sip:alice@example.com' }), {
-      messagesWaiting: true,
-      account: 'sip:alice@example.com',
-      classes: new Map([['voice-message', counts(8, 3, 1, 0)]]),
-      extraHeaders: [],
-      messageHeaders: '',
-    });
+    assert.deepEqual(
+      summaryFromCounts({ new: 8, old: 3, urgentNew: 1, urgentOld: 0, account: 'sip:alice@example.com' }),
+      {
+        messagesWaiting: true,
+        account: 'sip:alice@example.com',
+        classes: new Map([['voice-message', counts(8, 3, 1, 0)]]),
+        extraHeaders: [],
+        messageHeaders: '',
+      },
+    );
     const none = summaryFromCounts({ new: 0, old: 3, urgentNew: 0, urgentOld: 0 });
     assert.equal(none.messagesWaiting, false);
     assert.equal('account' in none, false);

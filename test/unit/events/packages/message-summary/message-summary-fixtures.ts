@@ -5,27 +5,19 @@
 
 /** Exchange 2010 SP1 Unified Messaging to Lync, out-of-dialog NOTIFY: no urgent part. */
 export const EXCHANGE_UM =
-  'Messages-Waiting: yes\r\n' +
-  'Message-Account: sip:alice@example.com\r\n' +
-  'Voice-Message: 8/3\r\n';
+  'Messages-Waiting: yes\r\n' + 'Message-Account: sip:alice@example.com\r\n' + 'Voice-Message: 8/3\r\n';
 
 /** Asterisk (chan_sip / res_pjsip MWI body generator): the urgent part is always `(0/0)`. */
 export const ASTERISK =
-  'Messages-Waiting: yes\r\n' +
-  'Message-Account: sip:*97@192.0.2.10\r\n' +
-  'Voice-Message: 2/5 (0/0)\r\n';
+  'Messages-Waiting: yes\r\n' + 'Message-Account: sip:*97@192.0.2.10\r\n' + 'Voice-Message: 2/5 (0/0)\r\n';
 
 /** Asterisk with an empty mailbox. */
 export const ASTERISK_EMPTY =
-  'Messages-Waiting: no\r\n' +
-  'Message-Account: sip:*97@192.0.2.10\r\n' +
-  'Voice-Message: 0/0 (0/0)\r\n';
+  'Messages-Waiting: no\r\n' + 'Message-Account: sip:*97@192.0.2.10\r\n' + 'Voice-Message: 0/0 (0/0)\r\n';
 
 /** FreeSWITCH mod_voicemail / sofia MWI with the urgent counts written. */
 export const FREESWITCH =
-  'Messages-Waiting: yes\r\n' +
-  'Message-Account: sip:1000@192.0.2.20\r\n' +
-  'Voice-Message: 2/1 (0/0)\r\n';
+  'Messages-Waiting: yes\r\n' + 'Message-Account: sip:1000@192.0.2.20\r\n' + 'Voice-Message: 2/1 (0/0)\r\n';
 
 /**
  * The lower-case form (names and values are case-insensitive): FreeSWITCH
@@ -33,10 +25,7 @@ export const FREESWITCH =
  * around the separators and a trailing blank line.
  */
 export const LOWERCASE_LF =
-  'messages-waiting: YES\n' +
-  'message-account: sip:1000@192.0.2.20\n' +
-  'voice-message : 2 / 1 ( 0 / 0 )\n' +
-  '\n';
+  'messages-waiting: YES\n' + 'message-account: sip:1000@192.0.2.20\n' + 'voice-message : 2 / 1 ( 0 / 0 )\n' + '\n';
 
 /**
  * RFC 3842 style body with several classes, urgent counts and the optional

@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { XMLValidator } from 'fast-xml-parser';
 import {
-  MAX_UNSIGNED_INT, formatPublishTime, formatRoamingData, mwiCategoryOf, parsePublishTime, parseRoamingData, type MwiCategory,
+  MAX_UNSIGNED_INT,
+  formatPublishTime,
+  formatRoamingData,
+  mwiCategoryOf,
+  parsePublishTime,
+  parseRoamingData,
+  type MwiCategory,
 } from '../../../../../src/events/packages/vnd-microsoft-roaming-self/categories.js';
 import { RoamingSelfXmlError } from '../../../../../src/events/packages/vnd-microsoft-roaming-self/roaming-self-error.js';
 import { escapeXmlAttr, xmlSafe } from '../../../../../src/base/xml/xml-escape.js';
@@ -11,7 +17,11 @@ import { PROTOCOLS_ROAMING_DATA } from './roaming-self-fixtures.js';
 
 /** XML modulo white space: none between tags, single spaces inside them. */
 function normalize(xml: string): string {
-  return xml.replace(/>\s+</g, '><').replace(/\s+/g, ' ').replace(/\s*(\/?>)/g, '$1').trim();
+  return xml
+    .replace(/>\s+</g, '><')
+    .replace(/\s+/g, ' ')
+    .replace(/\s*(\/?>)/g, '$1')
+    .trim();
 }
 
 const T_2010 = Date.UTC(2010, 9, 26, 7, 42, 42, 387);
@@ -22,13 +32,15 @@ describe('formatRoamingData: the shape of PROTOCOLS.md section 4', () => {
     const xml = formatRoamingData(mwi);
     assert.equal(xml, normalize(PROTOCOLS_ROAMING_DATA));
     // The exact bytes, so that a change to the shape is a conscious one.
-    assert.equal(xml,
+    assert.equal(
+      xml,
       '<roamingData xmlns="http://schemas.microsoft.com/2006/09/sip/roaming-self" ' +
-      'xmlns:cat="http://schemas.microsoft.com/2006/09/sip/categories">' +
-      '<categories xmlns="http://schemas.microsoft.com/2006/09/sip/categories" uri="sip:alice@example.com">' +
-      '<category name="mwi" instance="0" publishTime="2010-10-26T07:42:42.387" container="1" version="32" expireType="static">' +
-      '<mwi xmlns="http://schemas.microsoft.com/2006/09/sip/mwi" messageWaiting="true" unreadVoiceMailCount="8" readVoiceMailCount="3"/>' +
-      '</category></categories></roamingData>');
+        'xmlns:cat="http://schemas.microsoft.com/2006/09/sip/categories">' +
+        '<categories xmlns="http://schemas.microsoft.com/2006/09/sip/categories" uri="sip:alice@example.com">' +
+        '<category name="mwi" instance="0" publishTime="2010-10-26T07:42:42.387" container="1" version="32" expireType="static">' +
+        '<mwi xmlns="http://schemas.microsoft.com/2006/09/sip/mwi" messageWaiting="true" unreadVoiceMailCount="8" readVoiceMailCount="3"/>' +
+        '</category></categories></roamingData>',
+    );
     assert.ok(!xml.includes('https:'), 'http namespaces only');
   });
 
@@ -45,15 +57,21 @@ describe('formatRoamingData: the shape of PROTOCOLS.md section 4', () => {
   });
 
   test('without the mwi category: an empty roamingData', () => {
-    assert.equal(formatRoamingData(undefined),
+    assert.equal(
+      formatRoamingData(undefined),
       '<roamingData xmlns="http://schemas.microsoft.com/2006/09/sip/roaming-self" ' +
-      'xmlns:cat="http://schemas.microsoft.com/2006/09/sip/categories"/>');
+        'xmlns:cat="http://schemas.microsoft.com/2006/09/sip/categories"/>',
+    );
   });
 
   test('the uri is escaped; counts and version are clamped to xs:unsignedInt', () => {
     const mwi: MwiCategory = {
-      uri: 'sip:"o\'neil"&<x>@example.com\t\u0001', version: -3, publishTime: Number.NaN,
-      messageWaiting: true, unreadVoiceMailCount: 2 ** 40, readVoiceMailCount: 1.9,
+      uri: 'sip:"o\'neil"&<x>@example.com\t\u0001',
+      version: -3,
+      publishTime: Number.NaN,
+      messageWaiting: true,
+      unreadVoiceMailCount: 2 ** 40,
+      readVoiceMailCount: 1.9,
     };
     const xml = formatRoamingData(mwi);
     assert.match(xml, /uri="sip:&quot;o&apos;neil&quot;&amp;&lt;x&gt;@example.com&#9;\ufffd"/);
@@ -86,14 +104,23 @@ describe('parseRoamingData', () => {
     assert.deepEqual(parseRoamingData(PROTOCOLS_ROAMING_DATA), {
       categoriesUri: 'sip:alice@example.com',
       mwi: {
-        uri: 'sip:alice@example.com', instance: 0, container: 1, version: 32, expireType: 'static',
-        publishTime: T_2010, empty: false, messageWaiting: true, unreadVoiceMailCount: 8, readVoiceMailCount: 3,
+        uri: 'sip:alice@example.com',
+        instance: 0,
+        container: 1,
+        version: 32,
+        expireType: 'static',
+        publishTime: T_2010,
+        empty: false,
+        messageWaiting: true,
+        unreadVoiceMailCount: 8,
+        readVoiceMailCount: 3,
       },
     });
   });
 
   test('skips other categories, containers and subscribers; prefers the self container', () => {
-    const body = '<r:roamingData xmlns:r="http://schemas.microsoft.com/2006/09/sip/roaming-self">' +
+    const body =
+      '<r:roamingData xmlns:r="http://schemas.microsoft.com/2006/09/sip/roaming-self">' +
       '<c:categories xmlns:c="http://schemas.microsoft.com/2006/09/sip/categories" uri="sip:a@b">' +
       '<c:category name="state" instance="1" container="2" version="1"><state xmlns="urn:s"/></c:category>' +
       '<c:category name="mwi" instance="0" container="3" version="4"><m:mwi xmlns:m="http://schemas.microsoft.com/2006/09/sip/mwi" unreadVoiceMailCount="1"/></c:category>' +
@@ -109,9 +136,11 @@ describe('parseRoamingData', () => {
   });
 
   test('an mwi category without its value is a deleted publication: empty, counts 0', () => {
-    const d = parseRoamingData('<roamingData xmlns="http://schemas.microsoft.com/2006/09/sip/roaming-self">' +
-      '<categories xmlns="http://schemas.microsoft.com/2006/09/sip/categories" uri="sip:a@b">' +
-      '<category name="mwi" instance="0" container="1" version="6"/></categories></roamingData>');
+    const d = parseRoamingData(
+      '<roamingData xmlns="http://schemas.microsoft.com/2006/09/sip/roaming-self">' +
+        '<categories xmlns="http://schemas.microsoft.com/2006/09/sip/categories" uri="sip:a@b">' +
+        '<category name="mwi" instance="0" container="1" version="6"/></categories></roamingData>',
+    );
     assert.equal(d.mwi?.empty, true);
     assert.equal(d.mwi?.messageWaiting, false);
     assert.equal(d.mwi?.unreadVoiceMailCount, 0);
@@ -137,31 +166,52 @@ describe('parseRoamingData', () => {
       ['<roamingData', 'not-xml'],
     ];
     for (const [body, code] of codes) {
-      assert.throws(() => parseRoamingData(body), (e: unknown) => e instanceof RoamingSelfXmlError && e.code === code, body);
+      assert.throws(
+        () => parseRoamingData(body),
+        (e: unknown) => e instanceof RoamingSelfXmlError && e.code === code,
+        body,
+      );
     }
   });
 });
 
 /** Any UTF-16 string: lone surrogates, controls, markup characters and all. */
-const anyString = fc.string({ unit: fc.oneof(fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)),
-  fc.constantFrom('&', '<', '>', '"', "'", '\t', '\n', '\r', ';', '&#10;', ']]>')), maxLength: 40 });
+const anyString = fc.string({
+  unit: fc.oneof(
+    fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)),
+    fc.constantFrom('&', '<', '>', '"', "'", '\t', '\n', '\r', ';', '&#10;', ']]>'),
+  ),
+  maxLength: 40,
+});
 
 describe('round trip through fast-xml-parser', () => {
   test('parseRoamingData(formatRoamingData(m)) gives m back (uri modulo characters XML cannot carry)', () => {
-    fc.assert(fc.property(
-      anyString, fc.nat({ max: MAX_UNSIGNED_INT }), fc.nat({ max: MAX_UNSIGNED_INT }), fc.nat({ max: MAX_UNSIGNED_INT }),
-      fc.integer({ min: 0, max: 253_402_300_799_999 }), fc.boolean(),
-      (uri, unread, read, version, publishTime, enabled) => {
-        const mwi = mwiCategoryOf(uri, { new: unread, old: read }, version, publishTime, enabled);
-        const xml = formatRoamingData(mwi);
-        assert.equal(XMLValidator.validate(xml), true);
-        const back = parseRoamingData(Buffer.from(xml));
-        assert.equal(back.categoriesUri, xmlSafe(uri));
-        assert.deepEqual(back.mwi, {
-          ...mwi, uri: xmlSafe(uri), instance: 0, container: 1, expireType: 'static', empty: false,
-        });
-      },
-    ), { numRuns: 300 });
+    fc.assert(
+      fc.property(
+        anyString,
+        fc.nat({ max: MAX_UNSIGNED_INT }),
+        fc.nat({ max: MAX_UNSIGNED_INT }),
+        fc.nat({ max: MAX_UNSIGNED_INT }),
+        fc.integer({ min: 0, max: 253_402_300_799_999 }),
+        fc.boolean(),
+        (uri, unread, read, version, publishTime, enabled) => {
+          const mwi = mwiCategoryOf(uri, { new: unread, old: read }, version, publishTime, enabled);
+          const xml = formatRoamingData(mwi);
+          assert.equal(XMLValidator.validate(xml), true);
+          const back = parseRoamingData(Buffer.from(xml));
+          assert.equal(back.categoriesUri, xmlSafe(uri));
+          assert.deepEqual(back.mwi, {
+            ...mwi,
+            uri: xmlSafe(uri),
+            instance: 0,
+            container: 1,
+            expireType: 'static',
+            empty: false,
+          });
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   test('escapeXmlAttr leaves clean strings alone (same object) and is idempotent in meaning', () => {

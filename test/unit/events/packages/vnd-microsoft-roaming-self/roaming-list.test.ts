@@ -2,10 +2,15 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
-  ROAMING_TYPES, formatRoamingList, parseRoamingList, type RoamingType,
+  ROAMING_TYPES,
+  formatRoamingList,
+  parseRoamingList,
+  type RoamingType,
 } from '../../../../../src/events/packages/vnd-microsoft-roaming-self/roaming-list.js';
 import {
-  MAX_ROAMING_SELF_XML_BYTES, RoamingSelfXmlError, type RoamingSelfXmlErrorCode,
+  MAX_ROAMING_SELF_XML_BYTES,
+  RoamingSelfXmlError,
+  type RoamingSelfXmlErrorCode,
 } from '../../../../../src/events/packages/vnd-microsoft-roaming-self/roaming-self-error.js';
 import { LYNC_ROAMING_LIST, OC_ROAMING_LIST_WITH_DELEGATES } from './roaming-self-fixtures.js';
 
@@ -30,14 +35,21 @@ describe('parseRoamingList: what clients send ([MS-PRES] section 4.4.1)', () => 
   });
 
   test('delegates comes as roamingEx in its own namespace', () => {
-    assert.deepEqual(parseRoamingList(OC_ROAMING_LIST_WITH_DELEGATES), ['categories', 'containers', 'subscribers', 'delegates']);
+    assert.deepEqual(parseRoamingList(OC_ROAMING_LIST_WITH_DELEGATES), [
+      'categories',
+      'containers',
+      'subscribers',
+      'delegates',
+    ]);
   });
 
   test('an XML declaration, a BOM, comments and a processing instruction change nothing', () => {
     const withDecl = `\ufeff<?xml version="1.0" encoding="utf-8"?>\n<!-- self -->\n${LYNC_ROAMING_LIST}\n<?pi x?>\n`;
     assert.deepEqual(parseRoamingList(withDecl), ['categories', 'containers', 'subscribers']);
-    assert.deepEqual(parseRoamingList(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(LYNC_ROAMING_LIST)])),
-      ['categories', 'containers', 'subscribers']);
+    assert.deepEqual(
+      parseRoamingList(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(LYNC_ROAMING_LIST)])),
+      ['categories', 'containers', 'subscribers'],
+    );
   });
 
   test('a prefix instead of the default namespace reads the same', () => {
@@ -46,19 +58,22 @@ describe('parseRoamingList: what clients send ([MS-PRES] section 4.4.1)', () => 
   });
 
   test('extra attributes, child elements and text are ignored', () => {
-    const body = `<roamingList xmlns="${NS}" version="2" xmlns:x="urn:x"><x:hint a="1"/>text` +
+    const body =
+      `<roamingList xmlns="${NS}" version="2" xmlns:x="urn:x"><x:hint a="1"/>text` +
       `<roaming type="categories" x:extra="y" priority="1"><x:deep/></roaming><other type="containers"/></roamingList>`;
     assert.deepEqual(parseRoamingList(body), ['categories']);
   });
 
   test('unknown types are ignored, duplicates collapse, white space around a type is trimmed', () => {
-    const body = `<roamingList xmlns="${NS}"><roaming type="presence"/><roaming type=" categories "/>` +
+    const body =
+      `<roamingList xmlns="${NS}"><roaming type="presence"/><roaming type=" categories "/>` +
       `<roaming type="categories"/><roaming type="Categories"/><roaming/><roaming type="subscribers"/></roamingList>`;
     assert.deepEqual(parseRoamingList(body), ['categories', 'subscribers']);
   });
 
   test('a roaming element in another namespace does not count', () => {
-    const body = `<roamingList xmlns="${NS}"><roaming xmlns="urn:other" type="categories"/>` +
+    const body =
+      `<roamingList xmlns="${NS}"><roaming xmlns="urn:other" type="categories"/>` +
       `<roamingEx type="containers"/></roamingList>`;
     assert.deepEqual(parseRoamingList(body), []);
   });
@@ -68,8 +83,12 @@ describe('parseRoamingList: what clients send ([MS-PRES] section 4.4.1)', () => 
   });
 
   test('entities and character references in the type are decoded', () => {
-    assert.deepEqual(parseRoamingList(`<roamingList xmlns="${NS}"><roaming type="c&#97;tegories"/><roaming type="&#x63;ontainers"/></roamingList>`),
-      ['categories', 'containers']);
+    assert.deepEqual(
+      parseRoamingList(
+        `<roamingList xmlns="${NS}"><roaming type="c&#97;tegories"/><roaming type="&#x63;ontainers"/></roamingList>`,
+      ),
+      ['categories', 'containers'],
+    );
   });
 });
 
@@ -86,14 +105,30 @@ describe('parseRoamingList: refused bodies (typed errors only)', () => {
     ['reference to a non-character', `<roamingList xmlns="${NS}"><roaming type="&#0;"/></roamingList>`, 'not-xml'],
     ['invalid UTF-8', Buffer.from([0x3c, 0x61, 0xff, 0x2f, 0x3e]), 'not-xml'],
     ['a reserved JavaScript name as element', `<roamingList xmlns="${NS}"><__proto__/></roamingList>`, 'not-xml'],
-    ['nesting deeper than 32', `<roamingList xmlns="${NS}">${'<a>'.repeat(40)}${'</a>'.repeat(40)}</roamingList>`, 'not-xml'],
-    ['DOCTYPE with an entity (billion laughs door)', `<!DOCTYPE r [<!ENTITY x "categories">]><roamingList xmlns="${NS}"><roaming type="&x;"/></roamingList>`, 'doctype'],
+    [
+      'nesting deeper than 32',
+      `<roamingList xmlns="${NS}">${'<a>'.repeat(40)}${'</a>'.repeat(40)}</roamingList>`,
+      'not-xml',
+    ],
+    [
+      'DOCTYPE with an entity (billion laughs door)',
+      `<!DOCTYPE r [<!ENTITY x "categories">]><roamingList xmlns="${NS}"><roaming type="&x;"/></roamingList>`,
+      'doctype',
+    ],
     ['unbound prefix', '<rs:roamingList xmlns:x="urn:x"/>', 'namespace'],
-    ['unbound attribute prefix', `<roamingList xmlns="${NS}"><roaming q:type="categories"/></roamingList>`, 'namespace'],
+    [
+      'unbound attribute prefix',
+      `<roamingList xmlns="${NS}"><roaming q:type="categories"/></roamingList>`,
+      'namespace',
+    ],
     ['empty prefixed declaration', `<roamingList xmlns="${NS}" xmlns:p=""/>`, 'namespace'],
     ['wrong root', `<roamingData xmlns="${NS}"/>`, 'root'],
     ['no namespace', '<roamingList><roaming type="categories"/></roamingList>', 'root'],
-    ['the https namespace some web copies show', '<roamingList xmlns="https://schemas.microsoft.com/2006/09/sip/roaming-self"/>', 'root'],
+    [
+      'the https namespace some web copies show',
+      '<roamingList xmlns="https://schemas.microsoft.com/2006/09/sip/roaming-self"/>',
+      'root',
+    ],
     ['a number', 42, 'body'],
     ['null', null, 'body'],
     ['one byte over 64 KiB', Buffer.alloc(MAX_ROAMING_SELF_XML_BYTES + 1, 0x20), 'too-large'],
@@ -111,30 +146,47 @@ describe('parseRoamingList: refused bodies (typed errors only)', () => {
   });
 
   test('random bytes and random text never throw anything but RoamingSelfXmlError', () => {
-    fc.assert(fc.property(fc.oneof(fc.uint8Array({ maxLength: 300 }), fc.string({ maxLength: 300 }),
-      fc.constantFrom(LYNC_ROAMING_LIST, OC_ROAMING_LIST_WITH_DELEGATES).chain((s) =>
-        fc.tuple(fc.nat(s.length), fc.nat(s.length), fc.string({ maxLength: 8 })).map(([a, b, ins]) =>
-          s.slice(0, Math.min(a, b)) + ins + s.slice(Math.max(a, b))))), (body) => {
-      try {
-        const types = parseRoamingList(body);
-        assert.ok(types.every((t) => (ROAMING_TYPES as readonly string[]).includes(t)));
-      } catch (e) {
-        assert.ok(e instanceof RoamingSelfXmlError, String(e));
-      }
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 300 }),
+          fc.string({ maxLength: 300 }),
+          fc
+            .constantFrom(LYNC_ROAMING_LIST, OC_ROAMING_LIST_WITH_DELEGATES)
+            .chain((s) =>
+              fc
+                .tuple(fc.nat(s.length), fc.nat(s.length), fc.string({ maxLength: 8 }))
+                .map(([a, b, ins]) => s.slice(0, Math.min(a, b)) + ins + s.slice(Math.max(a, b))),
+            ),
+        ),
+        (body) => {
+          try {
+            const types = parseRoamingList(body);
+            assert.ok(types.every((t) => (ROAMING_TYPES as readonly string[]).includes(t)));
+          } catch (e) {
+            assert.ok(e instanceof RoamingSelfXmlError, String(e));
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });
 
 describe('formatRoamingList', () => {
   test('writes what a Lync client writes', () => {
-    assert.equal(formatRoamingList(['categories', 'delegates']),
+    assert.equal(
+      formatRoamingList(['categories', 'delegates']),
       `<roamingList xmlns="${NS}"><roaming type="categories"/>` +
-      '<roamingEx xmlns="http://schemas.microsoft.com/2007/09/sip/roaming-self-ex" type="delegates"/></roamingList>');
+        '<roamingEx xmlns="http://schemas.microsoft.com/2007/09/sip/roaming-self-ex" type="delegates"/></roamingList>',
+    );
   });
 
   test('round trip: parse(format(types)) = types without duplicates', () => {
-    fc.assert(fc.property(fc.array(fc.constantFrom(...ROAMING_TYPES), { maxLength: 8 }), (types: RoamingType[]) => {
-      assert.deepEqual(parseRoamingList(formatRoamingList(types)), [...new Set(types)]);
-    }));
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...ROAMING_TYPES), { maxLength: 8 }), (types: RoamingType[]) => {
+        assert.deepEqual(parseRoamingList(formatRoamingList(types)), [...new Set(types)]);
+      }),
+    );
   });
 });

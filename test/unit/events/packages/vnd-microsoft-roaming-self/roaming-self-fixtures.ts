@@ -29,9 +29,15 @@ export const PROTOCOLS_ROAMING_DATA = `<roamingData xmlns="http://schemas.micros
 </roamingData>`;
 
 /** A SUBSCRIBE of a Lync endpoint ([MS-PRES] section 4.4.1), body and extension headers variable. */
-export function subscribeText(o: {
-  user?: string; body?: string; headers?: string[]; toTag?: string; contentType?: string | null;
-} = {}): string {
+export function subscribeText(
+  o: {
+    user?: string;
+    body?: string;
+    headers?: string[];
+    toTag?: string;
+    contentType?: string | null;
+  } = {},
+): string {
   const user = o.user ?? 'alice';
   const body = o.body ?? LYNC_ROAMING_LIST;
   const lines = [

@@ -2,7 +2,11 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeDialogState } from '../../../../../src/sip/dialog/index.js';
 import {
-  SipRequest, createResponse, parseMessage, serializeMessage, type SipResponse,
+  SipRequest,
+  createResponse,
+  parseMessage,
+  serializeMessage,
+  type SipResponse,
 } from '../../../../../src/sip/message/index.js';
 import type { TxDestination } from '../../../../../src/sip/transaction/index.js';
 import { isRefusal } from '../../../../../src/events/event-package.js';
@@ -10,10 +14,14 @@ import { Subscription } from '../../../../../src/events/subscription.js';
 import { parseRoamingData } from '../../../../../src/events/packages/vnd-microsoft-roaming-self/categories.js';
 import { ROAMING_SELF_TYPE } from '../../../../../src/events/packages/vnd-microsoft-roaming-self/namespaces.js';
 import {
-  ROAMING_SELF, createRoamingSelfPackage, type RoamingSelfDeps, type RoamingSelfPackage,
+  ROAMING_SELF,
+  createRoamingSelfPackage,
+  type RoamingSelfDeps,
+  type RoamingSelfPackage,
 } from '../../../../../src/events/packages/vnd-microsoft-roaming-self/roaming-self-package.js';
 import {
-  readRoamingSelfState, type RoamingSelfState,
+  readRoamingSelfState,
+  type RoamingSelfState,
 } from '../../../../../src/events/packages/vnd-microsoft-roaming-self/roaming-self-state.js';
 import { LYNC_ROAMING_LIST, OC_ROAMING_LIST_WITH_DELEGATES, subscribeText } from './roaming-self-fixtures.js';
 
@@ -22,16 +30,30 @@ const LYNC_HEADERS = ['Supported: ms-benotify', 'Proxy-Require: ms-benotify', 'S
 
 interface World {
   deps: RoamingSelfDeps;
-  mailboxes: Map<string, { mwiEnabled: boolean; counts: { new: number; old: number; urgentNew: number; urgentOld: number }; version: number; changedAt: number }>;
+  mailboxes: Map<
+    string,
+    {
+      mwiEnabled: boolean;
+      counts: { new: number; old: number; urgentNew: number; urgentOld: number };
+      version: number;
+      changedAt: number;
+    }
+  >;
   stateCalls: number;
 }
 
 function world(benotifyOverUdp?: boolean): World {
   const w: World = {
     mailboxes: new Map([
-      ['alice', { mwiEnabled: true, counts: { new: 8, old: 3, urgentNew: 1, urgentOld: 0 }, version: 32, changedAt: T_2010 }],
+      [
+        'alice',
+        { mwiEnabled: true, counts: { new: 8, old: 3, urgentNew: 1, urgentOld: 0 }, version: 32, changedAt: T_2010 },
+      ],
       ['bob', { mwiEnabled: true, counts: { new: 0, old: 0, urgentNew: 0, urgentOld: 0 }, version: 0, changedAt: 0 }],
-      ['carol', { mwiEnabled: false, counts: { new: 4, old: 1, urgentNew: 0, urgentOld: 0 }, version: 5, changedAt: T_2010 }],
+      [
+        'carol',
+        { mwiEnabled: false, counts: { new: 4, old: 1, urgentNew: 0, urgentOld: 0 }, version: 5, changedAt: T_2010 },
+      ],
     ]),
     stateCalls: 0,
     deps: undefined as unknown as RoamingSelfDeps,
@@ -61,12 +83,39 @@ function request(o: Parameters<typeof subscribeText>[0] = {}): SipRequest {
 }
 
 /** A subscription as the notifier makes it after an accepted SUBSCRIBE. */
-function subscription(pkg: RoamingSelfPackage, state: unknown, protocol: TxDestination['protocol'] = 'tls', resource = 'alice'): Subscription {
-  const dialog = makeDialogState('0599fe5e383644229740f1afefa5b456', 'srvtag', '1415cd9c08', '<sip:alice@example.com>',
-    '<sip:alice@example.com>', 0, 1, 'sip:alice@192.0.2.10:2140;transport=tls', [], false);
+function subscription(
+  pkg: RoamingSelfPackage,
+  state: unknown,
+  protocol: TxDestination['protocol'] = 'tls',
+  resource = 'alice',
+): Subscription {
+  const dialog = makeDialogState(
+    '0599fe5e383644229740f1afefa5b456',
+    'srvtag',
+    '1415cd9c08',
+    '<sip:alice@example.com>',
+    '<sip:alice@example.com>',
+    0,
+    1,
+    'sip:alice@192.0.2.10:2140;transport=tls',
+    [],
+    false,
+  );
   const source: TxDestination = { protocol, address: '192.0.2.10', port: 2140, reliable: protocol !== 'udp' };
-  return new Subscription('id1', pkg, resource, 'alice', dialog, 3_600_000, source, '<sip:192.0.2.1:5061;transport=tls>', state, 1000, 0,
-    { onSubscriptionRequest: () => undefined });
+  return new Subscription(
+    'id1',
+    pkg,
+    resource,
+    'alice',
+    dialog,
+    3_600_000,
+    source,
+    '<sip:192.0.2.1:5061;transport=tls>',
+    state,
+    1000,
+    0,
+    { onSubscriptionRequest: () => undefined },
+  );
 }
 
 /** SUBSCRIBE -> package state, asserting it was accepted. */
@@ -93,18 +142,22 @@ describe('roaming-self package: the record', () => {
     const pkg = createRoamingSelfPackage(world().deps);
     assert.equal(pkg.name, 'vnd-microsoft-roaming-self');
     assert.equal(pkg.contentType, 'application/vnd-microsoft-roaming-self+xml');
-    assert.equal(pkg.accept, undefined, 'Accept must allow the content type itself (406 otherwise, the framework\'s check)');
+    assert.equal(
+      pkg.accept,
+      undefined,
+      "Accept must allow the content type itself (406 otherwise, the framework's check)",
+    );
     assert.ok(pkg.minExpires <= pkg.defaultExpires && pkg.defaultExpires <= pkg.maxExpires);
   });
 });
 
 describe('resolve: own data only ([MS-PRES] section 3.3.5.1)', () => {
   const pkg = createRoamingSelfPackage(world().deps);
-  test('the user\'s own URI, or an extension of the same mailbox: accepted', () => {
+  test("the user's own URI, or an extension of the same mailbox: accepted", () => {
     assert.deepEqual(pkg.resolve(request(), 'alice'), { resource: 'alice' });
     assert.deepEqual(pkg.resolve(request({ user: '100' }), 'alice'), { resource: 'alice' });
   });
-  test('another user\'s self: 403', () => {
+  test("another user's self: 403", () => {
     const r = pkg.resolve(request({ user: 'bob' }), 'alice');
     assert.ok(isRefusal(r));
     assert.equal(r.status, 403);
@@ -124,7 +177,12 @@ describe('subscribeState: scope and extensions from the SUBSCRIBE', () => {
 
   test('a Lync SUBSCRIBE ([MS-PRES] section 4.4.1): types, ms-benotify, piggyback; plain JSON', () => {
     const st = stateOf(pkg, request({ body: OC_ROAMING_LIST_WITH_DELEGATES, headers: LYNC_HEADERS }));
-    assert.deepEqual(st, { types: ['categories', 'containers', 'subscribers', 'delegates'], benotify: true, piggyback: true, eventlist: false });
+    assert.deepEqual(st, {
+      types: ['categories', 'containers', 'subscribers', 'delegates'],
+      benotify: true,
+      piggyback: true,
+      eventlist: false,
+    });
     assert.deepEqual(JSON.parse(JSON.stringify(st)), st);
   });
 
@@ -142,31 +200,64 @@ describe('subscribeState: scope and extensions from the SUBSCRIBE', () => {
 
   test('empty body on a new SUBSCRIBE: categories (the one type openum serves)', () => {
     assert.deepEqual(stateOf(pkg, request({ body: '' })).types, ['categories']);
-    assert.deepEqual(stateOf(pkg, request({ body: '\r\n  ' , contentType: null })).types, ['categories']);
+    assert.deepEqual(stateOf(pkg, request({ body: '\r\n  ', contentType: null })).types, ['categories']);
   });
 
   test('empty body on a refresh keeps the previous list; flags follow the refresh', () => {
-    const previous = stateOf(pkg, request({ body: '<roamingList xmlns="http://schemas.microsoft.com/2006/09/sip/roaming-self"><roaming type="containers"/></roamingList>', headers: LYNC_HEADERS }));
+    const previous = stateOf(
+      pkg,
+      request({
+        body: '<roamingList xmlns="http://schemas.microsoft.com/2006/09/sip/roaming-self"><roaming type="containers"/></roamingList>',
+        headers: LYNC_HEADERS,
+      }),
+    );
     const st = stateOf(pkg, request({ body: '', toTag: 'srvtag' }), JSON.parse(JSON.stringify(previous)));
     assert.deepEqual(st, { types: ['containers'], benotify: false, piggyback: false, eventlist: false });
   });
 
   test('a non-empty body on a refresh replaces the list ([MS-PRES] section 3.3.5.1)', () => {
-    const st = stateOf(pkg, request({ toTag: 'srvtag' }), { types: ['delegates'], benotify: true, piggyback: true, eventlist: false });
+    const st = stateOf(pkg, request({ toTag: 'srvtag' }), {
+      types: ['delegates'],
+      benotify: true,
+      piggyback: true,
+      eventlist: false,
+    });
     assert.deepEqual(st.types, ['categories', 'containers', 'subscribers']);
   });
 
   test('malformed XML, a wrong root, the https namespace, a DOCTYPE: 400', () => {
-    assert.equal(refusalOf(pkg, request({ body: '<roamingList xmlns="http://schemas.microsoft.com/2006/09/sip/roaming-self">' })), 400);
+    assert.equal(
+      refusalOf(pkg, request({ body: '<roamingList xmlns="http://schemas.microsoft.com/2006/09/sip/roaming-self">' })),
+      400,
+    );
     assert.equal(refusalOf(pkg, request({ body: '<presence xmlns="urn:ietf:params:xml:ns:pidf"/>' })), 400);
-    assert.equal(refusalOf(pkg, request({ body: '<roamingList xmlns="https://schemas.microsoft.com/2006/09/sip/roaming-self"/>' })), 400);
-    assert.equal(refusalOf(pkg, request({ body: '<!DOCTYPE x><roamingList xmlns="http://schemas.microsoft.com/2006/09/sip/roaming-self"/>' })), 400);
+    assert.equal(
+      refusalOf(
+        pkg,
+        request({ body: '<roamingList xmlns="https://schemas.microsoft.com/2006/09/sip/roaming-self"/>' }),
+      ),
+      400,
+    );
+    assert.equal(
+      refusalOf(
+        pkg,
+        request({ body: '<!DOCTYPE x><roamingList xmlns="http://schemas.microsoft.com/2006/09/sip/roaming-self"/>' }),
+      ),
+      400,
+    );
   });
 
   test('a body declared as something other than XML: 400; generic XML types and a missing Content-Type are read', () => {
     assert.equal(refusalOf(pkg, request({ contentType: 'application/sdp' })), 400);
-    assert.deepEqual(stateOf(pkg, request({ contentType: 'application/xml' })).types, ['categories', 'containers', 'subscribers']);
-    assert.deepEqual(stateOf(pkg, request({ contentType: 'Application/Vnd-Microsoft-Roaming-Self+XML; charset=utf-8' })).types.length, 3);
+    assert.deepEqual(stateOf(pkg, request({ contentType: 'application/xml' })).types, [
+      'categories',
+      'containers',
+      'subscribers',
+    ]);
+    assert.deepEqual(
+      stateOf(pkg, request({ contentType: 'Application/Vnd-Microsoft-Roaming-Self+XML; charset=utf-8' })).types.length,
+      3,
+    );
     assert.deepEqual(stateOf(pkg, request({ contentType: null })).types.length, 3);
   });
 
@@ -182,25 +273,54 @@ describe('subscribeState: scope and extensions from the SUBSCRIBE', () => {
 describe('content: the full state ([MS-PRES] section 1.3.1.5)', () => {
   test('categories asked: the mwi category of the mailbox (8 new / 3 old, version 32)', () => {
     const pkg = createRoamingSelfPackage(world().deps);
-    const c = pkg.content(subscription(pkg, { types: ['categories', 'containers', 'subscribers'], benotify: true, piggyback: false, eventlist: false }));
+    const c = pkg.content(
+      subscription(pkg, {
+        types: ['categories', 'containers', 'subscribers'],
+        benotify: true,
+        piggyback: false,
+        eventlist: false,
+      }),
+    );
     assert.equal(c.contentType, ROAMING_SELF_TYPE);
     const d = parseRoamingData(c.body);
     assert.equal(d.categoriesUri, 'sip:alice@example.com');
-    assert.deepEqual([d.mwi?.messageWaiting, d.mwi?.unreadVoiceMailCount, d.mwi?.readVoiceMailCount, d.mwi?.version, d.mwi?.publishTime],
-      [true, 8, 3, 32, T_2010]);
+    assert.deepEqual(
+      [
+        d.mwi?.messageWaiting,
+        d.mwi?.unreadVoiceMailCount,
+        d.mwi?.readVoiceMailCount,
+        d.mwi?.version,
+        d.mwi?.publishTime,
+      ],
+      [true, 8, 3, 32, T_2010],
+    );
     assert.doesNotMatch(c.body.toString(), /containers|subscribers/, 'no containers/subscribers elements');
   });
 
   test('categories not asked: an empty roamingData', () => {
     const pkg = createRoamingSelfPackage(world().deps);
-    const c = pkg.content(subscription(pkg, { types: ['containers'], benotify: false, piggyback: false, eventlist: false }));
+    const c = pkg.content(
+      subscription(pkg, { types: ['containers'], benotify: false, piggyback: false, eventlist: false }),
+    );
     assert.deepEqual(parseRoamingData(c.body), {});
   });
 
   test('MWI off: messageWaiting false and counts 0', () => {
     const pkg = createRoamingSelfPackage(world().deps);
-    const d = parseRoamingData(pkg.content(subscription(pkg, { types: ['categories'], benotify: false, piggyback: false, eventlist: false }, 'tls', 'carol')).body);
-    assert.deepEqual([d.mwi?.messageWaiting, d.mwi?.unreadVoiceMailCount, d.mwi?.readVoiceMailCount, d.mwi?.version], [false, 0, 0, 5]);
+    const d = parseRoamingData(
+      pkg.content(
+        subscription(
+          pkg,
+          { types: ['categories'], benotify: false, piggyback: false, eventlist: false },
+          'tls',
+          'carol',
+        ),
+      ).body,
+    );
+    assert.deepEqual(
+      [d.mwi?.messageWaiting, d.mwi?.unreadVoiceMailCount, d.mwi?.readVoiceMailCount, d.mwi?.version],
+      [false, 0, 0, 5],
+    );
   });
 
   test('one body per (mailbox, version): shared until the version, change time or MWI setting changes', () => {
@@ -315,7 +435,7 @@ describe('piggyback ([MS-SIP] section 3.4.5.1, [MS-PRES] section 4.11)', () => {
     assert.equal(res.getHeader('Subscription-State'), 'terminated;reason=timeout');
   });
 
-  test('not offered: nothing in the 200, the first NOTIFY is the framework\'s', () => {
+  test("not offered: nothing in the 200, the first NOTIFY is the framework's", () => {
     const pkg = createRoamingSelfPackage(world().deps);
     const req = request({ headers: ['Supported: ms-benotify'] });
     const res = accept(req);
@@ -331,8 +451,17 @@ describe('readRoamingSelfState', () => {
     assert.equal(readRoamingSelfState(st), st);
   });
   test('unknown types are dropped, missing flags read false, garbage reads as the default scope', () => {
-    assert.deepEqual(readRoamingSelfState({ types: ['categories', 'x'], benotify: true }),
-      { types: ['categories'], benotify: true, piggyback: false, eventlist: false });
-    assert.deepEqual(readRoamingSelfState(undefined), { types: ['categories'], benotify: false, piggyback: false, eventlist: false });
+    assert.deepEqual(readRoamingSelfState({ types: ['categories', 'x'], benotify: true }), {
+      types: ['categories'],
+      benotify: true,
+      piggyback: false,
+      eventlist: false,
+    });
+    assert.deepEqual(readRoamingSelfState(undefined), {
+      types: ['categories'],
+      benotify: false,
+      piggyback: false,
+      eventlist: false,
+    });
   });
 });
