@@ -20,6 +20,13 @@ module.exports = {
       to: { pathNot: ['^src/base/', '(^|/)node_modules/'], dependencyTypesNot: ['core'] },
     },
     {
+      name: 'media-below-voicemail',
+      comment: 'src/media (RTP, G.711, SDP, recording, playout) imports node builtins, npm packages, src/base and itself only',
+      severity: 'error',
+      from: { path: '^src/media/' },
+      to: { pathNot: ['^src/(base|media)/', '(^|/)node_modules/'], dependencyTypesNot: ['core'] },
+    },
+    {
       name: 'sip-is-self-contained',
       comment: 'src/sip imports node builtins, src/sip and src/base only (ws only in transport/)',
       severity: 'error',

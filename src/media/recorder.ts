@@ -47,7 +47,10 @@ export class Recorder {
    * @param law what the payloads are (the negotiated codec)
    * @param maxSamples the longest recording (`--max-message`); later audio is dropped
    */
-  constructor(readonly law: G711Law, private readonly maxSamples: number) {
+  constructor(
+    readonly law: G711Law,
+    private readonly maxSamples: number,
+  ) {
     this.silence = G711_SILENCE[law];
     this.decode = g711DecodeTable(law);
   }

@@ -57,7 +57,8 @@ export function readRtp(b: Uint8Array, length: number, h: RtpHeader): RtpReject 
   h.marker = (b1 & 0x80) !== 0;
   h.payloadType = b1 & 0x7f;
   h.sequence = ((b[2] as number) << 8) | (b[3] as number);
-  h.timestamp = (((b[4] as number) << 24) | ((b[5] as number) << 16) | ((b[6] as number) << 8) | (b[7] as number)) >>> 0;
+  h.timestamp =
+    (((b[4] as number) << 24) | ((b[5] as number) << 16) | ((b[6] as number) << 8) | (b[7] as number)) >>> 0;
   h.ssrc = (((b[8] as number) << 24) | ((b[9] as number) << 16) | ((b[10] as number) << 8) | (b[11] as number)) >>> 0;
   h.payloadOffset = offset;
   h.payloadLength = end - offset;
@@ -65,7 +66,14 @@ export function readRtp(b: Uint8Array, length: number, h: RtpHeader): RtpReject 
 }
 
 /** Write a 12-byte RTP header (version 2, no padding, extension or CSRC) at `b[0..12)`. */
-export function writeRtpHeader(b: Uint8Array, marker: boolean, payloadType: number, sequence: number, timestamp: number, ssrc: number): void {
+export function writeRtpHeader(
+  b: Uint8Array,
+  marker: boolean,
+  payloadType: number,
+  sequence: number,
+  timestamp: number,
+  ssrc: number,
+): void {
   b[0] = 0x80;
   b[1] = (marker ? 0x80 : 0) | (payloadType & 0x7f);
   b[2] = (sequence >>> 8) & 0xff;

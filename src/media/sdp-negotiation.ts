@@ -12,7 +12,10 @@ import type { G711Law } from './g711.js';
 
 /** An offer or answer we cannot use: the status to refuse it with and why (RFC 3261 21.4.1, 21.4.26). */
 export class SdpError extends Error {
-  constructor(readonly status: 400 | 488, message: string) {
+  constructor(
+    readonly status: 400 | 488,
+    message: string,
+  ) {
     super(message);
     this.name = 'SdpError';
   }
@@ -57,7 +60,10 @@ const CODECS: Readonly<Record<string, { law: G711Law; payloadType: number }>> = 
 const DEFAULT_DTMF_PT = 101;
 
 const ANSWER_DIRECTION: Readonly<Record<Direction, Direction>> = {
-  sendrecv: 'sendrecv', sendonly: 'recvonly', recvonly: 'sendonly', inactive: 'inactive',
+  sendrecv: 'sendrecv',
+  sendonly: 'recvonly',
+  recvonly: 'sendonly',
+  inactive: 'inactive',
 };
 
 function parseSdp(text: string, what: string): SessionDescription {
@@ -84,7 +90,11 @@ function encodingOf(m: MediaDescription, pt: number): { name: string; rate: numb
 }
 
 function payloadsOf(m: MediaDescription): number[] {
-  return String(m.payloads ?? '').trim().split(/\s+/).filter((p) => p !== '').map(Number);
+  return String(m.payloads ?? '')
+    .trim()
+    .split(/\s+/)
+    .filter((p) => p !== '')
+    .map(Number);
 }
 
 /** Where the peer wants media (media-level c= wins over session-level, RFC 4566 section 5.7). */
@@ -115,8 +125,13 @@ function settle(sdp: SessionDescription, m: MediaDescription): NegotiatedAudio {
   const rtcpMux = m.rtcpMux !== undefined;
   const ptime = m.ptime !== undefined && m.ptime >= 10 && m.ptime <= 60 && m.ptime % 10 === 0 ? m.ptime : 20;
   return {
-    law: codec.law, payloadType: codec.payloadType, dtmfPayloadType: dtmf, ptimeMs: ptime, remote,
-    remoteRtcpPort: remote ? (rtcpMux ? remote.port : (m.rtcp?.port ?? remote.port + 1)) : undefined, rtcpMux,
+    law: codec.law,
+    payloadType: codec.payloadType,
+    dtmfPayloadType: dtmf,
+    ptimeMs: ptime,
+    remote,
+    remoteRtcpPort: remote ? (rtcpMux ? remote.port : (m.rtcp?.port ?? remote.port + 1)) : undefined,
+    rtcpMux,
     direction: ANSWER_DIRECTION[directionOf(sdp, m)],
   };
 }
@@ -125,7 +140,14 @@ function session(local: LocalMedia, media: MediaDescription[]): SessionDescripti
   const ipVer = local.address.includes(':') ? 6 : 4;
   return {
     version: 0,
-    origin: { username: 'openum', sessionId: local.sessionId, sessionVersion: local.sessionVersion, netType: 'IN', ipVer, address: local.address },
+    origin: {
+      username: 'openum',
+      sessionId: local.sessionId,
+      sessionVersion: local.sessionVersion,
+      netType: 'IN',
+      ipVer,
+      address: local.address,
+    },
     name: 'openum',
     connection: { version: ipVer, ip: local.address },
     timing: { start: 0, stop: 0 },
@@ -133,7 +155,10 @@ function session(local: LocalMedia, media: MediaDescription[]): SessionDescripti
   };
 }
 
-function audioSection(local: LocalMedia, a: Pick<NegotiatedAudio, 'payloadType' | 'law' | 'dtmfPayloadType' | 'ptimeMs' | 'rtcpMux' | 'direction'>): MediaDescription {
+function audioSection(
+  local: LocalMedia,
+  a: Pick<NegotiatedAudio, 'payloadType' | 'law' | 'dtmfPayloadType' | 'ptimeMs' | 'rtcpMux' | 'direction'>,
+): MediaDescription {
   const rtp: MediaDescription['rtp'] = [{ payload: a.payloadType, codec: a.law, rate: 8000 }];
   const fmtp: MediaDescription['fmtp'] = [];
   if (a.dtmfPayloadType !== undefined) {
@@ -141,8 +166,15 @@ function audioSection(local: LocalMedia, a: Pick<NegotiatedAudio, 'payloadType' 
     fmtp.push({ payload: a.dtmfPayloadType, config: '0-16' });
   }
   return {
-    type: 'audio', port: local.port, protocol: 'RTP/AVP', payloads: rtp.map((r) => r.payload).join(' '),
-    rtp, fmtp, ptime: a.ptimeMs, direction: a.direction, ...(a.rtcpMux && { rtcpMux: 'rtcp-mux' as const }),
+    type: 'audio',
+    port: local.port,
+    protocol: 'RTP/AVP',
+    payloads: rtp.map((r) => r.payload).join(' '),
+    rtp,
+    fmtp,
+    ptime: a.ptimeMs,
+    direction: a.direction,
+    ...(a.rtcpMux && { rtcpMux: 'rtcp-mux' as const }),
   };
 }
 
@@ -167,7 +199,14 @@ export function answerOffer(offer: string, local: LocalMedia): { answer: string;
         firstError ??= e;
       }
     }
-    return { type: m.type, port: 0, protocol: m.protocol, payloads: String(m.payloads ?? '').split(/\s+/)[0] ?? '0', rtp: [], fmtp: [] };
+    return {
+      type: m.type,
+      port: 0,
+      protocol: m.protocol,
+      payloads: String(m.payloads ?? '').split(/\s+/)[0] ?? '0',
+      rtp: [],
+      fmtp: [],
+    };
   });
   if (!audio) throw firstError ?? new SdpError(488, 'no RTP/AVP audio stream offered');
   return { answer: write(session(local, sections)), audio };
@@ -176,13 +215,24 @@ export function answerOffer(offer: string, local: LocalMedia): { answer: string;
 /** Our offer, for an INVITE that came without one (RFC 3261 section 13.2.1): PCMU, PCMA, telephone-event. */
 export function createOffer(local: LocalMedia): string {
   const rtp: MediaDescription['rtp'] = [
-    { payload: 0, codec: 'PCMU', rate: 8000 }, { payload: 8, codec: 'PCMA', rate: 8000 },
+    { payload: 0, codec: 'PCMU', rate: 8000 },
+    { payload: 8, codec: 'PCMA', rate: 8000 },
     { payload: DEFAULT_DTMF_PT, codec: 'telephone-event', rate: 8000 },
   ];
-  return write(session(local, [{
-    type: 'audio', port: local.port, protocol: 'RTP/AVP', payloads: '0 8 101', rtp,
-    fmtp: [{ payload: DEFAULT_DTMF_PT, config: '0-16' }], ptime: 20, direction: 'sendrecv',
-  }]));
+  return write(
+    session(local, [
+      {
+        type: 'audio',
+        port: local.port,
+        protocol: 'RTP/AVP',
+        payloads: '0 8 101',
+        rtp,
+        fmtp: [{ payload: DEFAULT_DTMF_PT, config: '0-16' }],
+        ptime: 20,
+        direction: 'sendrecv',
+      },
+    ]),
+  );
 }
 
 /**

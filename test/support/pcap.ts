@@ -21,7 +21,7 @@ export function readPcapUdp(file: string): PcapDatagram[] {
   const u32 = (o: number): number => (le ? d.readUInt32LE(o) : d.readUInt32BE(o));
   if (u32(20) !== 1) throw new Error(`${file}: link type ${u32(20)}, expected Ethernet (1)`);
   const out: PcapDatagram[] = [];
-  for (let o = 24; o + 16 <= d.length; ) {
+  for (let o = 24; o + 16 <= d.length;) {
     const time = u32(o) + u32(o + 4) / 1e6;
     const incl = u32(o + 8);
     const frame = d.subarray(o + 16, o + 16 + incl);

@@ -16,7 +16,14 @@ function receiver(): { r: DtmfReceiver; digits: string[] } {
 describe('RFC 4733 telephone-event receiver', () => {
   test('one digit per event: updates, then the end bit three times', () => {
     const { r, digits } = receiver();
-    for (const [end, dur] of [[false, 160], [false, 320], [false, 480], [true, 640], [true, 640], [true, 640]] as const) {
+    for (const [end, dur] of [
+      [false, 160],
+      [false, 320],
+      [false, 480],
+      [true, 640],
+      [true, 640],
+      [true, 640],
+    ] as const) {
       r.push(ev(11, end, dur), 0, 4, 8000, 1, 0);
     }
     assert.deepEqual(digits, ['#']);
@@ -49,7 +56,7 @@ describe('RFC 4733 telephone-event receiver', () => {
     assert.deepEqual(digits, []);
   });
 
-  test('SIPp\'s dtmf_2833_pound.pcap is one #', (t) => {
+  test("SIPp's dtmf_2833_pound.pcap is one #", (t) => {
     const file = '/usr/share/sip-tester/dtmf_2833_pound.pcap';
     if (!existsSync(file)) {
       if (process.env.OPENUM_REQUIRE_INTEROP === '1') assert.fail(`${file} missing (Debian sip-tester)`);

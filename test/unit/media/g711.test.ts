@@ -4,7 +4,9 @@ import { createHash } from 'node:crypto';
 import { g711Decode, g711DecodeTable, g711Encode, g711EncodeTable, G711_SILENCE } from '../../../src/media/g711.js';
 
 const sha256 = (b: ArrayBufferView): string =>
-  createHash('sha256').update(new Uint8Array(b.buffer, b.byteOffset, b.byteLength)).digest('hex');
+  createHash('sha256')
+    .update(new Uint8Array(b.buffer, b.byteOffset, b.byteLength))
+    .digest('hex');
 
 /**
  * The oracle: CPython's audioop (Sun's reference g711.c) over every 16-bit
@@ -36,7 +38,7 @@ describe('G.711 (ITU-T G.711, RFC 3551 section 4.5.14)', () => {
     assert.equal(g711DecodeTable('PCMA')[0x2a], -32256);
   });
 
-  test('decode then encode gives the code back (for both laws, every code but mu-law\'s negative zero)', () => {
+  test("decode then encode gives the code back (for both laws, every code but mu-law's negative zero)", () => {
     for (const law of ['PCMU', 'PCMA'] as const) {
       const codes = Uint8Array.from({ length: 256 }, (_, i) => i);
       const lin = new Int16Array(256);

@@ -11,7 +11,11 @@ function payload(i: number): Uint8Array {
   return p;
 }
 
-function feed(r: Recorder, order: number[], opts: { ssrc?: (i: number) => number; ts?: (i: number) => number } = {}): void {
+function feed(
+  r: Recorder,
+  order: number[],
+  opts: { ssrc?: (i: number) => number; ts?: (i: number) => number } = {},
+): void {
   for (const i of order) {
     const p = payload(i);
     r.push(p, 0, p.length, opts.ts ? opts.ts(i) : 1000 + i * PT_SAMPLES, opts.ssrc ? opts.ssrc(i) : 7, i * 20);
@@ -40,9 +44,12 @@ describe('Recorder: G.711 placed by RTP timestamp (RFC 3550 section 5.1)', () =>
     assert.equal(r.resyncs, 0);
   });
 
-  test('a new SSRC with another timestamp base continues after what was recorded (SIPp\'s DTMF pcaps, a B2BUA transfer)', () => {
+  test("a new SSRC with another timestamp base continues after what was recorded (SIPp's DTMF pcaps, a B2BUA transfer)", () => {
     const r = new Recorder('PCMA', 8000 * 60);
-    feed(r, [0, 1, 2, 3, 4, 5], { ssrc: (i) => (i < 3 ? 7 : 8), ts: (i) => (i < 3 ? 1000 + i * PT_SAMPLES : 555_555 + i * PT_SAMPLES) });
+    feed(r, [0, 1, 2, 3, 4, 5], {
+      ssrc: (i) => (i < 3 ? 7 : 8),
+      ts: (i) => (i < 3 ? 1000 + i * PT_SAMPLES : 555_555 + i * PT_SAMPLES),
+    });
     assert.equal(r.resyncs, 1);
     assert.equal(r.length, 6 * PT_SAMPLES);
     const pcm = r.toPcm16();

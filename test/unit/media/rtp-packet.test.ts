@@ -10,10 +10,22 @@ describe('RTP fixed header (RFC 3550 section 5.1)', () => {
   test('write then read gives the fields back, at the edges of each field', () => {
     const b = new Uint8Array(12 + 160);
     const h = rtpHeader();
-    for (const [marker, pt, seq, ts, ssrc] of [[true, 0, 0, 0, 0], [false, 127, 65535, 0xffffffff, 0xffffffff], [true, 101, 0x8001, 0x80000001, 0x12345678]] as const) {
+    for (const [marker, pt, seq, ts, ssrc] of [
+      [true, 0, 0, 0, 0],
+      [false, 127, 65535, 0xffffffff, 0xffffffff],
+      [true, 101, 0x8001, 0x80000001, 0x12345678],
+    ] as const) {
       writeRtpHeader(b, marker, pt, seq, ts, ssrc);
       assert.equal(readRtp(b, b.length, h), undefined);
-      assert.deepEqual(h, { marker, payloadType: pt, sequence: seq, timestamp: ts, ssrc, payloadOffset: 12, payloadLength: 160 });
+      assert.deepEqual(h, {
+        marker,
+        payloadType: pt,
+        sequence: seq,
+        timestamp: ts,
+        ssrc,
+        payloadOffset: 12,
+        payloadLength: 160,
+      });
     }
   });
 
@@ -49,7 +61,7 @@ describe('RTP fixed header (RFC 3550 section 5.1)', () => {
     assert.equal(readRtp(b, 20, h), 'layout');
   });
 
-  test('SIPp\'s g711a.pcap: 236 PCMA packets of 240 bytes, marker on the first, steady sequence and timestamp', (t) => {
+  test("SIPp's g711a.pcap: 236 PCMA packets of 240 bytes, marker on the first, steady sequence and timestamp", (t) => {
     if (!existsSync(G711A_PCAP)) {
       if (process.env.OPENUM_REQUIRE_INTEROP === '1') assert.fail(`${G711A_PCAP} missing (Debian sip-tester)`);
       t.skip(`${G711A_PCAP} missing (install Debian sip-tester)`);
@@ -62,7 +74,10 @@ describe('RTP fixed header (RFC 3550 section 5.1)', () => {
     });
     assert.equal(packets.length, 236);
     assert.ok(packets.every((p) => p.payloadType === 8 && p.payloadLength === 240));
-    assert.deepEqual(packets.map((p) => p.marker), packets.map((_, i) => i === 0));
+    assert.deepEqual(
+      packets.map((p) => p.marker),
+      packets.map((_, i) => i === 0),
+    );
     for (let i = 1; i < packets.length; i++) {
       assert.equal(packets[i]!.sequence, (packets[i - 1]!.sequence + 1) & 0xffff);
       assert.equal(packets[i]!.timestamp, packets[i - 1]!.timestamp + 240);
