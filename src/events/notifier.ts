@@ -398,14 +398,14 @@ export class Notifier implements SubscriptionOwner {
       : `active;expires=${sub.remainingSeconds(now)}`;
     const how = pkg.notifyMethod?.(sub) ?? { method: 'NOTIFY', fireAndForget: false };
     const source = sub.source;
-    const dialog = sub.dialog;
+    const remoteTarget = sub.remoteTarget;
     const reliableFlow = source.flowId !== undefined && source.protocol !== 'udp';
     let out: OutgoingRequest;
     let target: UriTarget | undefined;
     try {
       // Over a flow the destination is the flow; else the remote target, resolved once unless a route set
       // sends the request elsewhere (RFC 3261 section 12.2.1.1).
-      const remote = reliableFlow ? undefined : resolveUriTarget(dialog.remoteTarget, dialog.secure);
+      const remote = reliableFlow ? undefined : resolveUriTarget(remoteTarget, sub.secure);
       out = sub.createRequest(how.method, {
         via: this.o.transport.viaFor(remote?.protocol ?? source.protocol),
         contact: sub.localContact,
@@ -414,8 +414,7 @@ export class Notifier implements SubscriptionOwner {
         contentType: content.contentType,
       });
       if (remote)
-        target =
-          out.destinationUri === dialog.remoteTarget ? remote : resolveUriTarget(out.destinationUri, dialog.secure);
+        target = out.destinationUri === remoteTarget ? remote : resolveUriTarget(out.destinationUri, sub.secure);
     } catch {
       // An unusable target or an exhausted CSeq (DialogError): the dialog cannot carry NOTIFYs any more.
       this.terminate(sub, 'noresource', false);

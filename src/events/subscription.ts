@@ -220,6 +220,16 @@ export class Subscription implements WheelItem, DialogUsage {
     );
   }
 
+  /** The dialog's remote target (RFC 3261 section 12.1.1), read without unpacking the whole dialog. */
+  get remoteTarget(): string {
+    return this.packed.split(SEP, 2 + F_REMOTE_TARGET)[1 + F_REMOTE_TARGET] ?? '';
+  }
+
+  /** Whether the dialog is secure (a SIPS Request-URI, RFC 3261 section 12.1.1). */
+  get secure(): boolean {
+    return (this.bits & 4) !== 0;
+  }
+
   /** The CSeq number of the last request we sent in the dialog. */
   get localCSeq(): number {
     return this.localSeq;

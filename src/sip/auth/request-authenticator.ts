@@ -60,17 +60,17 @@ export class RequestAuthenticator<A extends DigestAccount> {
 
   authenticate(req: SipRequest): AuthOutcome<A> {
     const digest = this.server(this.realmOf(req));
+    let account: A | undefined; // the one whose HA1 the digest server checked: no second lookup on success
     const result = digest.verify({
       method: req.method,
       authorization: req.getHeaders('Authorization'),
       lookupHa1: (username, algorithm) => {
-        const u = this.o.byName(username);
-        return u && u.realm === digest.realm ? u.ha1[algorithm] : undefined;
+        account = this.o.byName(username);
+        return account && account.realm === digest.realm ? account.ha1[algorithm] : undefined;
       },
     });
     if (result.ok) {
-      const user = this.o.byName(result.username);
-      if (user) return { user };
+      if (account) return { user: account };
       return { response: createResponse(req, 403, 'Forbidden (authentication failed)') };
     }
     switch (result.reason) {

@@ -42,6 +42,12 @@ class SharedDialog {
   }
 }
 
+/** The usage `usageId` of a table entry: the entry itself when it is a single usage of that id. */
+function usageIn(e: DialogUsage | SharedDialog, usageId: string): DialogUsage | undefined {
+  if (e instanceof SharedDialog) return e.find(usageId);
+  return e.usageId === usageId ? e : undefined;
+}
+
 /** What {@link DialogTable.match} found for a request: its usage, or why none. */
 export type DialogMatch = DialogUsage | 'no-dialog' | 'no-usage';
 
@@ -96,9 +102,7 @@ export class DialogTable {
   /** The usage `usageId` of dialog `dialogId`, if both exist. */
   get(dialogId: string, usageId: string): DialogUsage | undefined {
     const e = this.dialogs.get(dialogId);
-    if (e === undefined) return undefined;
-    if (e instanceof SharedDialog) return e.find(usageId);
-    return e.usageId === usageId ? e : undefined;
+    return e === undefined ? undefined : usageIn(e, usageId);
   }
 
   /**
@@ -145,9 +149,7 @@ export class DialogTable {
   match(req: SipRequest): DialogMatch {
     const e = this.dialogs.get(dialogIdOf(req));
     if (e === undefined) return 'no-dialog';
-    const id = usageIdOf(req);
-    const u = e instanceof SharedDialog ? e.find(id) : e.usageId === id ? e : undefined;
-    return u ?? 'no-usage';
+    return usageIn(e, usageIdOf(req)) ?? 'no-usage';
   }
 
   /**

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { parseChallenge } from '../../../../src/sip/auth/auth-header.js';
 import { RequestAuthenticator, type DigestAccount } from '../../../../src/sip/auth/request-authenticator.js';
+import { digestAnswer } from '../../../support/digest-answer.js';
 import { parseMessage, type SipRequest, type SipResponse } from '../../../../src/sip/message/index.js';
 
 const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
@@ -65,14 +66,10 @@ function challengeOf(out: ReturnType<RequestAuthenticator<DigestAccount>['authen
   return { realm: c.realm, nonce: c.nonce };
 }
 
-/** The client's answer (RFC 7616 section 3.4.1, MD5, qop=auth). */
+/** The client's answer (the tests' shared digestAnswer) in `realm` with `nonce`, which may be another realm's on purpose. */
 function answer(user: string, realm: string, password: string, nonce: string): string {
-  const ha1 = md5(`${user}:${realm}:${password}`);
-  const response = md5(`${ha1}:${nonce}:00000001:abc:auth:${md5('REGISTER:sip:example.com')}`);
-  return (
-    `Digest username="${user}", realm="${realm}", nonce="${nonce}", uri="sip:example.com", response="${response}", ` +
-    'algorithm=MD5, qop=auth, nc=00000001, cnonce="abc"'
-  );
+  const challenge = `Digest realm="${realm}", nonce="${nonce}", algorithm=MD5, qop="auth"`;
+  return digestAnswer(challenge, { method: 'REGISTER', uri: 'sip:example.com', user, password });
 }
 
 describe('RequestAuthenticator: each account is challenged in its own realm', () => {
