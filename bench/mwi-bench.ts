@@ -1,6 +1,6 @@
 /**
- * MWI benchmark (issue 3 item 8): openum against Kamailio 5.6 presence +
- * presence_mwi set up exactly as shared/anchors/kamailio/ does, in the same
+ * MWI benchmark: openum against Kamailio 5.6 presence +
+ * presence_mwi set up as the anchor does (bench/mwi/kamailio.cfg), in the same
  * run, with the same SIPp load (bench/mwi/scenarios/, from the anchor):
  *
  *  a. N message-summary subscriptions (user1..userN, one each): setups per

@@ -1,8 +1,8 @@
 /**
  * Printing the MWI benchmark: one line per ladder step (as the anchor's
  * analyze.py), then openum and Kamailio side by side with openum's ratio to
- * Kamailio, per wall second and per server CPU-second, and the targets of
- * issue 3 item 8.
+ * Kamailio, per wall second and per server CPU-second, and the targets
+ * (bench/mwi/README.md).
  */
 import { maxSustained, type StepResult } from './ladder.js';
 import type { RestartResult, SubscribeResult } from './phases.js';

@@ -40,8 +40,8 @@ export interface SubscriptionOwner {
  * One subscription of RFC 6665 on the notifier side: the dialog, the
  * resource, the expiry, and the state of its notifications.
  *
- * Memory is the design constraint (issue 3: 100,000 held subscriptions in
- * under 1 KiB each, no timer objects). A DialogState object holds seven
+ * Memory is the design constraint (a notifier holds 100,000 subscriptions;
+ * bench/mwi/README.md has the target and the figures; no timer objects). A DialogState object holds seven
  * strings and an array, each with its own header and most of them cut from
  * (and keeping alive) the SUBSCRIBE's text; here all the strings of the
  * dialog (RFC 3261 section 12: Call-ID, tags, URIs, remote target, route
