@@ -16,6 +16,7 @@ import {
   type TxProtocol,
 } from './transaction/index.js';
 import type { ClientTransaction, ClientTransactionHandlers } from './transaction/index.js';
+import { acceptCancel, type InviteServerTransaction } from './transaction/index.js';
 import { isInDialog, type DialogTable, type DialogUsage } from './dialog/dialog-table.js';
 import type { Endpoint, InboundData, TransportLayer } from './transport/index.js';
 
@@ -33,6 +34,12 @@ export interface RequestContext {
    * overtake the 200, RFC 6665 section 4.2.1.4).
    */
   afterResponse(fn: () => void): void;
+  /**
+   * Run `fn` when a CANCEL for this INVITE arrives before its final response
+   * (RFC 3261 section 9.2). The core has already answered: 200 to the CANCEL,
+   * 487 to the INVITE; a handler still working (allocating media) stops.
+   */
+  onCancel(fn: () => void): void;
 }
 
 /**
@@ -101,6 +108,8 @@ export class UserAgentCore {
   private readonly supported: Set<string>;
   /** The local endpoint each request in progress arrived on (no field on the message itself). */
   private readonly arrivedOn = new WeakMap<SipRequest, Endpoint>();
+  /** What handlers asked to run when their INVITE is cancelled ({@link RequestContext.onCancel}). */
+  private readonly cancelWatch = new WeakMap<InviteServerTransaction, () => void>();
 
   constructor(private readonly opts: UserAgentCoreOptions) {
     this.maxSize = opts.maxMessageSize ?? DEFAULT_MAX_MESSAGE;
@@ -118,6 +127,13 @@ export class UserAgentCore {
         // The ACK for a 2xx reaches the invite usage of its dialog (RFC 3261 13.3.1.4); any other is absorbed.
         onAck: (ack) => {
           this.dialogs?.ack(ack);
+        },
+        // RFC 3261 9.2: 200 to the CANCEL, 487 to a still pending INVITE; then the handler hears of it.
+        onCancel: (inviteTx, _cancel, cancelTx) => {
+          const answered = acceptCancel(inviteTx, cancelTx);
+          const fn = this.cancelWatch.get(inviteTx);
+          this.cancelWatch.delete(inviteTx);
+          if (answered && fn) fn();
         },
       },
       ...(opts.clock && { clock: opts.clock }),
@@ -199,6 +215,9 @@ export class UserAgentCore {
       tx,
       afterResponse: (fn) => {
         (after ??= []).push(fn);
+      },
+      onCancel: (fn) => {
+        if (tx.kind === 'invite-server') this.cancelWatch.set(tx, fn);
       },
     };
     try {
