@@ -27,6 +27,13 @@ module.exports = {
       to: { pathNot: ['^src/(base|media)/', '(^|/)node_modules/'], dependencyTypesNot: ['core'] },
     },
     {
+      name: 'voicemail-layer',
+      comment: 'src/voicemail (calls, deposit, menu, mailboxes) uses sip, media, mwi, base and the storage ports; never http, registrar, events internals or an adapter',
+      severity: 'error',
+      from: { path: '^src/voicemail/' },
+      to: { path: '^src/(http|registrar|events|phone)/' },
+    },
+    {
       name: 'sip-is-self-contained',
       comment: 'src/sip imports node builtins, src/sip and src/base only (ws only in transport/)',
       severity: 'error',
