@@ -18,7 +18,7 @@ import type { SubscriptionStore } from '../storage/ports.js';
 import { isRefusal, type EventPackage } from './event-package.js';
 import { classifyNotifyStatus, retryDelay } from './notify-policy.js';
 import { Pacer } from './pacer.js';
-import { RateLimiter } from './rate-limiter.js';
+import { RateLimiter } from '../base/rate-limiter.js';
 import { acceptable, eventName } from './subscribe-headers.js';
 import { SEQ_BLOCK, Subscription, type SubscriptionOwner } from './subscription.js';
 import { SubscriptionIndex } from './subscription-index.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { RateLimiter } from '../../../src/events/rate-limiter.js';
+import { RateLimiter } from '../../../src/base/rate-limiter.js';
 
 describe('RateLimiter', () => {
   test('a key spends its burst at once, then earns perSecond tokens each second', () => {
