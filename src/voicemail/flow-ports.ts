@@ -1,0 +1,46 @@
+/**
+ * What the call flows (deposit, menu) need besides the call: prompts and the
+ * mailboxes. Narrow on purpose, so the flows are tested with fakes.
+ */
+import type { Pcm } from './call-io.js';
+import type { CallerIdentity } from './caller-identity.js';
+
+/** A greeting a user can record (Asterisk: unavail, busy, temp, greet/name). */
+export type GreetingKind = 'unavailable' | 'busy' | 'temporary' | 'name';
+
+/** Voice prompts by their Asterisk names (`vm-intro`, `digits/5`), 8 kHz. */
+export interface PromptSource {
+  get(name: string): Pcm;
+  beep(): Pcm;
+  silence(ms: number): Pcm;
+}
+
+/** A message about to be stored. */
+export interface NewMessage {
+  mailbox: string;
+  pcm: Pcm;
+  caller: CallerIdentity;
+  urgent: boolean;
+  callId: string | null;
+  reason: string | null;
+  origin: 'call' | 'api';
+}
+
+/** A stored message as the menu reads it. */
+export interface StoredMessage {
+  id: string;
+  receivedAt: number;
+  durationMs: number;
+  callerNumber: string | null;
+  callerName: string | null;
+  urgent: boolean;
+  read: boolean;
+}
+
+/** The mailboxes as the flows see them. */
+export interface MailboxAccess {
+  greeting(mailbox: string, kind: GreetingKind): Promise<Pcm | undefined>;
+  isFull(mailbox: string): Promise<boolean>;
+  /** Store a message: audio and lamp move together, or nothing is stored (it rejects). */
+  deposit(m: NewMessage): Promise<{ id: string }>;
+}
