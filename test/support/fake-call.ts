@@ -18,7 +18,8 @@ export function fakePrompts(): PromptSource {
 }
 
 /** A step of the caller's script: a key pressed at the next prompt or wait, a recording, or a hang-up. */
-export type Step = { key: string } | { record: Recording } | { hangup: true };
+/** `at`: the key is pressed only while something whose log name starts with it plays (`audio`, `vm-intro`). */
+export type Step = { key: string; at?: string } | { record: Recording } | { hangup: true };
 
 export class FakeCall implements CallIo {
   readonly log: string[] = [];
@@ -42,9 +43,10 @@ export class FakeCall implements CallIo {
 
   async play(pcm: Pcm, interruptBy?: string): Promise<string | undefined> {
     this.checkHangup();
-    this.log.push(`play:${names.get(pcm) ?? `audio(${pcm.length})`}`);
+    const name = names.get(pcm) ?? `audio(${pcm.length})`;
+    this.log.push(`play:${name}`);
     const s = this.script[0];
-    if (interruptBy && s && 'key' in s && interruptBy.includes(s.key)) {
+    if (interruptBy && s && 'key' in s && interruptBy.includes(s.key) && (!s.at || name.startsWith(s.at))) {
       this.script.shift();
       return s.key;
     }
