@@ -151,7 +151,7 @@ export class SqliteStorage implements Storage {
     this.mwi = new SqliteMwi(db);
     this.subs = new SqliteSubscriptions(db);
     this.messages = new SqliteMessages(db);
-    this.durable = new DurableWrite(db, this.batch);
+    this.durable = new DurableWrite(db, this.batch, file === ':memory:' ? undefined : `${file}-wal`);
     this.stmts = {
       insertUser: db.prepare(`INSERT INTO users (name, extension, display_name, mwi_enabled, unsolicited_mwi, realm,
         ha1_md5, ha1_sha256, pin_hash, created_at) VALUES (@name, @extension, @display_name, @mwi_enabled,
@@ -291,7 +291,7 @@ export class SqliteStorage implements Storage {
   removeUser(name: string): boolean {
     this.userCache.clear();
     this.bindingCache.delete(name);
-    return this.durable.now(() => {
+    return this.durable.commit(() => {
       if (this.stmts.removeUser.run(name).changes === 0) return false;
       this.messages.dropLamp(name, Date.now());
       return true;
@@ -488,6 +488,7 @@ export class SqliteStorage implements Storage {
 
   close(): void {
     this.batch.flush();
+    this.durable.close();
     void this.checkpointer?.stop();
     this.checkpointer = undefined;
     this.db.close();

@@ -27,3 +27,8 @@ export function message(mailbox: string, m: Partial<MessageRecord> = {}): Messag
 export function stamp(mailbox: string, version: number, changedAt = 1000): LampStamp {
   return { mailbox, version, changedAt, origin: 'test' };
 }
+
+/** The audio of a message in the crash test: `size` bytes, each the first character code of its id. */
+export function audioOf(id: string, size: number): Buffer {
+  return Buffer.alloc(size, id.charCodeAt(0));
+}

@@ -142,7 +142,6 @@ describe('SqliteStorage: voicemail messages and their lamp', () => {
     // Seen by another connection without waiting for any barrier: the message transaction committed.
     assert.equal(await other.countMessages('alice'), 1);
     assert.deepEqual(other.getMwiVersion('alice'), { version: 2, changedAt: 2 }, 'the queued version 1 went first');
-    assert.equal(s.db.pragma('synchronous', { simple: true }), 1, 'back to NORMAL for the group commit');
     // A stamp older than the stored version (an asynchronous store may commit late) keeps the newer one.
     s.applyMwiChange({ mailbox: 'alice', source: 'cli', record: rec(2), version: 5, changedAt: 5, origin: 'x' });
     await s.addMessage(message('alice'), stamp('alice', 3, 3));
@@ -150,6 +149,20 @@ describe('SqliteStorage: voicemail messages and their lamp', () => {
     assert.deepEqual(other.listMwiSources('alice').find((r) => r.source === 'voicemail')?.counts, { ...zero, new: 2 });
     other.close();
     s.close();
+  });
+
+  test('a write resolves in memory too, and when the store closes while its WAL sync is under way', async () => {
+    const mem = new SqliteStorage(':memory:');
+    addUser(mem, { name: 'alice', password: 'secret' });
+    assert.deepEqual(await mem.addMessage(message('alice'), stamp('alice', 1)), { ...zero, new: 1 });
+    mem.close();
+    const { s, file } = open();
+    const pending = s.addMessage(message('alice'), stamp('alice', 1));
+    s.close();
+    assert.deepEqual(await pending, { ...zero, new: 1 });
+    const again = new SqliteStorage(file);
+    assert.equal(await again.countMessages('alice'), 1);
+    again.close();
   });
 
   test('greetings: one per kind, a replacement hands back the old audio; all audio paths are listed', async () => {
