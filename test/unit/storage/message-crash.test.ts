@@ -78,6 +78,6 @@ describe('voicemail storage survives kill -9', () => {
       store.close();
     }
     assert.ok(ops > 0, 'the child got some work done');
-    console.log(`# ${KILLS} kills, ${ops} operations finished, ${swept} orphan or temporary files swept`);
+    console.log(`${KILLS} kills, ${ops} operations finished, ${swept} orphan or temporary files swept`);
   });
 });
