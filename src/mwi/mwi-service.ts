@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { MwiCounts, MwiSourceRecord, MwiStore } from '../storage/ports.js';
+import {
+  VOICEMAIL_SOURCE,
+  type LampStamp,
+  type MwiCounts,
+  type MwiSourceRecord,
+  type MwiStore,
+} from '../storage/ports.js';
 import { sameCounts, sumCounts } from './mwi-counts.js';
 
 /** The aggregate of a mailbox's sources (what the lamp shows). */
@@ -72,6 +78,10 @@ export class MwiService {
   private lastChangeId: number;
   /** Tags our entries in the change feed, so that {@link pollExternal} skips them. */
   private readonly origin = randomBytes(8).toString('hex');
+  /** Per mailbox, the last voicemail change queued: they run one after another. */
+  private readonly voicemailQueue = new Map<string, Promise<unknown>>();
+  /** Per mailbox, the version a voicemail change in flight writes: {@link update} goes past it. */
+  private readonly reserved = new Map<string, number>();
 
   /**
    * @param announce write each change to the store's change feed, so other
@@ -129,7 +139,7 @@ export class MwiService {
     else c.sources.delete(u.source);
     const counts = total(c.sources);
     const changed = !sameCounts(counts, c.counts);
-    const version = changed ? c.version + 1 : c.version;
+    const version = changed ? Math.max(c.version, this.reserved.get(u.mailbox) ?? 0) + 1 : c.version;
     const changedAt = changed ? this.now() : c.changedAt;
     this.store.applyMwiChange({
       mailbox: u.mailbox,
@@ -151,6 +161,99 @@ export class MwiService {
     for (const l of this.updateListeners) l(u);
     if (changed) for (const l of this.listeners) l(state);
     return { state, changed };
+  }
+
+  /**
+   * Change our own voicemail's source of a mailbox in the same transaction
+   * as its messages: `write` gets the {@link LampStamp} (next version, time,
+   * origin) and hands it to the message store (e.g. `addMessage(m, stamp)`),
+   * which recomputes the `voicemail` source from the messages and writes it,
+   * the version and the change feed with the message; it resolves with the
+   * source's new counts, or undefined when nothing changed (no version is
+   * used then). The cache and the listeners follow once it is durable.
+   *
+   * Changes of one mailbox run one after another (two deposits cannot take
+   * the same version). Every stored voicemail change moves the lamp (a
+   * message added, deleted, read or made urgent changes the aggregate), so
+   * its version always rises by one. Should another source's change
+   * be published while the write is in flight (the store is asynchronous),
+   * that one goes past the reserved version and this one then past it, with
+   * the record written again through {@link MwiStore.applyMwiChange}: the
+   * versions the listeners see only rise. Rejects as `write` does.
+   */
+  changeVoicemail(
+    mailbox: string,
+    write: (stamp: LampStamp) => Promise<MwiCounts | undefined>,
+  ): Promise<MailboxMwi | undefined> {
+    const run = (this.voicemailQueue.get(mailbox) ?? Promise.resolve()).then(() => this.voicemailTurn(mailbox, write));
+    const tail = run.catch(() => undefined);
+    this.voicemailQueue.set(mailbox, tail);
+    void tail.then(() => {
+      if (this.voicemailQueue.get(mailbox) === tail) this.voicemailQueue.delete(mailbox);
+    });
+    return run;
+  }
+
+  private async voicemailTurn(
+    mailbox: string,
+    write: (stamp: LampStamp) => Promise<MwiCounts | undefined>,
+  ): Promise<MailboxMwi | undefined> {
+    const stamp: LampStamp = {
+      mailbox,
+      version: this.load(mailbox).version + 1,
+      changedAt: this.now(),
+      origin: this.origin,
+      announce: this.announce,
+    };
+    this.reserved.set(mailbox, stamp.version);
+    let counts: MwiCounts | undefined;
+    try {
+      counts = await write(stamp);
+    } finally {
+      this.reserved.delete(mailbox);
+    }
+    if (counts === undefined) return undefined;
+    // Loaded again: the entry may have been evicted or re-read while the write was in flight.
+    let c = this.load(mailbox);
+    if (c === NEVER_LIT) c = { sources: new Map(), counts: NEVER_LIT.counts, version: 0, changedAt: 0, writtenAt: 0 };
+    const record: MwiSourceRecord | null =
+      counts.new + counts.old === 0
+        ? null
+        : {
+            mailbox,
+            source: VOICEMAIL_SOURCE,
+            counts: { ...counts },
+            account: null,
+            updatedAt: stamp.changedAt,
+            expiresAt: null,
+            etag: null,
+          };
+    if (record) c.sources.set(VOICEMAIL_SOURCE, record);
+    else c.sources.delete(VOICEMAIL_SOURCE);
+    let { version, changedAt } = stamp;
+    if (c.version >= version) {
+      version = c.version + 1;
+      changedAt = this.now();
+      this.store.applyMwiChange({
+        mailbox,
+        source: VOICEMAIL_SOURCE,
+        record,
+        version,
+        changedAt,
+        origin: this.origin,
+        announce: this.announce,
+      });
+    }
+    c.counts = total(c.sources);
+    c.version = version;
+    c.changedAt = changedAt;
+    c.writtenAt = this.now();
+    this.cache.delete(mailbox);
+    this.cache.set(mailbox, c);
+    const state = this.get(mailbox);
+    for (const l of this.updateListeners) l({ mailbox, source: VOICEMAIL_SOURCE, counts: record && record.counts });
+    for (const l of this.listeners) l(state);
+    return state;
   }
 
   /** Remove publications whose time ran out (RFC 3903 section 6: an expired publication is gone). */

@@ -199,8 +199,137 @@ export interface TokenStore {
   listTokens(): TokenRecord[];
 }
 
+/** The MWI source our own voicemail writes (one of {@link MwiSourceRecord.source}). */
+export const VOICEMAIL_SOURCE = 'voicemail';
+
+/** Where a stored message came from: a caller who left it, or the REST API. */
+export type MessageOrigin = 'call' | 'api';
+
+/** One voicemail message: its facts and where its audio (a WAV file) lies. */
+export interface MessageRecord {
+  /** Random and URL-safe (16 random bytes in base64url). */
+  id: string;
+  mailbox: string;
+  /** From P-Asserted-Identity, else From (RFC 3325 section 9.1); null when withheld (`Privacy: id`) or unknown. */
+  callerNumber: string | null;
+  callerName: string | null;
+  /** Epoch milliseconds. */
+  receivedAt: number;
+  durationMs: number;
+  urgent: boolean;
+  /** Read messages are in the Old folder, unread ones in INBOX (new). */
+  read: boolean;
+  callId: string | null;
+  /** Why the call was diverted to us (RFC 5806 `reason`, RFC 7044 cause): 'busy', 'unavailable', 'unconditional'... */
+  reason: string | null;
+  /** Relative to the audio root, `/`-separated (see {@link AudioStore}). */
+  audioPath: string;
+  audioBytes: number;
+  origin: MessageOrigin;
+}
+
+/**
+ * What the MWI service hands a message write, so that the store changes the
+ * mailbox's `voicemail` source, its version and the change feed in the same
+ * transaction as the message: a lamp never shows without its message, nor a
+ * message without its lamp.
+ */
+export interface LampStamp {
+  /** The mailbox the change is for; a message of another mailbox is left alone. */
+  mailbox: string;
+  /** The mailbox version to write (a store never lowers a newer one). */
+  version: number;
+  /** Epoch ms: the lamp's changedAt and the source's updatedAt. */
+  changedAt: number;
+  /** The writing process, for the change feed (see {@link MwiStore.mwiChangesSince}). */
+  origin: string;
+  /** Append to the change feed; default true. */
+  announce?: boolean;
+}
+
+/**
+ * Voicemail messages. Every write that changes a mailbox's counts takes a
+ * {@link LampStamp} and, in one transaction, also recomputes the mailbox's
+ * `voicemail` source from its messages (new = unread, old = read; urgent
+ * ones counted again in urgentNew/urgentOld, RFC 3842 section 5.2), writes
+ * it (a mailbox with no message has no `voicemail` source row, as an
+ * MwiService update with null counts leaves it), the version and the feed.
+ * Each write resolves once it is durable; each returns the new counts, or
+ * undefined when it changed nothing (then nothing was written).
+ */
+export interface MessageStore {
+  addMessage(m: MessageRecord, lamp: LampStamp): Promise<MwiCounts>;
+  /** Move a message between INBOX (false) and Old (true). */
+  setRead(id: string, read: boolean, lamp: LampStamp): Promise<MwiCounts | undefined>;
+  setUrgent(id: string, urgent: boolean, lamp: LampStamp): Promise<MwiCounts | undefined>;
+  /** Delete the row (its audio is the caller's to remove, or the sweep's). */
+  deleteMessage(id: string, lamp: LampStamp): Promise<{ message: MessageRecord; counts: MwiCounts } | undefined>;
+  getMessage(id: string): Promise<MessageRecord | undefined>;
+  /** Newest first. */
+  listMessages(mailbox: string): Promise<MessageRecord[]>;
+  /** To refuse a deposit when the mailbox is full (`--max-messages`). */
+  countMessages(mailbox: string): Promise<number>;
+  /** Every audio path a message or greeting refers to (for {@link AudioStore.sweep}). */
+  listAllAudioPaths(): Promise<Set<string>>;
+}
+
+/** The greetings a mailbox may record (Asterisk's unavail, busy, temp and name). */
+export type GreetingKind = 'unavailable' | 'busy' | 'temporary' | 'name';
+
+/** Recorded greetings, one per (mailbox, kind). */
+export interface GreetingStore {
+  /** Set (or replace) a greeting; resolves with the replaced audio path, if any. */
+  putGreeting(mailbox: string, kind: GreetingKind, audioPath: string): Promise<string | undefined>;
+  getGreeting(mailbox: string, kind: GreetingKind): Promise<string | undefined>;
+  /** Resolves with the removed audio path, or undefined when there was none. */
+  deleteGreeting(mailbox: string, kind: GreetingKind): Promise<string | undefined>;
+}
+
+/** Voicemail PINs, kept as hashes on the user (read back through {@link UserRecord.pinHash}). */
+export interface PinStore {
+  /** Set or (null) clear a user's PIN hash; false when there is no such user. */
+  setPin(name: string, pinHash: string | null): Promise<boolean>;
+}
+
+/**
+ * Audio files (WAV) under one root folder, by paths relative to it
+ * (`MAILBOX/NAME.wav`). A write is atomic and durable: temporary file,
+ * fsync, rename, fsync of the folder.
+ */
+export interface AudioStore {
+  /**
+   * Write `MAILBOX/NAME.wav` and resolve with its relative path once it is
+   * durable; `name` (letters, digits, `_`, `-`) is random when omitted.
+   * Rejects with an error whose `code` is 'disk-full' or 'write-failed',
+   * leaving no file behind.
+   */
+  write(mailbox: string, bytes: Uint8Array, name?: string): Promise<string>;
+  read(path: string): Promise<Buffer>;
+  /** The absolute file path (for ranged reads); throws on a path that leaves the root. */
+  path(path: string): string;
+  stat(path: string): Promise<{ size: number; mtimeMs: number }>;
+  /** False when there was no such file. */
+  remove(path: string): Promise<boolean>;
+  /**
+   * Remove the `.wav` files no record knows and leftover temporary files,
+   * both only when older than `minAgeMs` (default 0: all, for the start);
+   * resolves with how many went.
+   */
+  sweep(known: ReadonlySet<string>, opts?: { minAgeMs?: number }): Promise<number>;
+}
+
 /** Everything the server persists. */
-export interface Storage extends UserStore, BindingStore, SettingsStore, MwiStore, SubscriptionStore, TokenStore {
+export interface Storage
+  extends
+    UserStore,
+    BindingStore,
+    SettingsStore,
+    MwiStore,
+    SubscriptionStore,
+    TokenStore,
+    MessageStore,
+    GreetingStore,
+    PinStore {
   /**
    * Hot-path writes may be committed in groups: this resolves once every
    * write made so far is durable (undefined when none is pending). Anything

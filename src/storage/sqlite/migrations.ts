@@ -73,6 +73,30 @@ const MIGRATIONS: readonly string[] = [
      created_at INTEGER NOT NULL
    );`,
   `CREATE INDEX bindings_flow ON bindings(flow_id) WHERE flow_id IS NOT NULL;`,
+  // 4: voicemail messages and greetings; a user's go with the user (their audio is swept later).
+  `CREATE TABLE messages (
+     id TEXT PRIMARY KEY,
+     mailbox TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,
+     caller_number TEXT,
+     caller_name TEXT,
+     received_at INTEGER NOT NULL,
+     duration_ms INTEGER NOT NULL,
+     urgent INTEGER NOT NULL,
+     read INTEGER NOT NULL,
+     call_id TEXT,
+     reason TEXT,
+     audio_path TEXT NOT NULL,
+     audio_bytes INTEGER NOT NULL,
+     origin TEXT NOT NULL
+   );
+   CREATE INDEX messages_mailbox ON messages(mailbox, received_at);
+   CREATE TABLE greetings (
+     mailbox TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,
+     kind TEXT NOT NULL,
+     audio_path TEXT NOT NULL,
+     updated_at INTEGER NOT NULL,
+     PRIMARY KEY (mailbox, kind)
+   );`,
 ];
 
 /** Bring the database to the newest schema inside one transaction per step. */

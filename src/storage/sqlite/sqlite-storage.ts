@@ -3,6 +3,10 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type {
   BindingRecord,
+  GreetingKind,
+  LampStamp,
+  MessageRecord,
+  MwiCounts,
   MwiSourceRecord,
   MwiStore,
   Storage,
@@ -12,8 +16,10 @@ import type {
   UserRecord,
 } from '../ports.js';
 import { WalCheckpointer } from './checkpointer.js';
+import { DurableWrite } from './durable-write.js';
 import { WriteBatch } from './write-batch.js';
 import { migrate } from './migrations.js';
+import { SqliteMessages } from './sqlite-messages.js';
 import { SqliteMwi } from './sqlite-mwi.js';
 import { SqliteSubscriptions } from './sqlite-subscriptions.js';
 import { UserCache } from './user-cache.js';
@@ -97,6 +103,9 @@ export class SqliteStorage implements Storage {
   private readonly stmts;
   private readonly mwi: SqliteMwi;
   private readonly subs: SqliteSubscriptions;
+  private readonly messages: SqliteMessages;
+  /** The voicemail's writes: one durable transaction each, after the group commit's queue. */
+  private readonly durable: DurableWrite;
 
   private checkpointer: WalCheckpointer | undefined;
   private readonly batch: WriteBatch;
@@ -141,6 +150,8 @@ export class SqliteStorage implements Storage {
     const db = this.db;
     this.mwi = new SqliteMwi(db);
     this.subs = new SqliteSubscriptions(db);
+    this.messages = new SqliteMessages(db);
+    this.durable = new DurableWrite(db, this.batch, file === ':memory:' ? undefined : `${file}-wal`);
     this.stmts = {
       insertUser: db.prepare(`INSERT INTO users (name, extension, display_name, mwi_enabled, unsolicited_mwi, realm,
         ha1_md5, ha1_sha256, pin_hash, created_at) VALUES (@name, @extension, @display_name, @mwi_enabled,
@@ -149,6 +160,7 @@ export class SqliteStorage implements Storage {
       findUser: db.prepare('SELECT * FROM users WHERE name = ? OR extension = ? ORDER BY name = ? DESC LIMIT 1'),
       listUsers: db.prepare('SELECT * FROM users ORDER BY name'),
       removeUser: db.prepare('DELETE FROM users WHERE name = ?'),
+      setPin: db.prepare('UPDATE users SET pin_hash = ? WHERE name = ?'),
       updateUser: db.prepare(`UPDATE users SET mwi_enabled = coalesce(@mwi, mwi_enabled),
         unsolicited_mwi = coalesce(@unsolicited, unsolicited_mwi), display_name = coalesce(@display, display_name),
         realm = coalesce(@realm, realm), ha1_md5 = coalesce(@ha1_md5, ha1_md5), ha1_sha256 = coalesce(@ha1_sha256, ha1_sha256)
@@ -275,11 +287,15 @@ export class SqliteStorage implements Storage {
     );
   }
 
+  /** Also the user's messages and greetings (their audio is swept later), and the lamp they lit. */
   removeUser(name: string): boolean {
-    this.batch.flush();
     this.userCache.clear();
     this.bindingCache.delete(name);
-    return this.stmts.removeUser.run(name).changes > 0;
+    return this.durable.commit(() => {
+      if (this.stmts.removeUser.run(name).changes === 0) return false;
+      this.messages.dropLamp(name, Date.now());
+      return true;
+    });
   }
 
   listBindings(user: string): BindingRecord[] {
@@ -427,12 +443,52 @@ export class SqliteStorage implements Storage {
     return this.subs.listTokens();
   }
 
+  addMessage(m: MessageRecord, lamp: LampStamp): Promise<MwiCounts> {
+    return this.durable.run(() => this.messages.add(m, lamp));
+  }
+  setRead(id: string, read: boolean, lamp: LampStamp): Promise<MwiCounts | undefined> {
+    return this.durable.run(() => this.messages.setFlag(id, 'read', read, lamp));
+  }
+  setUrgent(id: string, urgent: boolean, lamp: LampStamp): Promise<MwiCounts | undefined> {
+    return this.durable.run(() => this.messages.setFlag(id, 'urgent', urgent, lamp));
+  }
+  deleteMessage(id: string, lamp: LampStamp): Promise<{ message: MessageRecord; counts: MwiCounts } | undefined> {
+    return this.durable.run(() => this.messages.delete(id, lamp));
+  }
+  // Message reads need no flush: message writes never wait in the group commit.
+  getMessage(id: string): Promise<MessageRecord | undefined> {
+    return Promise.resolve(this.messages.get(id));
+  }
+  listMessages(mailbox: string): Promise<MessageRecord[]> {
+    return Promise.resolve(this.messages.list(mailbox));
+  }
+  countMessages(mailbox: string): Promise<number> {
+    return Promise.resolve(this.messages.count(mailbox));
+  }
+  listAllAudioPaths(): Promise<Set<string>> {
+    return Promise.resolve(this.messages.audioPaths());
+  }
+  putGreeting(mailbox: string, kind: GreetingKind, audioPath: string): Promise<string | undefined> {
+    return this.durable.run(() => this.messages.putGreeting(mailbox, kind, audioPath, Date.now()));
+  }
+  getGreeting(mailbox: string, kind: GreetingKind): Promise<string | undefined> {
+    return Promise.resolve(this.messages.getGreeting(mailbox, kind));
+  }
+  deleteGreeting(mailbox: string, kind: GreetingKind): Promise<string | undefined> {
+    return this.durable.run(() => this.messages.deleteGreeting(mailbox, kind));
+  }
+  setPin(name: string, pinHash: string | null): Promise<boolean> {
+    this.userCache.clear();
+    return this.durable.run(() => this.stmts.setPin.run(pinHash, name).changes > 0);
+  }
+
   barrier(): Promise<void> | undefined {
     return this.batch.barrier();
   }
 
   close(): void {
     this.batch.flush();
+    this.durable.close();
     void this.checkpointer?.stop();
     this.checkpointer = undefined;
     this.db.close();
