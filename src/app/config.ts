@@ -25,6 +25,26 @@ export interface ServeConfig {
   logLevel: string;
   /** Digest algorithms offered, in order (RFC 8760 section 2.4); default MD5 only, see DEFAULTS. */
   authAlgorithms: ('SHA-256' | 'MD5')[];
+  voicemail: VoicemailConfig;
+}
+
+/** Voicemail settings, in ms where they are times. */
+export interface VoicemailConfig {
+  /** `--rtp-ports` */
+  rtpPorts: { lo: number; hi: number };
+  /** `--media-address`: put in SDP instead of the address a call came in on (NAT). */
+  mediaAddress: string | null;
+  maxCalls: number;
+  /** `--prompts DIR` laid out like Asterisk's sounds; null: the built-in set only. */
+  prompts: string | null;
+  maxMessageMs: number;
+  minMessageMs: number;
+  maxSilenceMs: number;
+  /** Messages a mailbox holds at most. */
+  maxMessages: number;
+  /** The pilot's user part. */
+  pilot: string;
+  rtpTimeoutMs: number;
 }
 
 /** What a layer of settings may hold: every key optional, strings as typed by users. */
@@ -42,6 +62,16 @@ const rawSchema = z
     databaseUrl: z.string(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     authAlgorithms: z.array(z.enum(['SHA-256', 'MD5'])).min(1),
+    rtpPorts: z.string().regex(/^\d{1,5}-\d{1,5}$/, 'LO-HI, e.g. 10000-20000'),
+    mediaAddress: z.ipv4().or(z.ipv6()),
+    maxCalls: z.coerce.number().int().min(1).max(100_000),
+    prompts: z.string().min(1),
+    maxMessage: z.coerce.number().min(1).max(3600),
+    minMessage: z.coerce.number().min(0).max(60),
+    maxSilence: z.coerce.number().min(1).max(600),
+    maxMessages: z.coerce.number().int().min(1).max(100_000),
+    pilot: z.string().regex(/^[A-Za-z0-9._~-]+$/, 'a SIP user part such as voicemail'),
+    rtpTimeout: z.coerce.number().min(1).max(3600),
   })
   .partial()
   .strict();
@@ -73,6 +103,16 @@ const ENV_KEYS: Record<string, keyof RawConfig> = {
   OPENUM_DATABASE_URL: 'databaseUrl',
   OPENUM_LOG_LEVEL: 'logLevel',
   OPENUM_AUTH_ALGORITHMS: 'authAlgorithms',
+  OPENUM_RTP_PORTS: 'rtpPorts',
+  OPENUM_MEDIA_ADDRESS: 'mediaAddress',
+  OPENUM_MAX_CALLS: 'maxCalls',
+  OPENUM_PROMPTS: 'prompts',
+  OPENUM_MAX_MESSAGE: 'maxMessage',
+  OPENUM_MIN_MESSAGE: 'minMessage',
+  OPENUM_MAX_SILENCE: 'maxSilence',
+  OPENUM_MAX_MESSAGES: 'maxMessages',
+  OPENUM_PILOT: 'pilot',
+  OPENUM_RTP_TIMEOUT: 'rtpTimeout',
 };
 const LIST_KEYS = new Set<keyof RawConfig>(['trust', 'mwiTarget', 'authAlgorithms']);
 
@@ -152,6 +192,29 @@ export function resolveConfig(
     databaseUrl: merged.databaseUrl ?? null,
     logLevel: merged.logLevel ?? DEFAULTS.logLevel,
     authAlgorithms: merged.authAlgorithms ?? DEFAULTS.authAlgorithms,
+    voicemail: voicemailSettings(merged),
+  };
+}
+
+/** The voicemail settings of a merged layer, with Asterisk-like defaults (seconds on the command line). */
+function voicemailSettings(m: RawConfig): VoicemailConfig {
+  const [lo = 10000, hi = 20000] = (m.rtpPorts ?? '10000-20000').split('-').map(Number);
+  if (!(lo >= 1024 && hi <= 65535 && hi - lo >= 1))
+    throw new UsageError('--rtp-ports: LO-HI within 1024-65535, LO < HI');
+  const minMessage = m.minMessage ?? 2;
+  const maxMessage = m.maxMessage ?? 180;
+  if (minMessage >= maxMessage) throw new UsageError('--min-message must be shorter than --max-message');
+  return {
+    rtpPorts: { lo, hi },
+    mediaAddress: m.mediaAddress ?? null,
+    maxCalls: m.maxCalls ?? 500,
+    prompts: m.prompts ? resolve(m.prompts) : null,
+    maxMessageMs: maxMessage * 1000,
+    minMessageMs: minMessage * 1000,
+    maxSilenceMs: (m.maxSilence ?? 10) * 1000,
+    maxMessages: m.maxMessages ?? 100,
+    pilot: m.pilot ?? 'voicemail',
+    rtpTimeoutMs: (m.rtpTimeout ?? 30) * 1000,
   };
 }
 

@@ -44,6 +44,8 @@ export interface SipService extends MwiParts {
   forwarder: MwiForwarder;
   core: UserAgentCore;
   registrar: Registrar;
+  /** Digest authentication of requests from users (REGISTER, SUBSCRIBE, INVITE to voicemail). */
+  auth: RequestAuthenticator<UserRecord>;
 }
 
 /** Wire the SIP core, authentication, the registrar (REGISTER, OPTIONS) and the MWI server (SUBSCRIBE, NOTIFY, PUBLISH). */
@@ -120,6 +122,7 @@ export function createSipService(o: SipServiceOptions): SipService {
     transports,
     core,
     registrar,
+    auth,
     ...mwiParts,
     forwarder,
     start: () => {

@@ -1,4 +1,4 @@
-import { scryptSync, randomBytes } from 'node:crypto';
+import { hashPinSync } from '../voicemail/pin-hash.js';
 import { computeHa1 } from '../sip/auth/ha1.js';
 import type { Storage, UserChanges, UserRecord } from '../storage/ports.js';
 import { UsageError } from './errors.js';
@@ -20,12 +20,6 @@ export interface AddUserOptions {
 /** User names are SIP user parts we never need to escape (RFC 3261 section 25.1 `unreserved`). */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._~-]{0,63}$/;
 
-/** Hash a voicemail PIN with scrypt; stored as `scrypt$salt$hash` (hex). */
-export function hashPin(pin: string): string {
-  const salt = randomBytes(16);
-  return `scrypt$${salt.toString('hex')}$${scryptSync(pin, salt, 32).toString('hex')}`;
-}
-
 /** Validate and add a user; the password is kept only as HA1 values (RFC 8760 section 3). */
 export function addUser(storage: Storage, o: AddUserOptions, now = Date.now()): UserRecord {
   if (!NAME.test(o.name)) throw new UsageError(`user name "${o.name}": use letters, digits and . _ ~ - (at most 64)`);
@@ -46,7 +40,7 @@ export function addUser(storage: Storage, o: AddUserOptions, now = Date.now()): 
     mwiEnabled: o.mwi !== 'off',
     unsolicitedMwi: o.unsolicitedMwi !== 'off',
     ...credentials(o.name, o.password, o.domain ?? storedDomain(storage)),
-    pinHash: o.pin === undefined ? null : hashPin(o.pin),
+    pinHash: o.pin === undefined ? null : hashPinSync(o.pin),
     createdAt: now,
   };
   storage.addUser(user);

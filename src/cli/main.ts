@@ -41,6 +41,16 @@ program
   .option('--trust <cidr>', 'trusted MWI peer (repeatable)', collect)
   .option('--mwi-target <uri>', 'forward mailbox changes to this SIP server (repeatable)', collect)
   .option('--database-url <url>', 'postgres://... instead of SQLite')
+  .option('--rtp-ports <lo-hi>', 'media ports for calls (default 10000-20000)')
+  .option('--media-address <ip>', 'the address put in SDP (behind NAT)')
+  .option('--max-calls <n>', 'concurrent voicemail calls; beyond: 503 (default 500)')
+  .option('--prompts <dir>', "voice prompts laid out like Asterisk's sounds (vm-*.wav, digits/)")
+  .option('--max-message <s>', 'longest message in seconds (default 180)')
+  .option('--min-message <s>', 'shorter messages are discarded, in seconds (default 2)')
+  .option('--max-silence <s>', 'silence that ends a recording, in seconds (default 10)')
+  .option('--max-messages <n>', 'messages per mailbox; a full one takes no message (default 100)')
+  .option('--pilot <user>', 'user part of the voicemail pilot number (default voicemail)')
+  .option('--rtp-timeout <s>', 'no RTP for this long ends a call, in seconds (default 30)')
   .option('--config <file>', 'YAML settings file')
   .addOption(
     new Option('--log-level <level>', 'log level').choices([

@@ -101,6 +101,14 @@ export class Recorder {
     }
   }
 
+  /**
+   * Where audio arriving at `arrivalMs` lands, by the arrival clock (what a
+   * key reported out of band, RFC 4733, is placed against to trim its tail).
+   */
+  positionAt(arrivalMs: number): number {
+    return this.placed === 0 ? 0 : Math.max(0, Math.round((arrivalMs - this.firstArrivalMs) * (SAMPLE_RATE / 1000)));
+  }
+
   /** Cut the recording at `samples` (the DTMF that ended it, trailing silence). */
   truncate(samples: number): void {
     if (samples < this.end) this.end = Math.max(0, samples);

@@ -54,11 +54,11 @@ async function greeting(io: CallIo, p: PromptSource, box: MailboxAccess, r: Depo
     return;
   }
   const name = await box.greeting(r.mailbox, 'name');
-  const parts: Pcm[] = [p.get('vm-theperson')];
+  const parts: Pcm[] = [await p.get('vm-theperson')];
   if (name) parts.push(name);
-  else for (const d of r.spokenId) if (/[0-9]/.test(d)) parts.push(p.get(`digits/${d}`));
-  parts.push(p.get(r.reason === 'busy' ? 'vm-isonphone' : 'vm-isunavail'));
-  parts.push(p.get('vm-intro'));
+  else for (const d of r.spokenId) if (/[0-9]/.test(d)) parts.push(await p.get(`digits/${d}`));
+  parts.push(await p.get(r.reason === 'busy' ? 'vm-isonphone' : 'vm-isunavail'));
+  parts.push(await p.get('vm-intro'));
   for (const part of parts) if ((await io.play(part, '#')) === '#') return;
 }
 
@@ -72,7 +72,7 @@ async function review(
 ): Promise<Pcm | undefined> {
   let current = rec;
   for (let tries = 0; tries < 3;) {
-    const key = (await io.play(p.get('vm-review'), '1234')) ?? (await io.digit(REVIEW_WAIT_MS));
+    const key = (await io.play(await p.get('vm-review'), '1234')) ?? (await io.digit(REVIEW_WAIT_MS));
     switch (key) {
       case '1':
         return current;
@@ -87,7 +87,7 @@ async function review(
       }
       case '4':
         urgent.value = true;
-        await io.play(p.get('vm-marked-urgent'));
+        await io.play(await p.get('vm-marked-urgent'));
         break;
       case undefined:
         tries++;
@@ -115,15 +115,15 @@ export async function runDeposit(
   let heardBeep = false;
   try {
     if (await box.isFull(r.mailbox)) {
-      await io.play(prompts.get('vm-mailboxfull'));
-      await io.play(prompts.get('vm-goodbye'));
+      await io.play(await prompts.get('vm-mailboxfull'));
+      await io.play(await prompts.get('vm-goodbye'));
       return 'mailbox-full';
     }
     await greeting(io, prompts, box, r);
     let hungUp = false;
     const recordOnce = async (): Promise<Pcm | undefined> => {
       io.flushDigits();
-      await io.play(prompts.beep());
+      await io.play(await prompts.beep());
       heardBeep = true;
       const rec = await io.record({ maxMs: limits.maxMessageMs, maxSilenceMs: limits.maxSilenceMs, stopKeys: '#' });
       if (rec.end === 'hangup') hungUp = true;
@@ -132,7 +132,7 @@ export async function runDeposit(
     };
     pcm = await recordOnce();
     if (!pcm) {
-      if (!hungUp) await io.play(prompts.get('vm-goodbye')).catch(() => undefined);
+      if (!hungUp) await io.play(await prompts.get('vm-goodbye')).catch(() => undefined);
       return 'too-short';
     }
     if (!hungUp) {
@@ -162,14 +162,14 @@ export async function runDeposit(
     });
   } catch {
     // nothing was stored (the audio and the row move together): the caller hears so
-    if (!io.ended) await io.play(prompts.get('vm-sorry')).catch(() => undefined);
+    if (!io.ended) await io.play(await prompts.get('vm-sorry')).catch(() => undefined);
     io.hangUp();
     return 'failed';
   }
   if (!io.ended) {
     try {
-      await io.play(prompts.get('vm-msgsaved'));
-      await io.play(prompts.get('vm-goodbye'));
+      await io.play(await prompts.get('vm-msgsaved'));
+      await io.play(await prompts.get('vm-goodbye'));
     } catch (e) {
       if (!(e instanceof HangUp)) throw e;
     }

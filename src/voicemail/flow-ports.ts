@@ -8,11 +8,10 @@ import type { CallerIdentity } from './caller-identity.js';
 /** A greeting a user can record (Asterisk: unavail, busy, temp, greet/name). */
 export type GreetingKind = 'unavailable' | 'busy' | 'temporary' | 'name';
 
-/** Voice prompts by their Asterisk names (`vm-intro`, `digits/5`), 8 kHz. */
+/** Voice prompts by their Asterisk names (`vm-intro`, `digits/5`), 8 kHz; a missing one is silence, never an error. */
 export interface PromptSource {
-  get(name: string): Pcm;
-  beep(): Pcm;
-  silence(ms: number): Pcm;
+  get(name: string): Promise<Pcm>;
+  beep(): Promise<Pcm>;
 }
 
 /** A message about to be stored. */

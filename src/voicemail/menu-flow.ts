@@ -32,8 +32,8 @@ export interface MenuAccess extends MailboxAccess {
   setPin(mailbox: string, pin: string): Promise<void>;
   messages(mailbox: string): Promise<StoredMessage[]>;
   audio(id: string): Promise<Pcm>;
-  setRead(id: string, read: boolean): Promise<void>;
-  remove(id: string): Promise<void>;
+  setRead(id: string, read: boolean): Promise<unknown>;
+  remove(id: string): Promise<unknown>;
   saveGreeting(mailbox: string, kind: GreetingKind, pcm: Pcm): Promise<void>;
 }
 
@@ -50,7 +50,7 @@ const MIN_PIN_LENGTH = 4;
 /** Plays a list of prompts; the first key in `interruptBy` stops it and is returned. */
 async function say(io: CallIo, p: PromptSource, names: string[], interruptBy?: string): Promise<string | undefined> {
   for (const n of names) {
-    const k = await io.play(p.get(n), interruptBy);
+    const k = await io.play(await p.get(n), interruptBy);
     if (k !== undefined) return k;
   }
   return undefined;
@@ -250,7 +250,7 @@ async function recordGreeting(
   for (let tries = 0; tries < 3; tries++) {
     await say(io, p, [prompt]);
     io.flushDigits();
-    await io.play(p.beep());
+    await io.play(await p.beep());
     const rec = await io.record({ maxMs: 60_000, maxSilenceMs: 5000, stopKeys: '#' });
     if (rec.end === 'hangup') throw new HangUp();
     for (;;) {

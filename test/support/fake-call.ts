@@ -14,7 +14,7 @@ export function fakePrompts(): PromptSource {
     names.set(a, name);
     return a;
   };
-  return { get: (name) => make(name), beep: () => make('beep'), silence: (ms) => make(`silence:${ms}`, ms * 8) };
+  return { get: async (name) => make(name), beep: async () => make('beep') };
 }
 
 /** A step of the caller's script: a key pressed at the next prompt or wait, a recording, or a hang-up. */

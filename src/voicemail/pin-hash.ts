@@ -1,4 +1,4 @@
-import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { randomBytes, scrypt, scryptSync, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
 /**
  * Voicemail PINs are kept as scrypt hashes (RFC 7914), never in clear:
@@ -22,6 +22,13 @@ function derive(pin: string, salt: Buffer, bytes: number, cost: ScryptOptions): 
 export async function hashPin(pin: string): Promise<string> {
   const salt = randomBytes(16);
   const key = await derive(pin, salt, KEY_BYTES, COST);
+  return `scrypt$${COST.N}$${COST.r}$${COST.p}$${salt.toString('base64url')}$${key.toString('base64url')}`;
+}
+
+/** The same hash, computed synchronously: for a CLI command (`openum user add --pin`), never on the server's loop. */
+export function hashPinSync(pin: string): string {
+  const salt = randomBytes(16);
+  const key = scryptSync(pin, salt, KEY_BYTES, { ...COST, maxmem: MAX_MEM + 1024 * 1024 });
   return `scrypt$${COST.N}$${COST.r}$${COST.p}$${salt.toString('base64url')}$${key.toString('base64url')}`;
 }
 

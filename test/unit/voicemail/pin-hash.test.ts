@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes, scryptSync } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { hashPin, verifyPin } from '../../../src/storage/pin-hash.js';
+import { hashPin, verifyPin } from '../../../src/voicemail/pin-hash.js';
 
 describe('PIN hashes (scrypt, RFC 7914)', () => {
   test('a hash verifies its PIN only, and two hashes of one PIN differ (salt)', async () => {
