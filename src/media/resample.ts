@@ -12,14 +12,14 @@
  * (a rate such as 44,056 Hz) uses a table of 512 phases and interpolates
  * linearly between the two nearest phases (Smith's "interpolated table").
  *
- * Written here rather than taken from npm: when this was written the
- * pure-JS packages were either crude (`wave-resampler` 1.0: point, linear,
- * cubic or a plain sinc without a proper anti-alias cutoff for decimation),
- * browser-only (`audio-resampler` needs WebAudio's OfflineAudioContext), or
- * a WebAssembly build of libsamplerate (`@alexanderolsen/libsamplerate-js`,
- * float in and out, asynchronous set-up) - none is a small, synchronous,
- * offline Int16 resampler with a stated stop band. This one is ~150 lines,
- * reaches 80 dB stop band by default, and works on Int16Array directly.
+ * Written here rather than taken from npm. The pure-JS packages looked at:
+ * `wave-resampler` 1.0 interpolates (point, linear, cubic, sinc) after a
+ * separate low-pass, by default a 16th-order IIR one (not linear phase);
+ * `@audio/resample-sinc` is a 32-tap Lanczos kernel (short, so its
+ * transition band is wide); `audio-resampler` needs WebAudio's
+ * OfflineAudioContext; `@alexanderolsen/libsamplerate-js` is libsamplerate
+ * compiled to WebAssembly, float in and out, with an asynchronous set-up. None is a small synchronous Int16 resampler with a
+ * stated stop band; this one is under 200 lines, 80 dB by default.
  *
  * Used offline (prompts at load time), not per packet: a call allocates its
  * output and a padded float copy of its input; filter tables are cached per
