@@ -1,6 +1,6 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -56,6 +56,23 @@ describe('the built-in prompt folder', () => {
 });
 
 describe('PromptLibrary', () => {
+  test('every prompt texts.tsv names is there as an 8 kHz 16-bit WAV of speech', async () => {
+    const dir = join(repo, 'prompts', 'en');
+    const names = readFileSync(join(dir, 'texts.tsv'), 'utf8')
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'))
+      .map((l) => l.split('\t')[0] as string);
+    assert.ok(names.length > 100);
+    const lib = new PromptLibrary({ builtIn: dir });
+    for (const name of names) {
+      const wav = readFileSync(join(dir, `${name}.wav`));
+      assert.equal(wav.readUInt32LE(24), 8000, name);
+      assert.equal(wav.readUInt16LE(34), 16, name);
+      const samples = await lib.get(name);
+      assert.ok(samples.length > 1000 && samples.length < 20 * 8000, `${name}: ${samples.length} samples`);
+    }
+  });
+
   test('built-in prompts load as 8 kHz audio', async () => {
     const lib = new PromptLibrary();
     const intro = await lib.get('vm-intro');
