@@ -72,7 +72,10 @@ async function review(
 ): Promise<Pcm | undefined> {
   let current = rec;
   for (let tries = 0; tries < 3;) {
-    const key = (await io.play(await p.get('vm-review'), '1234')) ?? (await io.digit(REVIEW_WAIT_MS));
+    const key =
+      (await io.play(await p.get('vm-review'), '1234')) ??
+      (await io.play(await p.get('vm-review-urgent'), '1234')) ??
+      (await io.digit(REVIEW_WAIT_MS));
     switch (key) {
       case '1':
         return current;

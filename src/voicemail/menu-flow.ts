@@ -254,7 +254,7 @@ async function recordGreeting(
     const rec = await io.record({ maxMs: 60_000, maxSilenceMs: 5000, stopKeys: '#' });
     if (rec.end === 'hangup') throw new HangUp();
     for (;;) {
-      const key = (await say(io, p, ['vm-review-greeting'], '123')) ?? (await io.digit(KEY_WAIT_MS));
+      const key = (await say(io, p, ['vm-review'], '123')) ?? (await io.digit(KEY_WAIT_MS));
       if (key === '2') {
         await io.play(rec.pcm, '13');
         continue;
