@@ -44,6 +44,8 @@ export class FakeMessages implements MessagesApi {
   readonly greetings = new Map<string, Buffer>();
   /** Every call that changes something, in order. */
   readonly changes: string[] = [];
+  /** Every id `get` was asked for. */
+  readonly asked: string[] = [];
   /** Make deposit / putGreeting refuse. */
   refuse: MessageApiError | undefined;
   private next = 1;
@@ -83,6 +85,7 @@ export class FakeMessages implements MessagesApi {
     return [...this.messages.values()].filter((m) => m.mailbox === mailbox).sort((a, b) => b.receivedAt - a.receivedAt);
   }
   async get(id: string): Promise<MessageInfo | undefined> {
+    this.asked.push(id);
     return this.messages.get(id);
   }
   async audioPath(id: string): Promise<string | undefined> {
