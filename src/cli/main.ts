@@ -17,6 +17,7 @@ import {
   userRemove,
   userSet,
 } from '../app/cli-api.js';
+import { runMessagesCommand } from '../app/message-commands.js';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -138,6 +139,22 @@ mwi
   .option('--data <dir>', 'data folder', './data')
   .action((name: string, opts: Record<string, string | undefined>) => {
     mwiSetCommand(name, opts);
+  });
+
+const messages = program.command('messages').description('voicemail messages');
+messages
+  .command('list <name>')
+  .description('the messages of a mailbox, newest first')
+  .option('--data <dir>', 'data folder', './data')
+  .action(async (name: string, opts: { data: string }) => {
+    await runMessagesCommand('list', name, opts);
+  });
+messages
+  .command('delete <id>')
+  .description('delete a message and its audio (the lamp follows)')
+  .option('--data <dir>', 'data folder', './data')
+  .action(async (id: string, opts: { data: string }) => {
+    await runMessagesCommand('delete', id, opts);
   });
 
 program

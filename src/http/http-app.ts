@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ApiCredentials } from './api-auth.js';
 import { jsonError } from './json-error.js';
+import { registerMessageRoutes, type MessagesApi } from './message-routes.js';
 import { registerMwiRoutes, type MwiApi } from './mwi-routes.js';
 
 export { jsonError } from './json-error.js';
@@ -13,6 +14,10 @@ export interface HttpAppDeps {
   /** Prometheus exposition text and its content type. */
   metrics?(): Promise<{ contentType: string; text: string }>;
   mwi?: MwiApi;
+  /** Messages and greetings (the voicemail layer, through the app). */
+  messages?: MessagesApi;
+  /** Largest WAV upload in bytes (default AUDIO_BODY_LIMIT, 50 MB). */
+  audioBodyLimit?: number;
   credentials?: ApiCredentials;
 }
 
@@ -26,7 +31,7 @@ const STATUS_CODES: Record<number, string> = {
 };
 
 /**
- * The fastify application: /healthz, /metrics, the MWI API; the rest of the
+ * The fastify application: /healthz, /metrics, the MWI API, messages and greetings; the rest of the
  * REST API, EWS and the web inbox mount here as they arrive. Every error, including fastify's own (bad JSON,
  * unknown route), leaves as the JSON error shape.
  */
@@ -49,5 +54,10 @@ export function buildHttpApp(deps: HttpAppDeps): FastifyInstance {
     });
   }
   if (deps.mwi && deps.credentials) registerMwiRoutes(app, deps.mwi, deps.credentials);
+  if (deps.messages && deps.credentials) {
+    registerMessageRoutes(app, deps.messages, deps.credentials, {
+      ...(deps.audioBodyLimit !== undefined && { audioBodyLimit: deps.audioBodyLimit }),
+    });
+  }
   return app;
 }
