@@ -13,6 +13,21 @@ export class HangUp extends Error {
   }
 }
 
+/** Asterisk's Read over single keys: until `#` (not included), `max` keys, or a key wait that times out. */
+export async function readDigits(
+  digit: (timeoutMs: number) => Promise<string | undefined>,
+  max: number,
+  timeoutMs: number,
+): Promise<string> {
+  let out = '';
+  while (out.length < max) {
+    const d = await digit(timeoutMs);
+    if (d === undefined || d === '#') break;
+    out += d;
+  }
+  return out;
+}
+
 /** Why a recording stopped. */
 export type RecordEnd = 'hangup' | 'digit' | 'max' | 'silence';
 

@@ -2,7 +2,7 @@
  * A scripted call for the voicemail flows: prompts are named arrays, keys
  * and recordings come from a script, and every verb is logged.
  */
-import { HangUp, type CallIo, type Pcm, type Recording } from '../../src/voicemail/call-io.js';
+import { HangUp, readDigits, type CallIo, type Pcm, type Recording } from '../../src/voicemail/call-io.js';
 import type { PromptSource } from '../../src/voicemail/flow-ports.js';
 
 const names = new WeakMap<Pcm, string>();
@@ -66,14 +66,8 @@ export class FakeCall implements CallIo {
     return undefined;
   }
 
-  async digits(max: number, timeoutMs: number): Promise<string> {
-    let out = '';
-    while (out.length < max) {
-      const d = await this.digit(timeoutMs);
-      if (d === undefined || d === '#') break;
-      out += d;
-    }
-    return out;
+  digits(max: number, timeoutMs: number): Promise<string> {
+    return readDigits((t) => this.digit(t), max, timeoutMs);
   }
 
   flushDigits(): void {
