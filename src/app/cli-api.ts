@@ -104,6 +104,16 @@ const FLAG_KEYS: (keyof RawConfig)[] = [
   'databaseUrl',
   'logLevel',
   'authAlgorithms',
+  'rtpPorts',
+  'mediaAddress',
+  'maxCalls',
+  'prompts',
+  'maxMessage',
+  'minMessage',
+  'maxSilence',
+  'maxMessages',
+  'pilot',
+  'rtpTimeout',
 ];
 
 /** `openum serve`: start, print where it listens, stop cleanly on SIGINT/SIGTERM. */

@@ -4,6 +4,7 @@
  * voicemail layer provide them through `openMessageDeps`.
  */
 import { UsageError } from './errors.js';
+import { openMessageDeps } from './message-wiring.js';
 
 /** What the listing prints of a stored message (structurally, storage/ports' MessageRecord has these fields). */
 export interface MessageListing {
@@ -73,22 +74,13 @@ export async function messagesDelete(id: string, deps: MessageDeleteDeps, out: (
   out(`deleted ${id}`);
 }
 
-/**
- * INTEGRATOR: open the store of `data` and return its message listing, user
- * lookup and the voicemail layer's delete (which moves the lamp), with a
- * `close`. Until the message store is on main this refuses.
- */
-export function openMessageDeps(_data: string): MessageCommandDeps {
-  throw new UsageError('messages: not wired yet');
-}
-
 /** The `openum messages` subcommands: open the data folder, run, close it even on failure. */
 export async function runMessagesCommand(
   kind: 'list' | 'delete',
   arg: string,
   opts: { data?: string },
   io: { open(data: string): MessageCommandDeps; out(line: string): void } = {
-    open: openMessageDeps,
+    open: (data) => openMessageDeps(data),
     out: (line) => process.stdout.write(`${line}\n`),
   },
 ): Promise<void> {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { RealClock } from '../base/clock.js';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { buildHttpApp } from '../http/http-app.js';
@@ -14,6 +15,10 @@ import { apiCredentials, mwiApi } from './http-wiring.js';
 import { startTls, startUdpAndTcp, startWs } from './sip-listeners.js';
 import { loadOrCreateTlsCredentials, TlsCredentialsError } from './tls-credentials.js';
 import { VERSION } from './version.js';
+import { messagesApi } from './message-wiring.js';
+import { join } from 'node:path';
+import { wireVoicemail } from './voicemail-wiring.js';
+import { createVoicemailMetrics } from './voicemail-metrics.js';
 
 /** A running server. */
 export interface RunningServer {
@@ -92,16 +97,44 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
 
   svc.mwi.onUpdate((u) => metrics.mwiUpdate(u.source));
   const { transports, core, registrar } = svc;
+  const vmMetrics = createVoicemailMetrics(metrics.registry, {
+    activeCalls: () => vm.service.activeCalls,
+    underruns: () => vm.playout.underruns,
+  });
+  const vm = wireVoicemail({
+    core,
+    storage,
+    mwi: svc.mwi,
+    auth: svc.auth,
+    clock: new RealClock(),
+    trust: config.trust,
+    data: config.data,
+    config: config.voicemail,
+    onCallStart: (kind) => {
+      vmMetrics.callStarted(kind);
+      log.info({ kind }, 'voicemail call');
+    },
+    onCallEnd: (outcome) => {
+      vmMetrics.callEnded(outcome);
+      log.info({ outcome }, 'voicemail call ended');
+    },
+    onRtpStats: (s) => vmMetrics.rtp(s),
+    onError: (what, err) => log.warn({ err }, what),
+  });
+  const swept = await vm.start();
+  if (swept > 0) log.info({ files: swept }, 'removed audio files a crash left without their message');
   const http = buildHttpApp({
     version: VERSION,
     health: () => ({ registrations: storage.countBindings(), subscriptions: svc.notifier.size }),
     metrics: async () => ({ contentType: metrics.registry.contentType, text: await metrics.registry.metrics() }),
     mwi: mwiApi(storage, svc.mwi),
     credentials: apiCredentials(storage),
+    messages: messagesApi(storage, vm.mailboxes, join(config.data, 'audio')),
   });
   const listening: string[] = [];
   const started: Transport[] = [];
   const stopAll = async (): Promise<void> => {
+    vm.stop();
     svc.stop();
     core.close();
     await Promise.allSettled(started.map((t) => t.stop()));

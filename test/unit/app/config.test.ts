@@ -47,4 +47,32 @@ describe('configuration layers (CONTRACT.md: flags win over OPENUM_* over --conf
     assert.throws(() => parseHostPort('::1:5060', 'x'), UsageError);
     assert.throws(() => parseHostPort('h:70000', 'x'), UsageError);
   });
+
+  test('voicemail settings: Asterisk-like defaults in ms; flags (seconds) and OPENUM_* override; bad values are usage errors', () => {
+    const d = resolveConfig({}, undefined, {}).voicemail;
+    assert.deepEqual(d, {
+      rtpPorts: { lo: 10000, hi: 20000 },
+      mediaAddress: null,
+      maxCalls: 500,
+      prompts: null,
+      maxMessageMs: 180_000,
+      minMessageMs: 2000,
+      maxSilenceMs: 10_000,
+      maxMessages: 100,
+      pilot: 'voicemail',
+      rtpTimeoutMs: 30_000,
+    });
+    const c = resolveConfig({ rtpPorts: '30000-30100', maxMessage: 60, pilot: 'vm' }, undefined, {
+      OPENUM_MAX_CALLS: '7',
+      OPENUM_MEDIA_ADDRESS: '203.0.113.5',
+    }).voicemail;
+    assert.deepEqual(
+      [c.rtpPorts, c.maxMessageMs, c.pilot, c.maxCalls, c.mediaAddress],
+      [{ lo: 30000, hi: 30100 }, 60_000, 'vm', 7, '203.0.113.5'],
+    );
+    assert.throws(() => resolveConfig({ rtpPorts: '20000-10000' }, undefined, {}), UsageError);
+    assert.throws(() => resolveConfig({ mediaAddress: 'example.com' }, undefined, {}), UsageError);
+    assert.throws(() => resolveConfig({ minMessage: 10, maxMessage: 5 }, undefined, {}), UsageError);
+    assert.throws(() => resolveConfig({ pilot: 'a b' }, undefined, {}), UsageError);
+  });
 });

@@ -4,11 +4,19 @@ import { UsageError } from '../../../src/app/errors.js';
 import {
   messagesDelete,
   messagesList,
-  openMessageDeps,
   runMessagesCommand,
   type MessageCommandDeps,
   type MessageListing,
 } from '../../../src/app/message-commands.js';
+import { openMessageDeps } from '../../../src/app/message-wiring.js';
+import { openStorage } from '../../../src/app/open-storage.js';
+import { addUser } from '../../../src/app/user-commands.js';
+import { MwiService } from '../../../src/mwi/mwi-service.js';
+import { AudioFiles } from '../../../src/storage/files/audio-files.js';
+import { Mailboxes } from '../../../src/voicemail/mailboxes.js';
+import { makeTempDir, removeTempDir } from '../../support/temp-dir.js';
+import { join } from 'node:path';
+import { readdir } from 'node:fs/promises';
 
 const T0 = Date.UTC(2024, 4, 1, 10, 0, 0);
 
@@ -104,7 +112,36 @@ describe('openum messages list|delete', () => {
     assert.equal(deps.closed, 3);
   });
 
-  test('until the integrator wires the store, the command refuses with a usage error', () => {
-    assert.throws(() => openMessageDeps('./data'), { name: 'UsageError', message: 'messages: not wired yet' });
+  test('on a real data folder: list prints the deposited message, delete removes it, its audio and its lamp', async () => {
+    const dir = await makeTempDir('msgcmd');
+    try {
+      const storage = openStorage(dir);
+      addUser(storage, { name: 'carol', password: 'secret-pw' });
+      const mwi = new MwiService(storage);
+      const boxes = new Mailboxes(storage, new AudioFiles(join(dir, 'audio')), mwi, { maxMessages: 10 });
+      const m = await boxes.deposit({
+        mailbox: 'carol',
+        pcm: new Int16Array(16000),
+        caller: { number: '2002', name: 'Bob' },
+        urgent: false,
+        callId: null,
+        reason: null,
+        origin: 'api',
+      });
+      storage.close();
+      const lines: string[] = [];
+      const io = { open: openMessageDeps, out: (l: string) => lines.push(l) };
+      await runMessagesCommand('list', 'carol', { data: dir }, io);
+      assert.match(lines[0] ?? '', new RegExp(`^${m.id} .* 2\\.0s new normal from=2002 "Bob"$`));
+      await runMessagesCommand('delete', m.id, { data: dir }, io);
+      assert.equal(lines[1], `deleted ${m.id}`);
+      const after = openStorage(dir);
+      assert.deepEqual(await after.listMessages('carol'), []);
+      assert.equal(new MwiService(after).get('carol').counts.new, 0);
+      after.close();
+      assert.deepEqual(await readdir(join(dir, 'audio', 'carol')), []);
+    } finally {
+      await removeTempDir(dir);
+    }
   });
 });
