@@ -8,7 +8,7 @@
  * 3550 section 5.1, appendix A.1), RTCP on a multiplexed port is told apart
  * by its second byte (RFC 5761 section 4); the payload type must be the
  * negotiated audio one, the telephone-event one (RFC 4733), or comfort noise
- * (13, RFC 3389 section 4: counted and ignored, it is not offered but
+ * (13, RFC 3389: counted and ignored; we do not offer it, but it
  * arrives anyway); the source must pass the {@link RtpLatch} (RFC 7362,
  * probation); the sequence number must pass appendix A.1 per SSRC
  * (MAX_DROPOUT, MAX_MISORDER; late and duplicate packets are passed on and
@@ -118,7 +118,7 @@ export class RtpSession implements HousekeepingTask {
     this.audio = options.audio;
     this.rx = receiveCounters();
     this.dropped = dropCounts();
-    this.cname = Buffer.from(randomBytes(12).toString('base64'), 'ascii'); // RFC 7022 section 4.2: 96 random bits
+    this.cname = Buffer.from(randomBytes(12).toString('base64'), 'ascii'); // RFC 7022 section 5: 96 random bits, base64
     this.rtcpBuf = Buffer.alloc(reportSize(this.cname.length));
     this.sender = new RtpSender(this.playout, this.ports.rtp, options.idle ?? 'silence');
     this.dtmf = new DtmfReceiver((digit, ts, ssrc) => this.onDigit?.(digit, ts, ssrc));
