@@ -6,13 +6,13 @@
  *
  * - Until latched, a packet from the address the SDP gave (c=, any port: a
  *   NAT may change the port) latches at once.
- * - A packet from anywhere else ("a stranger") can latch only when that SDP
- *   address cannot be trusted to be the source: absent (c=0.0.0.0, a host
- *   name) or not globally routable (RFC 1918, RFC 6598 shared space,
- *   link-local, IPv6 ULA), the case of a phone behind a NAT, which is the
- *   reason latching exists. It latches after {@link PROBATION} consecutive
- *   in-sequence packets of one SSRC (RFC 3550 appendix A.1 probation,
- *   MIN_SEQUENTIAL); the packets before are dropped. Up to
+ * - A packet from anywhere else ("a stranger") latches after
+ *   {@link PROBATION} consecutive in-sequence packets of one SSRC (RFC 3550
+ *   appendix A.1 probation, MIN_SEQUENTIAL), as Asterisk's `strictrtp=yes`
+ *   learns; the packets before are dropped. Whatever the SDP address is:
+ *   behind a NAT the source is another address, and a multi-homed peer
+ *   sends from another interface than the one its SDP names (baresip 1.0
+ *   on this very machine: SDP 192.0.2.2, RTP from 127.0.0.1). Up to
  *   {@link CANDIDATES} strangers are on probation at once, so one cannot
  *   keep another from latching by interleaving.
  * - Once latched, RTP from any other address:port is dropped (RTP bleed).
@@ -30,7 +30,7 @@ export const enum LatchVerdict {
   Accept,
   /** A stranger on probation (not latched yet). */
   Probation,
-  /** Not the latched source, or a stranger while the SDP address is trusted. */
+  /** Not the latched source. */
   Foreign,
 }
 
@@ -54,29 +54,12 @@ export function canonicalIp(address: string): string | undefined {
   }
 }
 
-/** Whether an address is one a NAT may hide (not globally routable): RFC 1918, RFC 6598, RFC 3927, RFC 4193, RFC 4291 link-local. */
-export function isNatPrivate(ip: string): boolean {
-  if (isIP(ip) === 4) {
-    const [a = 0, b = 0] = ip.split('.').map(Number);
-    return (
-      a === 10 ||
-      (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168) ||
-      (a === 100 && b >= 64 && b <= 127) ||
-      (a === 169 && b === 254)
-    );
-  }
-  const first = parseInt(ip.split(':')[0] || '0', 16);
-  return (first & 0xfe00) === 0xfc00 || (first & 0xffc0) === 0xfe80;
-}
-
 export class RtpLatch {
   /** The source we latched onto; undefined while learning. */
   address: string | undefined;
   port = 0;
   private expected: string | undefined;
   private expectedPort = 0;
-  private strangersMayLatch = true;
   private readonly candidates: Candidate[] = [];
   private nextCandidate = 0;
 
@@ -91,7 +74,6 @@ export class RtpLatch {
     if (address === this.expected && port === this.expectedPort) return false;
     this.expected = address;
     this.expectedPort = port;
-    this.strangersMayLatch = address === undefined || isNatPrivate(address);
     this.address = undefined;
     this.port = 0;
     this.candidates.length = 0;
@@ -104,7 +86,6 @@ export class RtpLatch {
       return address === this.address && port === this.port ? LatchVerdict.Accept : LatchVerdict.Foreign;
     }
     if (address === this.expected) return this.latch(address, port);
-    if (!this.strangersMayLatch) return LatchVerdict.Foreign;
     const c = this.candidate(address, port);
     if (c.count > 0 && c.ssrc === ssrc && seq === ((c.seq + 1) & 0xffff)) {
       c.count++;

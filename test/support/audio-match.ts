@@ -42,3 +42,46 @@ export function bestCorrelation(ref: Int16Array, rec: Int16Array, maxLag = 1600)
 export function wavSamples(file: string): { sampleRate: number; samples: Int16Array } {
   return readWav(readFileSync(file));
 }
+
+/** Mean absolute level of each `frame`-sample frame. */
+function envelope(x: Int16Array, frame: number): Float64Array {
+  const out = new Float64Array(Math.floor(x.length / frame));
+  for (let f = 0; f < out.length; f++) {
+    let s = 0;
+    for (let i = f * frame; i < (f + 1) * frame; i++) s += Math.abs(x[i] as number);
+    out[f] = s / frame;
+  }
+  return out;
+}
+
+/**
+ * Where `ref` is inside a longer `rec` (e.g. a message inside everything a
+ * phone heard): the level envelopes (10 ms frames) find the rough place,
+ * then the samples the exact one. Returns the correlation there.
+ */
+export function locate(ref: Int16Array, rec: Int16Array): { offset: number; correlation: number } {
+  const frame = 80;
+  const a = envelope(ref, frame);
+  const b = envelope(rec, frame);
+  const meanA = a.reduce((s, v) => s + v, 0) / (a.length || 1);
+  let bestFrame = 0;
+  let bestScore = -Infinity;
+  for (let lag = 0; lag + a.length <= b.length; lag++) {
+    let sxy = 0;
+    let syy = 0;
+    for (let i = 0; i < a.length; i++) {
+      const y = b[lag + i] as number;
+      sxy += ((a[i] as number) - meanA) * y;
+      syy += y * y;
+    }
+    const score = syy > 0 ? sxy / Math.sqrt(syy) : -Infinity;
+    if (score > bestScore) {
+      bestScore = score;
+      bestFrame = lag;
+    }
+  }
+  const start = bestFrame * frame;
+  const window = rec.subarray(Math.max(0, start - 2 * frame), Math.min(rec.length, start + ref.length + 2 * frame));
+  const fine = bestCorrelation(ref, window, 2 * frame);
+  return { offset: Math.max(0, start - 2 * frame) + fine.lag, correlation: fine.correlation };
+}

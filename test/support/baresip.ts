@@ -41,6 +41,14 @@ export interface BaresipOptions {
   modules?: string[];
   /** print every SIP message (-s); default true */
   sipTrace?: boolean;
+  /** `audio_source` (e.g. `aufile,/path/8k-mono.wav`); default none */
+  audioSource?: string;
+  /** `audio_player` (e.g. `aubridge,nil`: no sound card here); default none */
+  audioPlayer?: string;
+  /** more config lines (module settings such as ctrl_tcp_listen) */
+  config?: string[];
+  /** -e commands run at start (e.g. `/dial URI`) */
+  commands?: string[];
 }
 
 /** A running baresip and its temp config dir. */
@@ -68,12 +76,13 @@ export async function startBaresip(baresipPath: string, o: BaresipOptions): Prom
       `sip_listen ${o.listenHost ?? '127.0.0.1'}:${sipPort}`,
       // no DNS query leaves the host (the outbound proxy is an IP address anyway)
       'dns_server 127.0.0.1:53',
-      'audio_player none',
-      'audio_source none',
+      `audio_player ${o.audioPlayer ?? 'none'}`,
+      `audio_source ${o.audioSource ?? 'none'}`,
       'audio_alert none',
       'module_app account.so',
       'module_app menu.so',
       ...(o.modules ?? []).map((m) => `module_app ${m}`),
+      ...(o.config ?? []),
       '',
     ].join('\n'),
   );
@@ -83,6 +92,7 @@ export async function startBaresip(baresipPath: string, o: BaresipOptions): Prom
   );
   const args = ['-f', configDir, '-t', String(o.lifetimeS ?? 60)];
   if (o.sipTrace ?? true) args.push('-s');
+  for (const c of o.commands ?? []) args.push('-e', c);
   const proc = new ManagedProcess(baresipPath, args, { cwd: configDir });
   let stopping: Promise<ExitStatus> | undefined;
   return {
