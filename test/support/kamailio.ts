@@ -203,7 +203,13 @@ async function pidsMentioning(marker: string): Promise<number[]> {
  */
 export async function startKamailio(
   kamailioPath: string,
-  opts: { domain: string; defaultExpires?: number; readyTimeoutMs?: number },
+  opts: {
+    domain: string;
+    defaultExpires?: number;
+    readyTimeoutMs?: number;
+    /** Another kamailio.cfg (it must listen on `port` and answer OPTIONS); default {@link kamailioConfig}. */
+    config?: (o: KamailioConfigOptions) => string;
+  },
 ): Promise<KamailioServer> {
   const runDir = await makeTempDir('kamailio');
   const dbDir = join(runDir, 'db');
@@ -213,7 +219,7 @@ export async function startKamailio(
   const cfg = join(runDir, 'kamailio.cfg');
   await writeFile(
     cfg,
-    kamailioConfig({
+    (opts.config ?? kamailioConfig)({
       port,
       dbDir,
       ctlSocket: join(runDir, 'kamailio_ctl'),
