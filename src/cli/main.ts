@@ -82,6 +82,7 @@ user
   .option('--pin <nnnn>', 'voicemail PIN')
   .option('--data <dir>', 'data folder', './data')
   .option('--domain <name>', 'realm (default: the one the server last ran with, else localhost)')
+  .option('--email <addr>', 'e-mail each new message with its audio here (serve --smtp)')
   .action((name: string, opts: Record<string, string | undefined>) => {
     userAdd(name, opts);
   });
@@ -95,6 +96,7 @@ user
     '--domain <name>',
     'with --password: the realm (default: the domain the server last ran with, else localhost)',
   )
+  .option('--email <addr>', "e-mail each new message with its audio here ('' stops it)")
   .option('--data <dir>', 'data folder', './data')
   .action((name: string, opts: Record<string, string | undefined>) => {
     userSet(name, opts);
