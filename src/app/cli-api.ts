@@ -106,6 +106,10 @@ const FLAG_KEYS: (keyof RawConfig)[] = [
   'databaseUrl',
   'logLevel',
   'authAlgorithms',
+  'webhook',
+  'webhookSecret',
+  'smtp',
+  'smtpFrom',
 ];
 
 /** `openum serve`: start, print where it listens, stop cleanly on SIGINT/SIGTERM. */

@@ -52,6 +52,10 @@ program
   .option('--max-messages <n>', 'messages per mailbox; a full one takes no message (default 100)')
   .option('--pilot <user>', 'user part of the voicemail pilot number (default voicemail)')
   .option('--rtp-timeout <s>', 'no RTP for this long ends a call, in seconds (default 30)')
+  .option('--webhook <url>', 'POST each new message here (JSON, HMAC-signed, retried)')
+  .option('--webhook-secret <s>', 'HMAC key of --webhook (default: generated once, kept in the data folder)')
+  .option('--smtp <url>', "e-mail each new message to its user's --email (smtp[s]://[user:pass@]host[:port])")
+  .option('--smtp-from <addr>', 'sender of those e-mails (default openum@DOMAIN)')
   .option('--config <file>', 'YAML settings file')
   .addOption(
     new Option('--log-level <level>', 'log level').choices([
