@@ -11,8 +11,10 @@ const ADDR_SPEC = new RegExp(
 );
 
 /** A display name we put before `<addr>` ourselves: printable, no quotes, brackets or backslashes. */
+const DISPLAY_NAME = /^[^"<>\\]{1,64}$/;
+
 // eslint-disable-next-line no-control-regex
-const DISPLAY_NAME = /^[^"<>\\\u0000-\u001f\u007f]{1,64}$/;
+const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /**
  * A bare addr-spec `local@domain` (RFC 5322 section 3.4.1) whose local part
@@ -27,6 +29,7 @@ export function isEmailAddress(text: string): boolean {
 /** A sender: a bare address, or `Display Name <address>` (RFC 5322 section 3.4 name-addr, unquoted). */
 export function parseSender(text: string): { name: string | null; address: string } | undefined {
   if (isEmailAddress(text)) return { name: null, address: text };
+  if (CONTROL.test(text)) return undefined;
   const m = /^(.*?)\s*<([^<>]*)>$/.exec(text);
   if (!m) return undefined;
   const name = (m[1] ?? '').trim();
