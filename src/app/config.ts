@@ -246,7 +246,7 @@ function checkUrl(text: string, flag: string, schemes: string[]): void {
     throw new UsageError(`${flag}: "${text}" is not a URL`);
   }
   if (!schemes.includes(url.protocol) || url.hostname === '')
-    throw new UsageError(`${flag}: "${text}": a ${schemes.map((s) => `${s}//HOST`).join(' or ')} URL`);
+    throw new UsageError(`${flag}: "${text}": use ${schemes.map((s) => `${s}//HOST...`).join(' or ')}`);
   // fetch refuses a URL with credentials; the signature is the webhook's authentication.
   if (url.protocol.startsWith('http') && (url.username !== '' || url.password !== ''))
     throw new UsageError(`${flag}: no user:password in the URL (the request is signed with --webhook-secret)`);

@@ -23,6 +23,8 @@ export interface ScriptedReply {
 
 export class HttpCapture {
   readonly requests: CapturedRequest[] = [];
+  /** Connections the client has closed (or that ended). */
+  closedSockets = 0;
   private readonly replies: ScriptedReply[] = [];
   private waiters: { n: number; resolve: () => void }[] = [];
 
@@ -37,6 +39,7 @@ export class HttpCapture {
     const addr = server.address();
     const port = typeof addr === 'object' && addr ? addr.port : 0;
     const cap = new HttpCapture(server, `http://127.0.0.1:${port}/hook`);
+    server.on('connection', (socket) => socket.once('close', () => cap.closedSockets++));
     server.on('request', (req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));

@@ -92,6 +92,8 @@ export class MessageMailer {
   private readonly queue: RetryQueue<MailJob>;
   private readonly transport: Mail<SMTPSentMessageInfo, SMTPTransportOptions>;
   private readonly from: { name: string; address: string } | string;
+  /** Aborts the sends under way at {@link stop}. */
+  private readonly stopping = new AbortController();
 
   constructor(opts: MessageMailerOptions) {
     const sender = parseSender(opts.from);
@@ -130,9 +132,10 @@ export class MessageMailer {
     return this.queue.pending;
   }
 
-  /** Cancel every timer, forget what is queued, close the transport. */
+  /** Cancel every timer, forget what is queued, abort the sends under way, close the transport. */
   stop(): void {
     this.queue.stop();
+    this.stopping.abort();
     this.transport.close();
   }
 
@@ -158,6 +161,7 @@ export class MessageMailer {
           'X-Mailer': `openum/${VERSION}`,
         },
         attachments: [{ filename: attachmentName(m.id), content: wav, contentType: 'audio/wav' }],
+        signal: this.stopping.signal,
       });
       return { ok: true };
     } catch (err) {

@@ -60,6 +60,8 @@ export class WebhookSender {
   private readonly fetch: typeof fetch;
   private readonly timeoutMs: number;
   private readonly userAgent = `openum/${VERSION}`;
+  /** Aborts the requests under way at {@link stop}. */
+  private readonly stopping = new AbortController();
 
   constructor(private readonly opts: WebhookSenderOptions) {
     this.clock = opts.clock ?? new RealClock();
@@ -101,9 +103,10 @@ export class WebhookSender {
     return this.queue.dropped;
   }
 
-  /** Cancel every timer and forget what is queued. */
+  /** Cancel every timer, forget what is queued, abort the requests under way. */
   stop(): void {
     this.queue.stop();
+    this.stopping.abort();
   }
 
   private async attempt(d: WebhookDelivery): Promise<AttemptResult> {
@@ -120,7 +123,7 @@ export class WebhookSender {
         },
         body: d.body,
         redirect: 'manual',
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: AbortSignal.any([AbortSignal.timeout(this.timeoutMs), this.stopping.signal]),
       });
     } catch (err) {
       return { ok: false, retry: true, reason: fetchErrorText(err) };

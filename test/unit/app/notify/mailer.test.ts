@@ -210,6 +210,31 @@ describe('MessageMailer against a real SMTP server (smtp-server)', () => {
     assert.equal(clock.pending, 0);
   });
 
+  test('stop() aborts a send under way (a server that never greets) and reports nothing more', async () => {
+    let closed = false;
+    let connected!: () => void;
+    const accepted = new Promise<void>((resolve) => (connected = resolve));
+    const silent = createServer((socket) => {
+      socket.on('close', () => (closed = true));
+      socket.on('error', () => undefined);
+      connected();
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const addr = silent.address();
+    try {
+      const { m, log } = mailer({ url: `smtp://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}` });
+      m.send(MESSAGE, { name: 'alice', email: 'alice@example.com' }, { bytes: audio });
+      await accepted;
+      m.stop();
+      for (let i = 0; i < 100 && !closed; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.ok(closed, 'the connection was closed at stop, not at the 2 s greeting timeout');
+      assert.equal(m.pending, 0);
+      assert.deepEqual(log.outcomes, []);
+    } finally {
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  });
+
   test('audio gone before the mail went: given up without connecting', async () => {
     const connections = smtp.connections;
     const { m, log } = mailer();

@@ -31,10 +31,10 @@ describe('serve --webhook, --webhook-secret, --smtp, --smtp-from', () => {
 
   test('refused with a UsageError', () => {
     for (const [flags, pattern] of [
-      [{ webhook: 'ftp://example.com/x' }, /--webhook.*http:\/\/HOST or https:\/\/HOST/],
+      [{ webhook: 'ftp://example.com/x' }, /--webhook.*use http:\/\/HOST\.\.\. or https:\/\/HOST\.\.\./],
       [{ webhook: 'example.com/hook' }, /--webhook: "example.com\/hook" is not a URL/],
       [{ webhook: 'https://user:pw@example.com/hook' }, /no user:password/],
-      [{ smtp: 'http://mail.example.com' }, /--smtp.*smtp:\/\/HOST or smtps:\/\/HOST/],
+      [{ smtp: 'http://mail.example.com' }, /--smtp.*use smtp:\/\/HOST\.\.\. or smtps:\/\/HOST\.\.\./],
       [{ smtp: 'mail.example.com:25' }, /--smtp/],
       [{ webhook: 'http://x.example', webhookSecret: 'short' }, /webhookSecret: at least 16/],
       [{ webhookSecret: 'a-long-enough-secret' }, /--webhook-secret goes with --webhook/],

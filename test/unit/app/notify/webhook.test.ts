@@ -200,6 +200,24 @@ describe('WebhookSender against a real HTTP server', () => {
     assert.equal((await hanging.log.nth(2)).outcome, 'delivered');
   });
 
+  test('stop() aborts a request under way and cancels the retry timers', async () => {
+    const base = http.requests.length;
+    const closed = http.closedSockets;
+    const { s, clock, log } = sender();
+    http.reply({ status: 500 }, { hang: true });
+    s.send(MESSAGE);
+    await log.nth(1);
+    assert.equal(clock.pending, 1, 'a retry is waiting');
+    clock.advance(1_000);
+    await http.waitForRequests(base + 2);
+    s.stop();
+    assert.equal(clock.pending, 0);
+    for (let i = 0; i < 100 && http.closedSockets === closed; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(http.closedSockets > closed, 'the hanging request was aborted, not left to its 10 s timeout');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepEqual(log.outcomes, ['retry'], 'nothing reported after stop');
+  });
+
   test('the queue is bounded: beyond it the oldest waiting delivery is dropped and counted', async () => {
     const { s, log } = sender({ url: `http://127.0.0.1:${await closedPort()}/hook`, maxPending: 2, concurrency: 1 });
     s.send({ ...MESSAGE, id: 'one' });
