@@ -37,6 +37,7 @@ export function userAdd(name: string, o: Record<string, string | undefined>): vo
       ...(o.unsolicitedMwi !== undefined && { unsolicitedMwi: o.unsolicitedMwi as 'on' | 'off' }),
       ...(o.pin !== undefined && { pin: o.pin }),
       ...(o.domain !== undefined && { domain: o.domain }),
+      ...(o.email !== undefined && { email: o.email }),
     });
     process.stdout.write(`added ${u.name} (realm ${u.realm}${u.extension ? `, extension ${u.extension}` : ''})\n`);
   });
@@ -51,6 +52,7 @@ export function userSet(name: string, o: Record<string, string | undefined>): vo
       ...(o.displayName !== undefined && { displayName: o.displayName }),
       ...(o.password !== undefined && { password: o.password }),
       ...(o.domain !== undefined && { domain: o.domain }),
+      ...(o.email !== undefined && { email: o.email }),
     });
     process.stdout.write(`changed ${name}\n`);
   });
@@ -114,6 +116,10 @@ const FLAG_KEYS: (keyof RawConfig)[] = [
   'maxMessages',
   'pilot',
   'rtpTimeout',
+  'webhook',
+  'webhookSecret',
+  'smtp',
+  'smtpFrom',
 ];
 
 /** `openum serve`: start, print where it listens, stop cleanly on SIGINT/SIGTERM. */

@@ -5,6 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from './errors.js';
 import { parseHostPort, type HostPort } from './host-port.js';
+import { parseSender } from './notify/email-address.js';
 
 /**
  * The server's settings. Sources, weakest first: defaults, the YAML file of
@@ -26,6 +27,19 @@ export interface ServeConfig {
   /** Digest algorithms offered, in order (RFC 8760 section 2.4); default MD5 only, see DEFAULTS. */
   authAlgorithms: ('SHA-256' | 'MD5')[];
   voicemail: VoicemailConfig;
+  notify: NotifyConfig;
+}
+
+/** What goes out on each deposit (`--webhook`, `--smtp`). */
+export interface NotifyConfig {
+  /** `--webhook URL` (http or https): each new message is POSTed there, signed. */
+  webhook: string | null;
+  /** `--webhook-secret S`; null: the secret generated once and kept in the settings table. */
+  webhookSecret: string | null;
+  /** `--smtp URL` (smtp:// or smtps://, credentials in the URL): e-mail to users with an address. */
+  smtp: string | null;
+  /** `--smtp-from ADDR`; default `openum@DOMAIN`. */
+  smtpFrom: string;
 }
 
 /** Voicemail settings, in ms where they are times. */
@@ -72,6 +86,10 @@ const rawSchema = z
     maxMessages: z.coerce.number().int().min(1).max(100_000),
     pilot: z.string().regex(/^[A-Za-z0-9._~-]+$/, 'a SIP user part such as voicemail'),
     rtpTimeout: z.coerce.number().min(1).max(3600),
+    webhook: z.string(),
+    webhookSecret: z.string().min(16, 'at least 16 characters'),
+    smtp: z.string(),
+    smtpFrom: z.string(),
   })
   .partial()
   .strict();
@@ -113,6 +131,10 @@ const ENV_KEYS: Record<string, keyof RawConfig> = {
   OPENUM_MAX_MESSAGES: 'maxMessages',
   OPENUM_PILOT: 'pilot',
   OPENUM_RTP_TIMEOUT: 'rtpTimeout',
+  OPENUM_WEBHOOK: 'webhook',
+  OPENUM_WEBHOOK_SECRET: 'webhookSecret',
+  OPENUM_SMTP: 'smtp',
+  OPENUM_SMTP_FROM: 'smtpFrom',
 };
 const LIST_KEYS = new Set<keyof RawConfig>(['trust', 'mwiTarget', 'authAlgorithms']);
 
@@ -179,9 +201,10 @@ export function resolveConfig(
   if ((merged.tlsCert === undefined) !== (merged.tlsKey === undefined)) {
     throw new UsageError('--tls-cert and --tls-key go together');
   }
+  const domain = (merged.domain ?? DEFAULTS.domain).toLowerCase();
   return {
     data: resolve(merged.data ?? DEFAULTS.data),
-    domain: (merged.domain ?? DEFAULTS.domain).toLowerCase(),
+    domain,
     sip: parseHostPort(merged.sip ?? DEFAULTS.sip, '--sip'),
     sips,
     http: parseHostPort(merged.http ?? DEFAULTS.http, '--http'),
@@ -193,7 +216,40 @@ export function resolveConfig(
     logLevel: merged.logLevel ?? DEFAULTS.logLevel,
     authAlgorithms: merged.authAlgorithms ?? DEFAULTS.authAlgorithms,
     voicemail: voicemailSettings(merged),
+    notify: notifySettings(merged, domain),
   };
+}
+
+/** The deposit notifications of a merged layer; each URL checked here so that a typo stops the start. */
+function notifySettings(m: RawConfig, domain: string): NotifyConfig {
+  if (m.webhook !== undefined) checkUrl(m.webhook, '--webhook', ['http:', 'https:']);
+  if (m.smtp !== undefined) checkUrl(m.smtp, '--smtp', ['smtp:', 'smtps:']);
+  if (m.webhookSecret !== undefined && m.webhook === undefined)
+    throw new UsageError('--webhook-secret goes with --webhook');
+  if (m.smtpFrom !== undefined && m.smtp === undefined) throw new UsageError('--smtp-from goes with --smtp');
+  if (m.smtpFrom !== undefined && !parseSender(m.smtpFrom))
+    throw new UsageError(`--smtp-from "${m.smtpFrom}": an address such as voicemail@example.com, or NAME <ADDRESS>`);
+  return {
+    webhook: m.webhook ?? null,
+    webhookSecret: m.webhookSecret ?? null,
+    smtp: m.smtp ?? null,
+    smtpFrom: m.smtpFrom ?? `openum@${domain}`,
+  };
+}
+
+/** An absolute URL of one of `schemes`, with a host; credentials only where the scheme carries them (SMTP AUTH). */
+function checkUrl(text: string, flag: string, schemes: string[]): void {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`${flag}: "${text}" is not a URL`);
+  }
+  if (!schemes.includes(url.protocol) || url.hostname === '')
+    throw new UsageError(`${flag}: "${text}": use ${schemes.map((s) => `${s}//HOST...`).join(' or ')}`);
+  // fetch refuses a URL with credentials; the signature is the webhook's authentication.
+  if (url.protocol.startsWith('http') && (url.username !== '' || url.password !== ''))
+    throw new UsageError(`${flag}: no user:password in the URL (the request is signed with --webhook-secret)`);
 }
 
 /** The voicemail settings of a merged layer, with Asterisk-like defaults (seconds on the command line). */

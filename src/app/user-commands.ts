@@ -2,6 +2,7 @@ import { hashPinSync } from '../voicemail/pin-hash.js';
 import { computeHa1 } from '../sip/auth/ha1.js';
 import type { Storage, UserChanges, UserRecord } from '../storage/ports.js';
 import { UsageError } from './errors.js';
+import { isEmailAddress } from './notify/email-address.js';
 import { storedDomain } from './open-storage.js';
 
 /** Options of `openum user add` (CONTRACT.md). */
@@ -15,6 +16,8 @@ export interface AddUserOptions {
   unsolicitedMwi?: 'on' | 'off';
   pin?: string;
   domain?: string;
+  /** Where new messages are e-mailed with their audio (`openum serve --smtp`). */
+  email?: string;
 }
 
 /** User names are SIP user parts we never need to escape (RFC 3261 section 25.1 `unreserved`). */
@@ -30,6 +33,7 @@ export function addUser(storage: Storage, o: AddUserOptions, now = Date.now()): 
   if (o.pin !== undefined && !/^\d{4,12}$/.test(o.pin)) throw new UsageError('--pin: 4 to 12 digits');
   onOff(o.mwi, '--mwi');
   onOff(o.unsolicitedMwi, '--unsolicited-mwi');
+  if (o.email !== undefined) checkEmail(o.email);
   if (storage.getUser(o.name)) throw new UsageError(`user "${o.name}" exists`);
   if (o.extension !== undefined && storage.findUser(o.extension))
     throw new UsageError(`extension ${o.extension} is taken`);
@@ -41,6 +45,7 @@ export function addUser(storage: Storage, o: AddUserOptions, now = Date.now()): 
     unsolicitedMwi: o.unsolicitedMwi !== 'off',
     ...credentials(o.name, o.password, o.domain ?? storedDomain(storage)),
     pinHash: o.pin === undefined ? null : hashPinSync(o.pin),
+    email: o.email === undefined || o.email === '' ? null : o.email,
     createdAt: now,
   };
   storage.addUser(user);
@@ -49,6 +54,12 @@ export function addUser(storage: Storage, o: AddUserOptions, now = Date.now()): 
 
 function checkPassword(password: string): void {
   if (password.length < 4) throw new UsageError('--password: at least 4 characters');
+}
+
+/** A bare address, see {@link isEmailAddress}; the empty string (which clears it) passes. */
+function checkEmail(email: string): void {
+  if (email === '') return;
+  if (!isEmailAddress(email)) throw new UsageError(`--email "${email}": an address such as alice@example.com`);
 }
 
 /** The realm and its HA1 values for a password (RFC 8760 section 3): all that is kept of it. */
@@ -73,10 +84,13 @@ export interface SetUserOptions {
   /** A new password, hashed for `domain` (default: the domain the server last ran with). */
   password?: string;
   domain?: string;
+  /** A new e-mail address; '' removes it. */
+  email?: string;
 }
 
 /**
- * `openum user set NAME [--mwi on|off] [--unsolicited-mwi on|off] [--display-name S] [--password P [--domain D]]`;
+ * `openum user set NAME [--mwi on|off] [--unsolicited-mwi on|off] [--display-name S] [--password P [--domain D]]
+ * [--email ADDR]` (`--email ''` removes the address);
  * a running server sees it within a second. A new password also moves the
  * user to the current domain's realm.
  */
@@ -86,18 +100,21 @@ export function setUser(storage: Storage, name: string, o: SetUserOptions): void
   if (o.password !== undefined) checkPassword(o.password);
   else if (o.domain !== undefined)
     throw new UsageError('--domain goes with --password (the realm is re-hashed from the password)');
+  if (o.email !== undefined) checkEmail(o.email);
   if (
     mwiEnabled === undefined &&
     unsolicitedMwi === undefined &&
     o.displayName === undefined &&
-    o.password === undefined
+    o.password === undefined &&
+    o.email === undefined
   ) {
-    throw new UsageError('nothing to change: give --mwi, --unsolicited-mwi, --display-name or --password');
+    throw new UsageError('nothing to change: give --mwi, --unsolicited-mwi, --display-name, --password or --email');
   }
   const changes: UserChanges = {
     ...(mwiEnabled !== undefined && { mwiEnabled }),
     ...(unsolicitedMwi !== undefined && { unsolicitedMwi }),
     ...(o.displayName !== undefined && { displayName: o.displayName }),
+    ...(o.email !== undefined && { email: o.email === '' ? null : o.email }),
     ...(o.password !== undefined && { credentials: credentials(name, o.password, o.domain ?? storedDomain(storage)) }),
   };
   if (!storage.updateUser(name, changes)) throw new UsageError(`no user "${name}"`);

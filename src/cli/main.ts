@@ -52,6 +52,10 @@ program
   .option('--max-messages <n>', 'messages per mailbox; a full one takes no message (default 100)')
   .option('--pilot <user>', 'user part of the voicemail pilot number (default voicemail)')
   .option('--rtp-timeout <s>', 'no RTP for this long ends a call, in seconds (default 30)')
+  .option('--webhook <url>', 'POST each new message here (JSON, HMAC-signed, retried)')
+  .option('--webhook-secret <s>', 'HMAC key of --webhook (default: generated once, kept in the data folder)')
+  .option('--smtp <url>', "e-mail each new message to its user's --email (smtp[s]://[user:pass@]host[:port])")
+  .option('--smtp-from <addr>', 'sender of those e-mails (default openum@DOMAIN)')
   .option('--config <file>', 'YAML settings file')
   .addOption(
     new Option('--log-level <level>', 'log level').choices([
@@ -82,6 +86,7 @@ user
   .option('--pin <nnnn>', 'voicemail PIN')
   .option('--data <dir>', 'data folder', './data')
   .option('--domain <name>', 'realm (default: the one the server last ran with, else localhost)')
+  .option('--email <addr>', 'e-mail each new message with its audio here (serve --smtp)')
   .action((name: string, opts: Record<string, string | undefined>) => {
     userAdd(name, opts);
   });
@@ -95,6 +100,7 @@ user
     '--domain <name>',
     'with --password: the realm (default: the domain the server last ran with, else localhost)',
   )
+  .option('--email <addr>', "e-mail each new message with its audio here ('' stops it)")
   .option('--data <dir>', 'data folder', './data')
   .action((name: string, opts: Record<string, string | undefined>) => {
     userSet(name, opts);

@@ -24,11 +24,16 @@ export interface UserRecord {
   ha1: Record<DigestAlgorithm, string>;
   /** scrypt hash of the voicemail PIN, or null. */
   pinHash: string | null;
+  /** Where each new message is e-mailed with its audio (`openum serve --smtp`), or null. */
+  email: string | null;
   createdAt: number;
 }
 
-/** What {@link UserStore.updateUser} may change; `credentials` replaces the realm and its HA1 values together. */
-export type UserChanges = Partial<Pick<UserRecord, 'mwiEnabled' | 'unsolicitedMwi' | 'displayName'>> & {
+/**
+ * What {@link UserStore.updateUser} may change; `credentials` replaces the realm and its HA1 values together.
+ * `email: null` clears the address (a null `displayName` leaves the name as it is).
+ */
+export type UserChanges = Partial<Pick<UserRecord, 'mwiEnabled' | 'unsolicitedMwi' | 'displayName' | 'email'>> & {
   credentials?: Pick<UserRecord, 'realm' | 'ha1'>;
 };
 

@@ -97,6 +97,8 @@ const MIGRATIONS: readonly string[] = [
      updated_at INTEGER NOT NULL,
      PRIMARY KEY (mailbox, kind)
    );`,
+  // 5: where a user's new messages are e-mailed (null: nowhere).
+  `ALTER TABLE users ADD COLUMN email TEXT;`,
 ];
 
 /** Bring the database to the newest schema inside one transaction per step. */

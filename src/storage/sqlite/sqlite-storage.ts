@@ -42,6 +42,7 @@ interface UserRow {
   ha1_md5: string;
   ha1_sha256: string;
   pin_hash: string | null;
+  email: string | null;
   created_at: number;
 }
 interface BindingRow {
@@ -72,6 +73,7 @@ function toUser(r: UserRow): UserRecord {
     realm: r.realm,
     ha1: { MD5: r.ha1_md5, 'SHA-256': r.ha1_sha256 },
     pinHash: r.pin_hash,
+    email: r.email,
     createdAt: r.created_at,
   };
 }
@@ -154,8 +156,8 @@ export class SqliteStorage implements Storage {
     this.durable = new DurableWrite(db, this.batch, file === ':memory:' ? undefined : `${file}-wal`);
     this.stmts = {
       insertUser: db.prepare(`INSERT INTO users (name, extension, display_name, mwi_enabled, unsolicited_mwi, realm,
-        ha1_md5, ha1_sha256, pin_hash, created_at) VALUES (@name, @extension, @display_name, @mwi_enabled,
-        @unsolicited_mwi, @realm, @ha1_md5, @ha1_sha256, @pin_hash, @created_at)`),
+        ha1_md5, ha1_sha256, pin_hash, email, created_at) VALUES (@name, @extension, @display_name, @mwi_enabled,
+        @unsolicited_mwi, @realm, @ha1_md5, @ha1_sha256, @pin_hash, @email, @created_at)`),
       getUser: db.prepare('SELECT * FROM users WHERE name = ?'),
       findUser: db.prepare('SELECT * FROM users WHERE name = ? OR extension = ? ORDER BY name = ? DESC LIMIT 1'),
       listUsers: db.prepare('SELECT * FROM users ORDER BY name'),
@@ -163,7 +165,8 @@ export class SqliteStorage implements Storage {
       setPin: db.prepare('UPDATE users SET pin_hash = ? WHERE name = ?'),
       updateUser: db.prepare(`UPDATE users SET mwi_enabled = coalesce(@mwi, mwi_enabled),
         unsolicited_mwi = coalesce(@unsolicited, unsolicited_mwi), display_name = coalesce(@display, display_name),
-        realm = coalesce(@realm, realm), ha1_md5 = coalesce(@ha1_md5, ha1_md5), ha1_sha256 = coalesce(@ha1_sha256, ha1_sha256)
+        realm = coalesce(@realm, realm), ha1_md5 = coalesce(@ha1_md5, ha1_md5), ha1_sha256 = coalesce(@ha1_sha256, ha1_sha256),
+        email = CASE WHEN @email_set THEN @email ELSE email END
         WHERE name = @name`),
       listBindings: db.prepare('SELECT * FROM bindings WHERE user = ? ORDER BY key'),
       listAll: db.prepare('SELECT * FROM bindings ORDER BY user, key'),
@@ -195,6 +198,7 @@ export class SqliteStorage implements Storage {
       ha1_md5: u.ha1.MD5,
       ha1_sha256: u.ha1['SHA-256'],
       pin_hash: u.pinHash,
+      email: u.email,
       created_at: u.createdAt,
     });
   }
@@ -283,6 +287,8 @@ export class SqliteStorage implements Storage {
         realm: c.credentials?.realm ?? null,
         ha1_md5: c.credentials?.ha1.MD5 ?? null,
         ha1_sha256: c.credentials?.ha1['SHA-256'] ?? null,
+        email_set: c.email === undefined ? 0 : 1,
+        email: c.email ?? null,
       }).changes > 0
     );
   }

@@ -12,7 +12,7 @@ const BINARY_HA1 = 4;
 const HA1_BYTES = 16 + 32;
 
 function packUser(u: UserRecord): string | undefined {
-  const texts = [u.name, u.extension, u.displayName, u.realm, u.ha1.MD5, u.ha1['SHA-256'], u.pinHash];
+  const texts = [u.name, u.extension, u.displayName, u.realm, u.ha1.MD5, u.ha1['SHA-256'], u.pinHash, u.email];
   if (texts.some((f) => f !== null && (f.includes(SEP) || f.includes(NULL)))) return undefined;
   const opt = (v: string | null): string => v ?? NULL;
   const binary = MD5_HEX.test(u.ha1.MD5) && SHA256_HEX.test(u.ha1['SHA-256']);
@@ -27,13 +27,14 @@ function packUser(u: UserRecord): string | undefined {
     binary ? '' : u.ha1['SHA-256'],
     opt(u.pinHash),
     u.createdAt,
+    opt(u.email),
   ].join(SEP);
   // The bytes go last and are cut off by length, so they may hold any value, the separators too.
   return binary ? head + SEP + Buffer.from(u.ha1.MD5 + u.ha1['SHA-256'], 'hex').toString('latin1') : head;
 }
 
 function unpackUser(p: string): UserRecord {
-  let f = p.split(SEP, 9);
+  let f = p.split(SEP, 10);
   const flags = Number(f[3]);
   let md5 = f[5] ?? '';
   let sha = f[6] ?? '';
@@ -54,6 +55,7 @@ function unpackUser(p: string): UserRecord {
     realm: f[4] ?? '',
     ha1,
     pinHash: opt(f[7]),
+    email: opt(f[9]),
     createdAt: Number(f[8]),
   };
 }

@@ -20,7 +20,8 @@ describe('UserCache (one packed string per user)', () => {
         fc.oneof(hex(64), hex(32)),
         text,
         fc.integer({ min: 0, max: 4_102_444_800_000 }),
-        (name, extension, displayName, mwiEnabled, unsolicitedMwi, md5, sha, pinHash, createdAt) => {
+        text,
+        (name, extension, displayName, mwiEnabled, unsolicitedMwi, md5, sha, pinHash, createdAt, email) => {
           const u: UserRecord = {
             name,
             extension,
@@ -30,6 +31,7 @@ describe('UserCache (one packed string per user)', () => {
             realm: 'example.com',
             ha1: { MD5: md5, 'SHA-256': sha },
             pinHash,
+            email,
             createdAt,
           };
           const c = new UserCache(10);
@@ -53,12 +55,15 @@ describe('UserCache (one packed string per user)', () => {
       realm: 'r',
       ha1: { MD5: '0', 'SHA-256': '1' },
       pinHash: null,
+      email: null,
       createdAt: 0,
     };
     c.set('x', u);
     assert.equal(c.get('x'), undefined);
     c.set('y', { ...u, name: 'y', displayName: '\u0001' });
     assert.equal(c.get('y'), undefined);
+    c.set('z', { ...u, name: 'z', displayName: null, email: 'a\u0000@b' });
+    assert.equal(c.get('z'), undefined);
   });
 
   test('null means known absent, undefined not cached; bounded, oldest out first', () => {
