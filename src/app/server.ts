@@ -18,6 +18,7 @@ import { VERSION } from './version.js';
 import { messagesApi } from './message-wiring.js';
 import { join } from 'node:path';
 import { wireVoicemail } from './voicemail-wiring.js';
+import { DepositNotifications } from './notify/deposit-notifications.js';
 import { createVoicemailMetrics } from './voicemail-metrics.js';
 
 /** A running server. */
@@ -101,6 +102,8 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     activeCalls: () => vm.service.activeCalls,
     underruns: () => vm.playout.underruns,
   });
+  // made once HTTP listens (the webhook's audio URLs need its address); deposits before that notify nobody
+  let notifications: DepositNotifications | undefined;
   const vm = wireVoicemail({
     core,
     storage,
@@ -119,6 +122,18 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       log.info({ outcome }, 'voicemail call ended');
     },
     onRtpStats: (s) => vmMetrics.rtp(s),
+    onDeposit: (m) => {
+      vmMetrics.deposited();
+      const u = storage.getUser(m.mailbox);
+      if (u && notifications)
+        notifications.onDeposit(
+          m,
+          { name: u.name, email: u.email, displayName: u.displayName },
+          {
+            path: join(config.data, 'audio', m.audioPath),
+          },
+        );
+    },
     onError: (what, err) => log.warn({ err }, what),
   });
   const swept = await vm.start();
@@ -134,6 +149,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   const listening: string[] = [];
   const started: Transport[] = [];
   const stopAll = async (): Promise<void> => {
+    notifications?.stop();
     vm.stop();
     svc.stop();
     core.close();
@@ -167,6 +183,12 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     const ws = await startWs(http.server);
     started.push(ws);
     const addr = http.server.address() as AddressInfo;
+    notifications = DepositNotifications.fromConfig(config.notify, {
+      settings: storage,
+      publicBaseUrl: `http://${formatHostPort(config.http.host === '0.0.0.0' || config.http.host === '::' ? advertisedHost(config.http.host) : addr.address, addr.port)}`,
+      log,
+      onOutcome: (channel, outcome) => vmMetrics.notification(channel, outcome),
+    });
     listening.push(
       `http ${formatHostPort(addr.address, addr.port)}`,
       `ws ${formatHostPort(addr.address, addr.port)}/sip`,

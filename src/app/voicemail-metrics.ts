@@ -4,8 +4,12 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 export interface VoicemailMetrics {
   callStarted(kind: 'deposit' | 'menu'): void;
   callEnded(outcome: string): void;
+  /** A message was stored (a call or the API). */
+  deposited(): void;
   /** RTP facts of a call that ended. */
   rtp(s: { received: number; lost: number; late: number; sent: number }): void;
+  /** A webhook or e-mail attempt's outcome. */
+  notification(channel: string, outcome: string): void;
 }
 
 /**
@@ -41,7 +45,7 @@ export function createVoicemailMetrics(
   });
   const deposited = new Counter({
     name: 'openum_messages_deposited_total',
-    help: 'Voice messages stored by calls',
+    help: 'Voice messages stored, by calls and the API',
     registers: [registry],
   });
   const packets = new Counter({
@@ -50,12 +54,17 @@ export function createVoicemailMetrics(
     labelNames: ['kind'],
     registers: [registry],
   });
+  const notifications = new Counter({
+    name: 'openum_deposit_notifications_total',
+    help: 'Webhook and e-mail notifications of new messages, by channel and outcome',
+    labelNames: ['channel', 'outcome'],
+    registers: [registry],
+  });
   return {
+    notification: (channel, outcome) => notifications.inc({ channel, outcome }),
     callStarted: (kind) => calls.inc({ event: `started-${kind}` }),
-    callEnded: (outcome) => {
-      calls.inc({ event: outcome });
-      if (outcome === 'stored') deposited.inc();
-    },
+    callEnded: (outcome) => calls.inc({ event: outcome }),
+    deposited: () => deposited.inc(),
     rtp: (s) => {
       packets.inc({ kind: 'received' }, s.received);
       packets.inc({ kind: 'lost' }, Math.max(0, s.lost));

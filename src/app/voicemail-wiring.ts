@@ -9,7 +9,7 @@ import type { RequestAuthenticator } from '../sip/auth/index.js';
 import type { UserAgentCore } from '../sip/core.js';
 import { sessionHostOf } from '../sip/session/invite-server-session.js';
 import { AudioFiles } from '../storage/files/audio-files.js';
-import type { Storage, UserRecord } from '../storage/ports.js';
+import type { MessageRecord, Storage, UserRecord } from '../storage/ports.js';
 import type { PromptSource } from '../voicemail/flow-ports.js';
 import { Mailboxes } from '../voicemail/mailboxes.js';
 import type { Speech } from '../voicemail/menu-flow.js';
@@ -40,6 +40,8 @@ export interface VoicemailWiringOptions {
   onCallStart?(kind: 'deposit' | 'menu'): void;
   onCallEnd?(outcome: CallOutcome): void;
   onRtpStats?(s: { received: number; lost: number; late: number; sent: number }): void;
+  /** A message was stored (by a call or the API). */
+  onDeposit?(m: MessageRecord): void;
   onError?(what: string, error: unknown): void;
 }
 
@@ -76,6 +78,7 @@ export function wireVoicemail(o: VoicemailWiringOptions): VoicemailParts {
   const mailboxes = new Mailboxes(o.storage, new AudioFiles(join(o.data, 'audio')), o.mwi, {
     maxMessages: c.maxMessages,
     now,
+    ...(o.onDeposit && { onDeposit: o.onDeposit }),
   });
   const lib = new PromptLibrary({ dirs: c.prompts ? [c.prompts] : [] });
   const playout = new PlayoutClock(monotonicClock());

@@ -41,6 +41,8 @@ export interface MailboxOptions {
   /** `--max-messages`: a mailbox with this many takes no more. */
   maxMessages: number;
   now?: () => number;
+  /** A message was stored (webhook, e-mail); called after the commit, never awaited. */
+  onDeposit?: (m: MessageRecord) => void;
 }
 
 function toStored(m: MessageRecord): StoredMessage {
@@ -103,6 +105,7 @@ export class Mailboxes implements MenuAccess {
       await this.audioFiles.remove(audioPath).catch(() => false);
       throw e;
     }
+    this.o.onDeposit?.(record);
     return record;
   }
 
