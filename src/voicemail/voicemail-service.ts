@@ -52,7 +52,7 @@ export interface VoicemailServiceOptions {
   maxCalls: number;
   limits: DepositLimits;
   rtpTimeoutMs?: number;
-  /** New calls per second per source address and per user (burst 10). */
+  /** New calls per second per untrusted source address and per user (burst 10); a `--trust` peer is not capped. */
   callsPerSecond?: number;
   onCallStart?(kind: 'deposit' | 'menu'): void;
   onCallEnd?(outcome: CallOutcome): void;
@@ -89,7 +89,11 @@ export class VoicemailService {
       if ('response' in a) return a.response;
       caller = a.user;
     }
-    if (!this.perAddress.take(ctx.source.address, now) || (caller && !this.perUser.take(caller.name, now))) {
+    // a trusted peer is the PBX that carries every diverted call: only untrusted sources are rate-capped
+    if (
+      (!trusted && !this.perAddress.take(ctx.source.address, now)) ||
+      (caller && !this.perUser.take(caller.name, now))
+    ) {
       return busy(req, 'Service Unavailable (call rate)');
     }
     const target: CallTarget = callTargetOf(req, o.pilot);
