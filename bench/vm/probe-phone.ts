@@ -49,6 +49,8 @@ export interface ProbeReport {
   p99Ms: number;
   p999Ms: number;
   maxMs: number;
+  /** |interval - ptime|, the jitter of the sender as the receiver sees it: p99 */
+  jitterP99Ms: number;
   /** the ptime openum was asked for */
   ptimeMs: number;
   cpuS: number;
@@ -96,6 +98,7 @@ async function run(c: ProbeConfig): Promise<ProbeReport> {
   const sipPort = await bind(sip);
   const calls = new Map<string, Call>();
   const hist = new Uint32Array(BINS);
+  const jitter = new Uint32Array(BINS);
   let intervals = 0;
   let packets = 0;
   let sentPackets = 0;
@@ -195,6 +198,8 @@ async function run(c: ProbeConfig): Promise<ProbeReport> {
             if (d > maxMs) maxMs = d;
             const bin = Math.min(BINS - 1, Math.round(d / BIN_MS));
             hist[bin] = (hist[bin] as number) + 1;
+            const jbin = Math.min(BINS - 1, Math.round(Math.abs(d - PTIME) / BIN_MS));
+            jitter[jbin] = (jitter[jbin] as number) + 1;
             intervals++;
           }
           call.last = t;
@@ -247,6 +252,7 @@ async function run(c: ProbeConfig): Promise<ProbeReport> {
     p99Ms: percentile(hist, intervals, 0.99),
     p999Ms: percentile(hist, intervals, 0.999),
     maxMs,
+    jitterP99Ms: percentile(jitter, intervals, 0.99),
     ptimeMs: PTIME,
     cpuS: (cpu.user + cpu.system) / 1e6,
   };
