@@ -12,8 +12,9 @@
  * Settings (environment): VM_STEPS (50,100,200,400,800,1200,1600), VM_RAMP_S
  * (4: the calls of a step start over this many seconds), VM_PROBES (8 probe
  * calls per step), VM_THROTTLED (1: the shipped CLI, whose per-address call
- * rate refuses most SIPp calls), VM_FLOOR (0 skips the floor), VM_KEEP (keep
- * the data dir and SIPp files there).
+ * rate refuses most SIPp calls), VM_SIPP_NICE (0: SIPp's nice level),
+ * VM_FLOOR (0 skips the floor), VM_FLOOR_RATES (20000,40000 pairs/s), VM_KEEP
+ * (keep the data dir and SIPp files there).
  */
 import { readFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
