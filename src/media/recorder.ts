@@ -23,8 +23,10 @@ const SILENCE_LEVEL = 330;
  * suppression, RFC 3551 section 4.1 marker bit) stays silence. What the
  * timestamps cannot be trusted for is resynchronised from the arrival time
  * (the recorder's clock): a new SSRC (a B2BUA switching sources, RFC 3550
- * section 8.2), or a timestamp that jumps more than 2 s away from where the
- * arrival time puts it. Kept as the G.711 bytes themselves (1 byte per
+ * section 8.2), or a timestamp more than 2 s away both from where the
+ * arrival time puts it and from the end of what was recorded (packets that
+ * a stalled event loop hands over late stay where their timestamps put
+ * them). Kept as the G.711 bytes themselves (1 byte per
  * sample); converted to linear PCM once, at the end.
  */
 export class Recorder {
@@ -80,7 +82,10 @@ export class Recorder {
     }
     const expected = Math.round((arrivalMs - this.firstArrivalMs) * (SAMPLE_RATE / 1000));
     let pos = (timestamp - this.base) | 0; // signed 32-bit difference: wrap-around is free
-    if (ssrc !== this.ssrc || Math.abs(pos - expected) > JUMP_SAMPLES) {
+    // A jump is a timestamp that fits neither the arrival clock (silence suppression moves both) nor the
+    // recording so far (a stalled event loop hands over late packets in a burst: the arrival clock lags, the
+    // timestamps stay continuous): only a broken or switched source disagrees with both.
+    if (ssrc !== this.ssrc || (Math.abs(pos - expected) > JUMP_SAMPLES && Math.abs(pos - this.end) > JUMP_SAMPLES)) {
       // resync: continue after what we have, unless the arrival time says time really passed
       const at = Math.max(this.end, expected - JUMP_SAMPLES / 4);
       this.base = (timestamp - at) >>> 0;

@@ -63,6 +63,26 @@ describe('Recorder: G.711 placed by RTP timestamp (RFC 3550 section 5.1)', () =>
     assert.equal(r.length, 4 * PT_SAMPLES);
   });
 
+  test('packets a stalled event loop hands over 3 s late stay continuous (no silence inserted, no resync)', () => {
+    const r = new Recorder('PCMA', 8000 * 60);
+    // 100 packets (2 s) arrive on time, then 200 more are processed in one burst at 7 s
+    for (let i = 0; i < 300; i++) {
+      const p = payload(i);
+      r.push(p, 0, p.length, 1000 + i * PT_SAMPLES, 7, i < 100 ? i * 20 : 7000);
+    }
+    assert.equal(r.resyncs, 0);
+    assert.equal(r.length, 300 * PT_SAMPLES);
+  });
+
+  test('silence suppression (same SSRC, timestamps and arrival both 5 s later) stays a gap of 5 s', () => {
+    const r = new Recorder('PCMA', 8000 * 60);
+    feed(r, [0, 1], {});
+    const p = payload(2);
+    r.push(p, 0, p.length, 1000 + 2 * PT_SAMPLES + 5 * 8000, 7, 2 * 20 + 5000);
+    assert.equal(r.resyncs, 0);
+    assert.equal(r.length, 3 * PT_SAMPLES + 5 * 8000);
+  });
+
   test('audio beyond the maximum length is dropped; truncate cuts the tail; silence is measured', () => {
     const r = new Recorder('PCMA', 3 * PT_SAMPLES);
     feed(r, [0, 1, 2, 3, 4]);
