@@ -18,6 +18,9 @@ import {
   summaryBody,
   type Phone,
 } from '../support/mwi-harness.js';
+import { Mailboxes } from '../../src/voicemail/mailboxes.js';
+import { AudioFiles } from '../../src/storage/files/audio-files.js';
+import { makeTempDir, removeTempDir } from '../support/temp-dir.js';
 
 const ROAMING_LIST =
   '<roamingList xmlns="http://schemas.microsoft.com/2006/09/sip/roaming-self">' +
@@ -117,5 +120,46 @@ describe('Exchange UM -> openum -> Lync endpoint and standard phone (PROTOCOLS.m
     await lync.expectSilence('a notification for carol');
     await carol.expectSilence('anything');
     await h.shutdown();
+  });
+
+  test("openum's own voicemail: a deposit, then a deletion, reach the Lync endpoint by BENOTIFY and the phone by NOTIFY", async () => {
+    const h = await startServer({ tcp: true });
+    const lync = await h.phone('10.0.0.3', 'alice', 'tcp');
+    const phone = await h.phone('10.0.0.2', 'alice');
+    assert.equal((await lync.register({ callId: 'lync-reg-vm' })).status, 200);
+    assert.equal((await subscribeLync(lync, 'ms-benotify')).res.status, 200);
+    assert.equal((await lync.ua.nextRequest()).method, 'BENOTIFY');
+    assert.equal((await phone.subscribe()).res.status, 200);
+    await phone.answer(await phone.nextNotify());
+
+    const dir = await makeTempDir('lync-vm');
+    try {
+      const boxes = new Mailboxes(h.storage, new AudioFiles(dir), h.svc.mwi, { maxMessages: 10 });
+      const m = await boxes.deposit({
+        mailbox: 'alice',
+        pcm: new Int16Array(8000 * 3),
+        caller: { number: '2002', name: null },
+        urgent: false,
+        callId: 'vm-call',
+        reason: 'busy',
+        origin: 'call',
+      });
+      const ben = await lync.ua.nextRequest();
+      assert.equal(ben.method, 'BENOTIFY');
+      assert.deepEqual(mwiOf(ben.body), { messageWaiting: true, unread: 1, read: 0, version: 1 });
+      const n = await phone.nextNotify();
+      await phone.answer(n);
+      assert.equal(lampOf(n).waiting, true);
+      assert.match(n.body.toString(), /Voice-Message: 1\/0/);
+
+      await boxes.remove(m.id);
+      const off = await lync.ua.nextRequest();
+      assert.deepEqual(mwiOf(off.body), { messageWaiting: false, unread: 0, read: 0, version: 2 });
+      const n2 = await phone.nextNotify();
+      await phone.answer(n2);
+      assert.equal(lampOf(n2).waiting, false);
+    } finally {
+      await removeTempDir(dir);
+    }
   });
 });
