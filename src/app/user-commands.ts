@@ -135,6 +135,8 @@ export function listUsers(storage: Storage, now = Date.now()): string[] {
       `mwi=${u.mwiEnabled ? 'on' : 'off'}`,
       `unsolicited=${u.unsolicitedMwi ? 'on' : 'off'}`,
       `contacts=${contacts}`,
+      `pin=${u.pinHash ? 'set' : 'none'}`,
+      ...(u.email ? [`email=${u.email}`] : []),
       u.displayName ? `"${u.displayName}"` : '',
     ]
       .join(' ')

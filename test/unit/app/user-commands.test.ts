@@ -16,7 +16,7 @@ describe('openum user add|list|remove', () => {
     assert.ok(!row.includes('secret'));
     assert.ok(!row.includes('"1234"'));
     assert.equal(s.findUser('1001')?.name, 'alice');
-    assert.deepEqual(listUsers(s), ['alice ext=1001 mwi=on unsolicited=on contacts=0']);
+    assert.deepEqual(listUsers(s), ['alice ext=1001 mwi=on unsolicited=on contacts=0 pin=set']);
   });
 
   test('rejects bad and duplicate input without writing', () => {
