@@ -38,6 +38,7 @@ export function userAdd(name: string, o: Record<string, string | undefined>): vo
       ...(o.pin !== undefined && { pin: o.pin }),
       ...(o.domain !== undefined && { domain: o.domain }),
       ...(o.email !== undefined && { email: o.email }),
+      ...(o.ownPhonePin !== undefined && { ownPhonePin: o.ownPhonePin as 'on' | 'off' }),
     });
     process.stdout.write(`added ${u.name} (realm ${u.realm}${u.extension ? `, extension ${u.extension}` : ''})\n`);
   });
@@ -53,6 +54,7 @@ export function userSet(name: string, o: Record<string, string | undefined>): vo
       ...(o.password !== undefined && { password: o.password }),
       ...(o.domain !== undefined && { domain: o.domain }),
       ...(o.email !== undefined && { email: o.email }),
+      ...(o.ownPhonePin !== undefined && { ownPhonePin: o.ownPhonePin }),
     });
     process.stdout.write(`changed ${name}\n`);
   });

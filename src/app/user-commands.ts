@@ -18,6 +18,8 @@ export interface AddUserOptions {
   domain?: string;
   /** Where new messages are e-mailed with their audio (`openum serve --smtp`). */
   email?: string;
+  /** The menu asks for the PIN on the user's own phone too (default on). */
+  ownPhonePin?: 'on' | 'off';
 }
 
 /** User names are SIP user parts we never need to escape (RFC 3261 section 25.1 `unreserved`). */
@@ -33,6 +35,7 @@ export function addUser(storage: Storage, o: AddUserOptions, now = Date.now()): 
   if (o.pin !== undefined && !/^\d{4,12}$/.test(o.pin)) throw new UsageError('--pin: 4 to 12 digits');
   onOff(o.mwi, '--mwi');
   onOff(o.unsolicitedMwi, '--unsolicited-mwi');
+  onOff(o.ownPhonePin, '--own-phone-pin');
   if (o.email !== undefined) checkEmail(o.email);
   if (storage.getUser(o.name)) throw new UsageError(`user "${o.name}" exists`);
   if (o.extension !== undefined && storage.findUser(o.extension))
@@ -46,6 +49,7 @@ export function addUser(storage: Storage, o: AddUserOptions, now = Date.now()): 
     ...credentials(o.name, o.password, o.domain ?? storedDomain(storage)),
     pinHash: o.pin === undefined ? null : hashPinSync(o.pin),
     email: o.email === undefined || o.email === '' ? null : o.email,
+    ownPhonePin: o.ownPhonePin !== 'off',
     createdAt: now,
   };
   storage.addUser(user);
@@ -86,17 +90,19 @@ export interface SetUserOptions {
   domain?: string;
   /** A new e-mail address; '' removes it. */
   email?: string;
+  ownPhonePin?: string;
 }
 
 /**
  * `openum user set NAME [--mwi on|off] [--unsolicited-mwi on|off] [--display-name S] [--password P [--domain D]]
- * [--email ADDR]` (`--email ''` removes the address);
+ * [--email ADDR] [--own-phone-pin on|off]` (`--email ''` removes the address);
  * a running server sees it within a second. A new password also moves the
  * user to the current domain's realm.
  */
 export function setUser(storage: Storage, name: string, o: SetUserOptions): void {
   const mwiEnabled = onOff(o.mwi, '--mwi');
   const unsolicitedMwi = onOff(o.unsolicitedMwi, '--unsolicited-mwi');
+  const ownPhonePin = onOff(o.ownPhonePin, '--own-phone-pin');
   if (o.password !== undefined) checkPassword(o.password);
   else if (o.domain !== undefined)
     throw new UsageError('--domain goes with --password (the realm is re-hashed from the password)');
@@ -106,13 +112,17 @@ export function setUser(storage: Storage, name: string, o: SetUserOptions): void
     unsolicitedMwi === undefined &&
     o.displayName === undefined &&
     o.password === undefined &&
-    o.email === undefined
+    o.email === undefined &&
+    ownPhonePin === undefined
   ) {
-    throw new UsageError('nothing to change: give --mwi, --unsolicited-mwi, --display-name, --password or --email');
+    throw new UsageError(
+      'nothing to change: give --mwi, --unsolicited-mwi, --display-name, --password, --email or --own-phone-pin',
+    );
   }
   const changes: UserChanges = {
     ...(mwiEnabled !== undefined && { mwiEnabled }),
     ...(unsolicitedMwi !== undefined && { unsolicitedMwi }),
+    ...(ownPhonePin !== undefined && { ownPhonePin }),
     ...(o.displayName !== undefined && { displayName: o.displayName }),
     ...(o.email !== undefined && { email: o.email === '' ? null : o.email }),
     ...(o.password !== undefined && { credentials: credentials(name, o.password, o.domain ?? storedDomain(storage)) }),

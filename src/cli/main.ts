@@ -87,12 +87,14 @@ user
   .option('--data <dir>', 'data folder', './data')
   .option('--domain <name>', 'realm (default: the one the server last ran with, else localhost)')
   .option('--email <addr>', 'e-mail each new message with its audio here (serve --smtp)')
+  .option('--own-phone-pin <on|off>', "the phone menu asks for the PIN on the user's own phone too (default on)")
   .action((name: string, opts: Record<string, string | undefined>) => {
     userAdd(name, opts);
   });
 user
   .command('set <name>')
   .option('--mwi <on|off>', 'message waiting indication')
+  .option('--own-phone-pin <on|off>', "the phone menu asks for the PIN on the user's own phone too")
   .option('--unsolicited-mwi <on|off>', 'unsolicited NOTIFY to registered phones without a subscription')
   .option('--display-name <s>', 'display name')
   .option('--password <p>', "a new SIP password (also moves the user to the current domain's realm)")

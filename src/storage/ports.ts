@@ -26,6 +26,8 @@ export interface UserRecord {
   pinHash: string | null;
   /** Where each new message is e-mailed with its audio (`openum serve --smtp`), or null. */
   email: string | null;
+  /** The phone menu asks for the PIN even when the user calls from their own authenticated phone (default true). */
+  ownPhonePin: boolean;
   createdAt: number;
 }
 
@@ -33,7 +35,9 @@ export interface UserRecord {
  * What {@link UserStore.updateUser} may change; `credentials` replaces the realm and its HA1 values together.
  * `email: null` clears the address (a null `displayName` leaves the name as it is).
  */
-export type UserChanges = Partial<Pick<UserRecord, 'mwiEnabled' | 'unsolicitedMwi' | 'displayName' | 'email'>> & {
+export type UserChanges = Partial<
+  Pick<UserRecord, 'mwiEnabled' | 'unsolicitedMwi' | 'displayName' | 'email' | 'ownPhonePin'>
+> & {
   credentials?: Pick<UserRecord, 'realm' | 'ha1'>;
 };
 

@@ -179,8 +179,9 @@ export class Mailboxes implements MenuAccess {
     return typed === '' ? undefined : this.store.findUser(typed)?.name;
   }
 
-  async hasPin(mailbox: string): Promise<boolean> {
-    return !!this.store.getUser(mailbox)?.pinHash;
+  async pinOnOwnPhone(mailbox: string): Promise<boolean> {
+    const u = this.store.getUser(mailbox);
+    return !!u?.pinHash && u.ownPhonePin;
   }
 
   async checkPin(mailbox: string, pin: string): Promise<boolean> {

@@ -26,8 +26,12 @@ export interface Speech {
 export interface MenuAccess extends MailboxAccess {
   /** The mailbox a caller typed (its name in digits or the user's extension). */
   findMailbox(typed: string): Promise<string | undefined>;
-  /** Whether the mailbox has a PIN set. */
-  hasPin(mailbox: string): Promise<boolean>;
+  /**
+   * Whether the menu asks this mailbox's PIN of a caller on the user's own
+   * (digest-authenticated) phone: a PIN is set and the user has not turned
+   * `--own-phone-pin` off.
+   */
+  pinOnOwnPhone(mailbox: string): Promise<boolean>;
   checkPin(mailbox: string, pin: string): Promise<boolean>;
   setPin(mailbox: string, pin: string): Promise<void>;
   messages(mailbox: string): Promise<StoredMessage[]>;
@@ -95,8 +99,8 @@ async function logIn(
     if (mailbox === undefined) {
       const typed = (await say(io, p, ['vm-login'], '0123456789')) ?? '';
       mailbox = await box.findMailbox(typed + (await io.digits(16, KEY_WAIT_MS)));
-    } else if (!(await box.hasPin(mailbox))) {
-      return mailbox; // their own phone, already authenticated, no PIN set
+    } else if (!(await box.pinOnOwnPhone(mailbox))) {
+      return mailbox; // their own phone, already authenticated: no PIN set, or the user turned the question off
     }
     const first = (await say(io, p, ['vm-password'], '0123456789')) ?? '';
     const pin = first + (await io.digits(PIN_MAX, KEY_WAIT_MS));

@@ -99,6 +99,8 @@ const MIGRATIONS: readonly string[] = [
    );`,
   // 5: where a user's new messages are e-mailed (null: nowhere).
   `ALTER TABLE users ADD COLUMN email TEXT;`,
+  // 6: whether the menu asks for the PIN when the user calls from their own (digest-authenticated) phone.
+  `ALTER TABLE users ADD COLUMN own_phone_pin INTEGER NOT NULL DEFAULT 1;`,
 ];
 
 /** Bring the database to the newest schema inside one transaction per step. */

@@ -43,6 +43,7 @@ interface UserRow {
   ha1_sha256: string;
   pin_hash: string | null;
   email: string | null;
+  own_phone_pin: number;
   created_at: number;
 }
 interface BindingRow {
@@ -74,6 +75,7 @@ function toUser(r: UserRow): UserRecord {
     ha1: { MD5: r.ha1_md5, 'SHA-256': r.ha1_sha256 },
     pinHash: r.pin_hash,
     email: r.email,
+    ownPhonePin: r.own_phone_pin !== 0,
     createdAt: r.created_at,
   };
 }
@@ -156,8 +158,8 @@ export class SqliteStorage implements Storage {
     this.durable = new DurableWrite(db, this.batch, file === ':memory:' ? undefined : `${file}-wal`);
     this.stmts = {
       insertUser: db.prepare(`INSERT INTO users (name, extension, display_name, mwi_enabled, unsolicited_mwi, realm,
-        ha1_md5, ha1_sha256, pin_hash, email, created_at) VALUES (@name, @extension, @display_name, @mwi_enabled,
-        @unsolicited_mwi, @realm, @ha1_md5, @ha1_sha256, @pin_hash, @email, @created_at)`),
+        ha1_md5, ha1_sha256, pin_hash, email, own_phone_pin, created_at) VALUES (@name, @extension, @display_name,
+        @mwi_enabled, @unsolicited_mwi, @realm, @ha1_md5, @ha1_sha256, @pin_hash, @email, @own_phone_pin, @created_at)`),
       getUser: db.prepare('SELECT * FROM users WHERE name = ?'),
       findUser: db.prepare('SELECT * FROM users WHERE name = ? OR extension = ? ORDER BY name = ? DESC LIMIT 1'),
       listUsers: db.prepare('SELECT * FROM users ORDER BY name'),
@@ -166,7 +168,7 @@ export class SqliteStorage implements Storage {
       updateUser: db.prepare(`UPDATE users SET mwi_enabled = coalesce(@mwi, mwi_enabled),
         unsolicited_mwi = coalesce(@unsolicited, unsolicited_mwi), display_name = coalesce(@display, display_name),
         realm = coalesce(@realm, realm), ha1_md5 = coalesce(@ha1_md5, ha1_md5), ha1_sha256 = coalesce(@ha1_sha256, ha1_sha256),
-        email = CASE WHEN @email_set THEN @email ELSE email END
+        email = CASE WHEN @email_set THEN @email ELSE email END, own_phone_pin = coalesce(@own_phone_pin, own_phone_pin)
         WHERE name = @name`),
       listBindings: db.prepare('SELECT * FROM bindings WHERE user = ? ORDER BY key'),
       listAll: db.prepare('SELECT * FROM bindings ORDER BY user, key'),
@@ -199,6 +201,7 @@ export class SqliteStorage implements Storage {
       ha1_sha256: u.ha1['SHA-256'],
       pin_hash: u.pinHash,
       email: u.email,
+      own_phone_pin: u.ownPhonePin ? 1 : 0,
       created_at: u.createdAt,
     });
   }
@@ -289,6 +292,7 @@ export class SqliteStorage implements Storage {
         ha1_sha256: c.credentials?.ha1['SHA-256'] ?? null,
         email_set: c.email === undefined ? 0 : 1,
         email: c.email ?? null,
+        own_phone_pin: bit(c.ownPhonePin),
       }).changes > 0
     );
   }

@@ -10,13 +10,19 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
 /** Flag bit: the two HA1s are the last 48 chars, as bytes (latin1), half the size of their hex. */
 const BINARY_HA1 = 4;
 const HA1_BYTES = 16 + 32;
+/** Flag bit: the menu skips the PIN on the user's own phone (`ownPhonePin` false). */
+const NO_OWN_PHONE_PIN = 8;
 
 function packUser(u: UserRecord): string | undefined {
   const texts = [u.name, u.extension, u.displayName, u.realm, u.ha1.MD5, u.ha1['SHA-256'], u.pinHash, u.email];
   if (texts.some((f) => f !== null && (f.includes(SEP) || f.includes(NULL)))) return undefined;
   const opt = (v: string | null): string => v ?? NULL;
   const binary = MD5_HEX.test(u.ha1.MD5) && SHA256_HEX.test(u.ha1['SHA-256']);
-  const flags = (u.mwiEnabled ? 1 : 0) + (u.unsolicitedMwi ? 2 : 0) + (binary ? BINARY_HA1 : 0);
+  const flags =
+    (u.mwiEnabled ? 1 : 0) +
+    (u.unsolicitedMwi ? 2 : 0) +
+    (binary ? BINARY_HA1 : 0) +
+    (u.ownPhonePin ? 0 : NO_OWN_PHONE_PIN);
   const head = [
     u.name,
     opt(u.extension),
@@ -56,6 +62,7 @@ function unpackUser(p: string): UserRecord {
     ha1,
     pinHash: opt(f[7]),
     email: opt(f[9]),
+    ownPhonePin: (flags & NO_OWN_PHONE_PIN) === 0,
     createdAt: Number(f[8]),
   };
 }

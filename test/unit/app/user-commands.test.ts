@@ -4,6 +4,8 @@ import { UsageError } from '../../../src/app/errors.js';
 import { addUser, listUsers, removeUser, setUser } from '../../../src/app/user-commands.js';
 import { computeHa1 } from '../../../src/sip/auth/index.js';
 import { SqliteStorage } from '../../../src/storage/sqlite/sqlite-storage.js';
+import { Mailboxes } from '../../../src/voicemail/mailboxes.js';
+import type { AudioStore } from '../../../src/storage/ports.js';
 
 describe('openum user add|list|remove', () => {
   test('stores HA1 values, never the password', () => {
@@ -69,5 +71,21 @@ describe('openum user set', () => {
     assert.throws(() => setUser(s, 'alice', { password: 'x' }), UsageError);
     assert.throws(() => setUser(s, 'alice', { domain: 'example.com' }), UsageError, '--domain alone');
     assert.equal(s.getUser('alice')!.realm, 'other.test');
+  });
+
+  test('--own-phone-pin: stored, changed by user set, survives the user cache; the menu asks only with a PIN and it on', async () => {
+    const s = new SqliteStorage(':memory:');
+    addUser(s, { name: 'gil', password: 'secret', pin: '2468', ownPhonePin: 'off' });
+    addUser(s, { name: 'hal', password: 'secret' });
+    assert.equal(s.getUser('gil')?.ownPhonePin, false);
+    assert.equal(s.getUser('gil')?.ownPhonePin, false, 'from the cache too');
+    assert.equal(s.getUser('hal')?.ownPhonePin, true);
+    const files = { sweep: async () => 0 } as unknown as AudioStore;
+    const boxes = new Mailboxes(s, files, { changeVoicemail: async () => undefined }, { maxMessages: 1 });
+    assert.equal(await boxes.pinOnOwnPhone('gil'), false);
+    assert.equal(await boxes.pinOnOwnPhone('hal'), false, 'no PIN set: nothing to ask');
+    setUser(s, 'gil', { ownPhonePin: 'on' });
+    assert.equal(await boxes.pinOnOwnPhone('gil'), true);
+    assert.throws(() => setUser(s, 'gil', { ownPhonePin: 'maybe' }), UsageError);
   });
 });

@@ -32,6 +32,7 @@ describe('UserCache (one packed string per user)', () => {
             ha1: { MD5: md5, 'SHA-256': sha },
             pinHash,
             email,
+            ownPhonePin: createdAt % 2 === 0,
             createdAt,
           };
           const c = new UserCache(10);
@@ -56,6 +57,7 @@ describe('UserCache (one packed string per user)', () => {
       ha1: { MD5: '0', 'SHA-256': '1' },
       pinHash: null,
       email: null,
+      ownPhonePin: true,
       createdAt: 0,
     };
     c.set('x', u);

@@ -21,7 +21,7 @@ function mailbox(msgs: StoredMessage[] = []) {
     isFull: async () => false,
     deposit: async () => ({ id: 'x' }),
     findMailbox: async (typed) => (typed === '1001' ? 'alice' : undefined),
-    hasPin: async () => true,
+    pinOnOwnPhone: async () => true,
     checkPin: async (_m, p) => p === pin,
     setPin: async (_m, p) => {
       pin = p;
@@ -130,10 +130,10 @@ describe('runMenu', () => {
     assert.ok(r.play.includes('play:vm-passchanged'));
   });
 
-  test('an authenticated caller without a PIN goes straight in; a hang-up anywhere ends cleanly', async () => {
+  test('an authenticated caller with no PIN to give (none set, or --own-phone-pin off) goes straight in; a hang-up anywhere ends cleanly', async () => {
     const call = new FakeCall([{ hangup: true }]);
     const { box } = mailbox([]);
-    box.hasPin = async () => false;
+    box.pinOnOwnPhone = async () => false;
     assert.equal(
       await runMenu(call, fakePrompts(), box, speech, new PinGuard(() => 0), { authenticated: 'alice' }),
       'done',
