@@ -51,18 +51,20 @@ describe('a user e-mail address (openum user add|set --email)', () => {
     s.close();
   });
 
-  test('a database made before the column gets it (migration 5), empty', async () => {
+  test('a database made before the columns gets them (migrations 5 and 6): no e-mail, PIN asked on the own phone', async () => {
     const dir = await makeTempDir('email');
     dirs.push(dir);
     const file = join(dir, 'openum.db');
     const old = new SqliteStorage(file, { background: false });
     addUser(old, { name: 'alice', password: 'secret' });
-    old.db.exec('ALTER TABLE users DROP COLUMN email');
+    // as the schema was at version 4: neither migration 5 (email) nor 6 (own_phone_pin) ran
+    old.db.exec('ALTER TABLE users DROP COLUMN email; ALTER TABLE users DROP COLUMN own_phone_pin');
     old.db.pragma('user_version = 4');
     old.close();
     const s = new SqliteStorage(file, { background: false });
-    assert.equal(s.db.pragma('user_version', { simple: true }), 5);
+    assert.equal(s.db.pragma('user_version', { simple: true }), 6);
     assert.equal(s.getUser('alice')?.email, null);
+    assert.equal(s.getUser('alice')?.ownPhonePin, true, 'migration 6: the PIN is asked on the own phone by default');
     setUser(s, 'alice', { email: 'alice@example.com' });
     assert.equal(s.getUser('alice')?.email, 'alice@example.com');
     s.close();
