@@ -11,8 +11,7 @@
  *
  * Settings (environment): VM_STEPS (50,100,200,400,800,1200,1600), VM_RAMP_S
  * (4: the calls of a step start over this many seconds), VM_PROBES (8 probe
- * calls per step), VM_THROTTLED (1: the shipped CLI, whose per-address call
- * rate refuses most SIPp calls), VM_SIPP_NICE (0: SIPp's nice level),
+ * calls per step), VM_SIPP_NICE (0: SIPp's nice level),
  * VM_FLOOR (0 skips the floor), VM_FLOOR_RATES (20000,40000 pairs/s), VM_KEEP
  * (keep the data dir and SIPp files there).
  */
@@ -361,7 +360,6 @@ async function main(): Promise<void> {
   const steps = numbers(process.env['VM_STEPS'], [50, 100, 200, 400, 800, 1200, 1600]);
   const rampS = numbers(process.env['VM_RAMP_S'], [4])[0] ?? 4;
   const probes = Number(process.env['VM_PROBES'] ?? 8);
-  const throttled = process.env['VM_THROTTLED'] === '1';
   const nice = Number(process.env['VM_SIPP_NICE'] ?? 0) || 0;
   const sipp = findBinary('sipp');
   if (!sipp) throw new Error('sipp not found (apt-get install sip-tester)');
@@ -382,17 +380,12 @@ async function main(): Promise<void> {
       `${perCall} RTP packets from SIPp; steps ${steps.join(', ')}; calls of a step started over ${rampS} s (-r N/${rampS} -l N -m N); ` +
       `${probes} probe calls per step (probe-phone.js, own process) once all are up; SIPp nice ${nice}`,
   );
-  console.log(
-    throttled
-      ? '  openum: the shipped CLI (per-address call rate 2/s burst 10 applies to SIPp)'
-      : '  openum: serve-trusted-unthrottled.js (127.0.0.1 exempt from the per-address call rate; otherwise the shipped CLI)',
-  );
+  console.log('  openum: the shipped CLI (SIPp is a --trust peer: no digest, no call rate cap)');
   const server = await startVmServer({
     dataDir,
     mailboxes: steps.map((n) => `box${n}`),
     maxCalls: Math.max(...steps) + 100,
     rtpPorts: '20000-32000',
-    throttled,
   });
   const results: StepResult[] = [];
   try {

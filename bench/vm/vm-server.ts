@@ -4,9 +4,8 @@
  * receiver, `--trust 127.0.0.1/32` (SIPp is the PBX: no digest), RTP ports
  * 20000-32000 (below Linux's ephemeral range, where SIPp's and the probe's
  * sockets live), `--max-calls` and `--max-messages` above the largest step,
- * log level warn. Started through serve-trusted-unthrottled.js, which exempts
- * 127.0.0.1 from the voicemail's per-address call rate (see there);
- * `throttled: true` starts the shipped CLI instead.
+ * log level warn. The shipped CLI: a `--trust` peer is not held to the
+ * voicemail's per-address call rate.
  */
 import { join } from 'node:path';
 import { addUser } from '../../src/app/user-commands.js';
@@ -23,7 +22,6 @@ export interface VmServerOptions {
   mailboxes: string[];
   maxCalls: number;
   rtpPorts: string;
-  throttled: boolean;
 }
 
 export interface VmServer {
@@ -66,9 +64,7 @@ export function metricValue(text: string, name: string, labels = ''): number {
 
 export async function startVmServer(o: VmServerOptions): Promise<VmServer> {
   createUsers(o.dataDir, o.mailboxes);
-  const entry = o.throttled
-    ? join(repoRoot(), 'dist', 'src', 'cli', 'main.js')
-    : join(repoRoot(), 'dist', 'bench', 'vm', 'serve-trusted-unthrottled.js');
+  const entry = join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
   const args = [
     entry,
     'serve',
@@ -91,8 +87,7 @@ export async function startVmServer(o: VmServerOptions): Promise<VmServer> {
     '--log-level',
     'warn',
   ];
-  const env = { ...process.env, BENCH_UNTHROTTLED: o.throttled ? '' : '127.0.0.1' };
-  const proc = new ManagedProcess(process.execPath, args, { cwd: repoRoot(), env });
+  const proc = new ManagedProcess(process.execPath, args, { cwd: repoRoot() });
   const ok = await proc.waitFor((out) => /^openum ready\s*$/m.test(out), 60_000);
   if (!ok) {
     await proc.stop(1000);

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { UsageError } from './errors.js';
 import { parseHostPort, type HostPort } from './host-port.js';
 import { parseSender } from './notify/email-address.js';
+import { parsePortRange, PortPoolError } from '../media/port-pool.js';
 
 /**
  * The server's settings. Sources, weakest first: defaults, the YAML file of
@@ -254,14 +255,20 @@ function checkUrl(text: string, flag: string, schemes: string[]): void {
 
 /** The voicemail settings of a merged layer, with Asterisk-like defaults (seconds on the command line). */
 function voicemailSettings(m: RawConfig): VoicemailConfig {
-  const [lo = 10000, hi = 20000] = (m.rtpPorts ?? '10000-20000').split('-').map(Number);
-  if (!(lo >= 1024 && hi <= 65535 && hi - lo >= 1))
-    throw new UsageError('--rtp-ports: LO-HI within 1024-65535, LO < HI');
+  let range: { lo: number; hi: number };
+  try {
+    range = parsePortRange(m.rtpPorts ?? '10000-20000');
+  } catch (e) {
+    if (e instanceof PortPoolError) throw new UsageError(`--rtp-ports: ${e.message}`);
+    throw e;
+  }
+  // below 1024 are the privileged ports of other services
+  if (range.lo < 1024) throw new UsageError('--rtp-ports: LO-HI within 1024-65535, LO < HI');
   const minMessage = m.minMessage ?? 2;
   const maxMessage = m.maxMessage ?? 180;
   if (minMessage >= maxMessage) throw new UsageError('--min-message must be shorter than --max-message');
   return {
-    rtpPorts: { lo, hi },
+    rtpPorts: range,
     mediaAddress: m.mediaAddress ?? null,
     maxCalls: m.maxCalls ?? 500,
     prompts: m.prompts ? resolve(m.prompts) : null,

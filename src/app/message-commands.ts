@@ -3,21 +3,15 @@
  * written against narrow delegates so they run on fakes; the store and the
  * voicemail layer provide them through `openMessageDeps`.
  */
+import type { MessageRecord } from '../storage/ports.js';
 import { UsageError } from './errors.js';
 import { openMessageDeps } from './message-wiring.js';
 
-/** What the listing prints of a stored message (structurally, storage/ports' MessageRecord has these fields). */
-export interface MessageListing {
-  id: string;
-  mailbox: string;
-  callerNumber: string | null;
-  callerName: string | null;
-  /** ms since the epoch */
-  receivedAt: number;
-  durationMs: number;
-  urgent: boolean;
-  read: boolean;
-}
+/** What the listing prints of a stored message. */
+export type MessageListing = Pick<
+  MessageRecord,
+  'id' | 'mailbox' | 'callerNumber' | 'callerName' | 'receivedAt' | 'durationMs' | 'urgent' | 'read'
+>;
 
 export interface MessageListDeps {
   /** Newest first. */

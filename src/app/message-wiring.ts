@@ -1,13 +1,12 @@
-import { join } from 'node:path';
 import { MessageApiError, type MessageInfo, type MessagesApi } from '../http/message-api.js';
 import { resample } from '../media/resample.js';
 import { readWav, WavError } from '../media/wav.js';
 import { MwiService } from '../mwi/mwi-service.js';
-import { AudioFileError, AudioFiles } from '../storage/files/audio-files.js';
+import { AudioFileError } from '../storage/files/audio-files.js';
 import type { MessageRecord, Storage } from '../storage/ports.js';
 import { MailboxFullError, Mailboxes } from '../voicemail/mailboxes.js';
 import type { MessageCommandDeps } from './message-commands.js';
-import { openStorage } from './open-storage.js';
+import { openAudioFiles, openStorage } from './open-storage.js';
 
 /** Audio inside openum: 8 kHz (G.711's rate). */
 const RATE = 8000;
@@ -52,19 +51,15 @@ async function mapped<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /** The REST messages API over the mailboxes (deposits convert any WAV rate to 8 kHz). */
-export function messagesApi(storage: Storage, mailboxes: Mailboxes, audioRoot: string): MessagesApi {
-  const files = new AudioFiles(audioRoot);
+export function messagesApi(storage: Storage, mailboxes: Mailboxes): MessagesApi {
   return {
     mailboxExists: (name) => storage.getUser(name) !== undefined,
-    list: async (mailbox) => (await mailboxes.list(mailbox)).map(info),
+    list: async (mailbox) => (await mailboxes.messages(mailbox)).map(info),
     get: async (id) => {
       const m = await mailboxes.get(id);
       return m && info(m);
     },
-    audioPath: async (id) => {
-      const m = await mailboxes.get(id);
-      return m && files.path(m.audioPath);
-    },
+    audioPath: (id) => mailboxes.audioPath(id),
     deposit: (mailbox, wav, o) =>
       mapped(async () =>
         info(
@@ -80,8 +75,7 @@ export function messagesApi(storage: Storage, mailboxes: Mailboxes, audioRoot: s
         ),
       ),
     setRead: async (id, read) => {
-      if (!(await mailboxes.setRead(id, read))) return undefined;
-      const m = await mailboxes.get(id);
+      const m = await mailboxes.setRead(id, read);
       return m && info(m);
     },
     remove: (id) => mailboxes.remove(id),
@@ -96,7 +90,7 @@ export function messagesApi(storage: Storage, mailboxes: Mailboxes, audioRoot: s
  */
 export function openMessageDeps(data: string): MessageCommandDeps {
   const storage = openStorage(data);
-  const mailboxes = new Mailboxes(storage, new AudioFiles(join(data, 'audio')), new MwiService(storage), {
+  const mailboxes = new Mailboxes(storage, openAudioFiles(data), new MwiService(storage), {
     maxMessages: Number.MAX_SAFE_INTEGER,
   });
   return {

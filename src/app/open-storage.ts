@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import type { Storage } from '../storage/ports.js';
 import { SqliteStorage } from '../storage/sqlite/sqlite-storage.js';
+import { AudioFiles } from '../storage/files/audio-files.js';
 
 /** The SQLite file inside a data folder. */
 export function databaseFile(dataDir: string): string {
@@ -10,6 +11,11 @@ export function databaseFile(dataDir: string): string {
 /** Open the store of a data folder (created on first use); the server checkpoints on a worker thread. */
 export function openStorage(dataDir: string, opts: { server?: boolean } = {}): Storage {
   return new SqliteStorage(databaseFile(dataDir), { background: opts.server ?? false });
+}
+
+/** The voice audio of a data folder (`DATA/audio/MAILBOX/*.wav`). */
+export function openAudioFiles(dataDir: string): AudioFiles {
+  return new AudioFiles(join(resolve(dataDir), 'audio'));
 }
 
 /** The domain a server last ran with on this store, or `localhost`. */

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { RealClock } from '../base/clock.js';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { buildHttpApp } from '../http/http-app.js';
@@ -109,7 +108,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     storage,
     mwi: svc.mwi,
     auth: svc.auth,
-    clock: new RealClock(),
+    clock: core.transactions.clock,
     trust: config.trust,
     data: config.data,
     config: config.voicemail,
@@ -144,7 +143,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     metrics: async () => ({ contentType: metrics.registry.contentType, text: await metrics.registry.metrics() }),
     mwi: mwiApi(storage, svc.mwi),
     credentials: apiCredentials(storage),
-    messages: messagesApi(storage, vm.mailboxes, join(config.data, 'audio')),
+    messages: messagesApi(storage, vm.mailboxes),
   });
   const listening: string[] = [];
   const started: Transport[] = [];
@@ -185,7 +184,8 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     const addr = http.server.address() as AddressInfo;
     notifications = DepositNotifications.fromConfig(config.notify, {
       settings: storage,
-      publicBaseUrl: `http://${formatHostPort(config.http.host === '0.0.0.0' || config.http.host === '::' ? advertisedHost(config.http.host) : addr.address, addr.port)}`,
+      // a wildcard listener is named by the address phones reach (advertisedHost returns any other as it is)
+      publicBaseUrl: `http://${formatHostPort(advertisedHost(addr.address), addr.port)}`,
       log,
       onOutcome: (channel, outcome) => vmMetrics.notification(channel, outcome),
     });

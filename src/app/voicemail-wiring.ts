@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { Clock } from '../base/clock.js';
 import { monotonicClock, PlayoutClock } from '../media/playout-clock.js';
 import { PortPool } from '../media/port-pool.js';
@@ -8,7 +7,7 @@ import { TrustedPeers } from '../mwi/trusted-peers.js';
 import type { RequestAuthenticator } from '../sip/auth/index.js';
 import type { UserAgentCore } from '../sip/core.js';
 import { sessionHostOf } from '../sip/session/invite-server-session.js';
-import { AudioFiles } from '../storage/files/audio-files.js';
+import { openAudioFiles } from './open-storage.js';
 import type { MessageRecord, Storage, UserRecord } from '../storage/ports.js';
 import type { PromptSource } from '../voicemail/flow-ports.js';
 import { Mailboxes } from '../voicemail/mailboxes.js';
@@ -75,7 +74,7 @@ function speech(now: () => number): Speech {
 export function wireVoicemail(o: VoicemailWiringOptions): VoicemailParts {
   const c = o.config;
   const now = (): number => o.clock.now();
-  const mailboxes = new Mailboxes(o.storage, new AudioFiles(join(o.data, 'audio')), o.mwi, {
+  const mailboxes = new Mailboxes(o.storage, openAudioFiles(o.data), o.mwi, {
     maxMessages: c.maxMessages,
     now,
     ...(o.onDeposit && { onDeposit: o.onDeposit }),

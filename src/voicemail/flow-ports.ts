@@ -4,6 +4,7 @@
  */
 import type { Pcm } from './call-io.js';
 import type { CallerIdentity } from './caller-identity.js';
+import type { MessageRecord } from '../storage/ports.js';
 
 /** A greeting a user can record (Asterisk: unavail, busy, temp, greet/name). */
 export type GreetingKind = 'unavailable' | 'busy' | 'temporary' | 'name';
@@ -26,15 +27,10 @@ export interface NewMessage {
 }
 
 /** A stored message as the menu reads it. */
-export interface StoredMessage {
-  id: string;
-  receivedAt: number;
-  durationMs: number;
-  callerNumber: string | null;
-  callerName: string | null;
-  urgent: boolean;
-  read: boolean;
-}
+export type StoredMessage = Pick<
+  MessageRecord,
+  'id' | 'receivedAt' | 'durationMs' | 'callerNumber' | 'callerName' | 'urgent' | 'read'
+>;
 
 /** The mailboxes as the flows see them. */
 export interface MailboxAccess {

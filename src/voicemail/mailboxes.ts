@@ -12,7 +12,7 @@ import type { MwiService } from '../mwi/mwi-service.js';
 import type { AudioStore, GreetingKind, MessageRecord, Storage } from '../storage/ports.js';
 import { hashPin, verifyPin } from './pin-hash.js';
 import type { Pcm } from './call-io.js';
-import type { NewMessage, StoredMessage } from './flow-ports.js';
+import type { NewMessage } from './flow-ports.js';
 import type { MenuAccess } from './menu-flow.js';
 
 /** Samples per millisecond at 8 kHz. */
@@ -43,18 +43,6 @@ export interface MailboxOptions {
   now?: () => number;
   /** A message was stored (webhook, e-mail); called after the commit, never awaited. */
   onDeposit?: (m: MessageRecord) => void;
-}
-
-function toStored(m: MessageRecord): StoredMessage {
-  return {
-    id: m.id,
-    receivedAt: m.receivedAt,
-    durationMs: m.durationMs,
-    callerNumber: m.callerNumber,
-    callerName: m.callerName,
-    urgent: m.urgent,
-    read: m.read,
-  };
 }
 
 export class Mailboxes implements MenuAccess {
@@ -109,16 +97,19 @@ export class Mailboxes implements MenuAccess {
     return record;
   }
 
-  async list(mailbox: string): Promise<MessageRecord[]> {
-    return this.store.listMessages(mailbox);
-  }
-
   async get(id: string): Promise<MessageRecord | undefined> {
     return this.store.getMessage(id);
   }
 
-  async messages(mailbox: string): Promise<StoredMessage[]> {
-    return (await this.store.listMessages(mailbox)).map(toStored);
+  /** Newest first (the records themselves: the menu's StoredMessage is part of each). */
+  async messages(mailbox: string): Promise<MessageRecord[]> {
+    return this.store.listMessages(mailbox);
+  }
+
+  /** The absolute path of a message's WAV (for ranged reads), or undefined. */
+  async audioPath(id: string): Promise<string | undefined> {
+    const m = await this.store.getMessage(id);
+    return m && this.audioFiles.path(m.audioPath);
   }
 
   async audio(id: string): Promise<Pcm> {
@@ -127,12 +118,12 @@ export class Mailboxes implements MenuAccess {
     return readWav(await this.audioFiles.read(m.audioPath)).samples;
   }
 
-  /** Mark read (Old) or unread (INBOX); false when there is no such message. */
-  async setRead(id: string, read: boolean): Promise<boolean> {
+  /** Mark read (Old) or unread (INBOX); the message as it is now, or undefined when there is none. */
+  async setRead(id: string, read: boolean): Promise<MessageRecord | undefined> {
     const m = await this.store.getMessage(id);
-    if (!m) return false;
+    if (!m) return undefined;
     await this.mwi.changeVoicemail(m.mailbox, (stamp) => this.store.setRead(id, read, stamp));
-    return true;
+    return { ...m, read };
   }
 
   /** Delete a message: the lamp moves at once, then its audio goes. */

@@ -115,26 +115,17 @@ export class VoicemailService {
       held = false;
     };
     try {
-      return await this.admit(req, ctx, target, trusted, caller, mailboxUser, offer, now, release);
+      return await this.admit(req, ctx, { target, trusted, caller, mailboxUser, offer, now, release });
     } catch (e) {
       release();
       throw e;
     }
   };
 
-  /** The admitted call: media, the answer, then the flow. `release` frees its line (once). */
-  private async admit(
-    req: SipRequest,
-    ctx: RequestContext,
-    target: CallTarget,
-    trusted: boolean,
-    caller: UserRecord | undefined,
-    mailboxUser: UserRecord | undefined,
-    offer: string | undefined,
-    now: number,
-    release: () => void,
-  ): Promise<SipResponse | undefined> {
+  /** The admitted call: media, the answer, then the flow. */
+  private async admit(req: SipRequest, ctx: RequestContext, call: Admitted): Promise<SipResponse | undefined> {
     const o = this.o;
+    const { target, offer, now, release } = call;
     const session = InviteServerSession.create(o.host, req, ctx); // throws SipParseError -> 400 by the core
     let cancelled = false;
     ctx.onCancel(() => (cancelled = true));
@@ -164,13 +155,14 @@ export class VoicemailService {
         );
       throw e;
     }
+    const first = audio ?? placeholderAudio();
     const rtp = new RtpSession({
       ports,
-      audio: audio ?? placeholderAudio(),
+      audio: first,
       playout: o.playout,
       ...(o.rtpTimeoutMs !== undefined && { rtpTimeoutMs: o.rtpTimeoutMs }),
     });
-    let law = (audio ?? placeholderAudio()).law;
+    let law = first.law;
     const io = new RtpCallIo(
       rtp,
       () => law,
@@ -184,7 +176,7 @@ export class VoicemailService {
       if (started) return;
       started = true;
       o.onCallStart?.(target.kind);
-      this.run(target, io, req, trusted, caller, mailboxUser).then(
+      this.run(io, req, call).then(
         (outcome) => o.onCallEnd?.(outcome),
         (e: unknown) => {
           o.onError?.(e);
@@ -246,15 +238,9 @@ export class VoicemailService {
     return undefined; // answered through the session
   }
 
-  private async run(
-    target: CallTarget,
-    io: RtpCallIo,
-    req: SipRequest,
-    trusted: boolean,
-    caller: UserRecord | undefined,
-    mailboxUser: UserRecord | undefined,
-  ): Promise<CallOutcome> {
+  private async run(io: RtpCallIo, req: SipRequest, call: Admitted): Promise<CallOutcome> {
     const o = this.o;
+    const { target, trusted, caller, mailboxUser } = call;
     if (target.kind === 'menu' || !mailboxUser) {
       const r = await runMenu(io, o.prompts, o.mailboxes, o.speech, o.guard, { authenticated: caller?.name });
       return r === 'done' ? 'menu' : 'menu-login-failed';
@@ -269,6 +255,19 @@ export class VoicemailService {
       urgent: priority === 'urgent' || priority === 'emergency',
     });
   }
+}
+
+/** What admission learnt of a call; `release` frees its line (once). */
+interface Admitted {
+  target: CallTarget;
+  trusted: boolean;
+  /** The user who authenticated (a caller not from a --trust peer). */
+  caller: UserRecord | undefined;
+  /** The mailbox of a deposit. */
+  mailboxUser: UserRecord | undefined;
+  offer: string | undefined;
+  now: number;
+  release: () => void;
 }
 
 function busy(req: SipRequest, reason: string): SipResponse {

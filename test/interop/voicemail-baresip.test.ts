@@ -21,7 +21,8 @@ import { freePort } from '../support/ports.js';
 import { locate, wavSamples } from '../support/audio-match.js';
 import { makeTempDir, removeTempDir } from '../support/temp-dir.js';
 import { writeWav } from '../../src/media/wav.js';
-import { openStorage } from '../../src/app/open-storage.js';
+import { storedMessages } from '../support/stored-messages.js';
+import { poll } from '../support/arrivals.js';
 
 const DOMAIN = 'localhost';
 const CAROL = { name: 'carol', password: 'carol-secret', extraArgs: ['--extension', '1003', '--pin', '2468'] };
@@ -96,24 +97,11 @@ describe('baresip leaves a message and hears it in the menu', { timeout: 150_000
     return { peer, ctrl: await BaresipCtrl.connect(ctrlPort) };
   }
 
-  async function messages(name: string) {
-    assert.ok(server);
-    const s = openStorage(server.dataDir);
-    try {
-      return await s.listMessages(name);
-    } finally {
-      s.close();
-    }
-  }
+  const messages = (name: string) => storedMessages(server?.dataDir ?? '', name);
 
   async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const v = await fn();
-      if (v !== undefined) return v;
-      if (Date.now() > deadline) assert.fail(`${what}\n${serverLog()}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    const v = await poll(fn, ms, 250);
+    return v === undefined ? assert.fail(`${what}\n${serverLog()}`) : v;
   }
 
   test('deposit from dan, then carol listens (PIN, 1) and deletes (7): she heard the audio, the lamp goes out', async (t) => {

@@ -13,7 +13,7 @@ import { SIPP_SERVE_ARGS } from '../support/peer-compat.js';
 import { requirePeer } from '../support/peers.js';
 import { runSipp, sippScenario } from '../support/sipp.js';
 import { startKamailio, type KamailioConfigOptions, type KamailioServer } from '../support/kamailio.js';
-import { openStorage } from '../../src/app/open-storage.js';
+import { storedMessages } from '../support/stored-messages.js';
 
 const DOMAIN = 'localhost';
 const ERIN = { name: 'erin', password: 'erin-secret', extraArgs: ['--extension', '1005'] };
@@ -113,18 +113,9 @@ describe('voicemail behind Kamailio 5.6 as the proxy', { timeout: 90_000 }, () =
       new RegExp(`BYE sip:[^\\n]*\\n[\\s\\S]*?Route: <sip:127\\.0\\.0\\.1:${kamailio.port};lr`),
       why,
     );
-    const storage = openStorage(server.dataDir);
-    try {
-      let msgs = await storage.listMessages(ERIN.name);
-      for (let i = 0; msgs.length === 0 && i < 50; i++) {
-        await new Promise((res) => setTimeout(res, 100));
-        msgs = await storage.listMessages(ERIN.name);
-      }
-      assert.equal(msgs.length, 1, why);
-      assert.ok(Math.abs((msgs[0]?.durationMs ?? 0) - 7080) <= 200, `duration ${msgs[0]?.durationMs}`);
-      assert.equal(msgs[0]?.reason, 'busy');
-    } finally {
-      storage.close();
-    }
+    const msgs = await storedMessages(server.dataDir, ERIN.name, 1);
+    assert.equal(msgs.length, 1, why);
+    assert.ok(Math.abs((msgs[0]?.durationMs ?? 0) - 7080) <= 200, `duration ${msgs[0]?.durationMs}`);
+    assert.equal(msgs[0]?.reason, 'busy');
   });
 });

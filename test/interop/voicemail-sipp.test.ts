@@ -16,7 +16,7 @@ import { SIPP_SERVE_ARGS } from '../support/peer-compat.js';
 import { requirePeer } from '../support/peers.js';
 import { runSipp, sippScenario, startSipp } from '../support/sipp.js';
 import { bestCorrelation, pcapSamples, wavSamples } from '../support/audio-match.js';
-import { openStorage } from '../../src/app/open-storage.js';
+import { storedMessages } from '../support/stored-messages.js';
 
 const DOMAIN = 'localhost';
 const PCAP = '/usr/share/sip-tester/g711a.pcap';
@@ -40,21 +40,6 @@ describe('SIPp deposits a voice message (PBX -> openum voicemail)', { timeout: 1
 
   const serverLog = (): string => `--- openum stderr ---\n${server?.process.stderr.slice(-4000) ?? ''}`;
 
-  /** The mailbox's messages once there are `n` (the message is stored after the caller hung up); at most 5 s. */
-  async function messagesOf(name: string, n: number) {
-    assert.ok(server);
-    const storage = openStorage(server.dataDir);
-    try {
-      for (let i = 0; ; i++) {
-        const list = await storage.listMessages(name);
-        if (list.length >= n || i >= 50) return list;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    } finally {
-      storage.close();
-    }
-  }
-
   for (const [kind, scenario, user, reason] of [
     ['History-Info and Diversion to the pilot', 'vm-deposit-history.xml', ALICE, 'unavailable'],
     ['RFC 4458 target= and cause=486', 'vm-deposit-target.xml', BOB, 'busy'],
@@ -71,7 +56,7 @@ describe('SIPp deposits a voice message (PBX -> openum voicemail)', { timeout: 1
         recvTimeoutMs: 10_000,
       });
       assert.equal(r.code, 0, `${r.describe()}\n${serverLog()}`);
-      const msgs = await messagesOf(user.name, 1);
+      const msgs = await storedMessages(server.dataDir, user.name, 1);
       assert.equal(msgs.length, 1, serverLog());
       const m = msgs[0];
       assert.ok(m);

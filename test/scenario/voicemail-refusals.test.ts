@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { after, before, describe, test } from 'node:test';
 import { startOpenum, type OpenumServer } from '../support/openum-process.js';
+import { Arrivals } from '../support/arrivals.js';
 
 const DOMAIN = 'localhost';
 const GOOD_SDP =
@@ -19,16 +20,17 @@ const GOOD_SDP =
 
 /** A UDP SIP client: send text, collect what comes back. */
 class Client {
-  readonly got: string[] = [];
-  private waiters: (() => void)[] = [];
+  private readonly arrivals = new Arrivals<string>();
   private constructor(
     readonly sock: Socket,
     readonly port: number,
   ) {
-    sock.on('message', (m) => {
-      this.got.push(m.toString('utf8'));
-      for (const w of this.waiters.splice(0)) w();
-    });
+    sock.on('message', (m) => this.arrivals.push(m.toString('utf8')));
+  }
+
+  /** Every message received so far. */
+  get got(): readonly string[] {
+    return this.arrivals.items;
   }
 
   static async open(): Promise<Client> {
@@ -43,19 +45,8 @@ class Client {
   }
 
   /** The first message matching `re` (already received or within `ms`). */
-  async wait(re: RegExp, ms = 5000): Promise<string | undefined> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const hit = this.got.find((m) => re.test(m));
-      if (hit !== undefined || Date.now() >= deadline) return hit;
-      await new Promise<void>((r) => {
-        const t = setTimeout(r, Math.max(1, deadline - Date.now()));
-        this.waiters.push(() => {
-          clearTimeout(t);
-          r();
-        });
-      });
-    }
+  wait(re: RegExp, ms = 5000): Promise<string | undefined> {
+    return this.arrivals.first((m) => re.test(m), ms);
   }
 
   close(): void {

@@ -4,14 +4,14 @@
  * (CALL_ESTABLISHED, CALL_CLOSED) to keep time with a call.
  */
 import { connect, type Socket } from 'node:net';
+import { Arrivals } from './arrivals.js';
 
 /** An event or response baresip sent. */
 export type CtrlMessage = Record<string, unknown>;
 
 export class BaresipCtrl {
-  readonly received: CtrlMessage[] = [];
+  private readonly arrivals = new Arrivals<CtrlMessage>();
   private buf = Buffer.alloc(0);
-  private waiters: (() => void)[] = [];
 
   private constructor(private readonly sock: Socket) {
     sock.on('data', (d: Buffer) => this.onData(d));
@@ -50,19 +50,13 @@ export class BaresipCtrl {
   }
 
   /** The first event of `type` (already received or within `timeoutMs`). */
-  async event(type: string, timeoutMs: number): Promise<CtrlMessage | undefined> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const hit = this.received.find((m) => m['type'] === type);
-      if (hit || Date.now() >= deadline) return hit;
-      await new Promise<void>((r) => {
-        const t = setTimeout(r, Math.max(1, deadline - Date.now()));
-        this.waiters.push(() => {
-          clearTimeout(t);
-          r();
-        });
-      });
-    }
+  event(type: string, timeoutMs: number): Promise<CtrlMessage | undefined> {
+    return this.arrivals.first((m) => m['type'] === type, timeoutMs);
+  }
+
+  /** Everything received so far. */
+  get received(): readonly CtrlMessage[] {
+    return this.arrivals.items;
   }
 
   close(): void {
@@ -79,11 +73,10 @@ export class BaresipCtrl {
       const body = this.buf.subarray(colon + 1, colon + 1 + len).toString('utf8');
       this.buf = this.buf.subarray(colon + 1 + len + 1);
       try {
-        this.received.push(JSON.parse(body) as CtrlMessage);
+        this.arrivals.push(JSON.parse(body) as CtrlMessage);
       } catch {
         // not JSON: ignored
       }
-      for (const w of this.waiters.splice(0)) w();
     }
   }
 }
