@@ -52,6 +52,15 @@ function setup(
   return { clock, playout, sender, sent };
 }
 
+/** A clock `ahead()` ms past `fake` whose timers still run on `fake`: time that passed while the event loop was busy. */
+function aheadOf(fake: FakeClock, ahead: () => number): Clock {
+  return {
+    now: () => fake.now() + ahead(),
+    setTimeout: (fn, ms) => fake.setTimeout(fn, ms),
+    clearTimeout: (h) => fake.clearTimeout(h),
+  };
+}
+
 /** Advance fake time tick by tick, letting send completions (microtasks) run in between, as the event loop would. */
 async function step(fake: FakeClock, ms: number): Promise<void> {
   for (let t = 0; t < ms; t += 10) {
@@ -165,6 +174,51 @@ describe('playout clock and RTP sender (RFC 3550 section 5.1, RFC 3551 section 4
     assert.equal(sent.length, n, 'nothing on hold');
   });
 
+  test('idle keepalive (the default): one silence packet a second between prompts, seq unbroken, marker on the next prompt', async () => {
+    const { clock, sender, sent } = setup(20, 'keepalive');
+    const fake = clock as FakeClock;
+    await step(fake, 2500);
+    assert.deepEqual(
+      sent.map((p) => p.at),
+      [0, 1000, 2000],
+      'one packet a second, not 125',
+    );
+    assert.ok(sent.every((p) => p.payload.every((c) => c === 0xff)));
+    const done = sender.play(tone(320));
+    await step(fake, 100);
+    assert.equal(await done, 'done');
+    const prompt = sent.slice(3);
+    assert.equal(prompt.length, 2);
+    assert.equal(prompt[0]?.marker, true, 'a talkspurt starts after the gap');
+    assert.equal(seqStep(sent[2] as Sent, prompt[0] as Sent), 1, 'the sequence number does not count the gap');
+    assert.equal(tsStep(sent[2] as Sent, prompt[0] as Sent), ((prompt[0] as Sent).at - 2000) * 8, 'the timestamp does');
+    await step(fake, 1500);
+    assert.deepEqual(
+      sent.slice(5).map((p) => p.at),
+      [(prompt[1] as Sent).at + 1000],
+      'the keepalive resumes a second after the prompt',
+    );
+  });
+
+  test('poll: a tick that falls due while packets are handled is run from the receive path, not after them', async () => {
+    const fake = new FakeClock();
+    let busy = 0;
+    const clock = aheadOf(fake, () => busy);
+    const { playout, sender, sent } = setup(20, 'nothing', clock);
+    void sender.play(tone(8000));
+    await step(fake, 20);
+    assert.equal(sent.length, 2);
+    // one poll phase that takes 50 ms: the timer cannot fire, the packets handled meanwhile poll
+    for (busy = 1; busy <= 50; busy += 1) playout.poll(clock.now());
+    assert.deepEqual(
+      sent.slice(2).map((p) => p.at),
+      [39, 59],
+      'sent within a ms of their time (EARLY_MS), in the middle of the busy stretch',
+    );
+    assert.equal(fake.pending, 1, 'still one timer');
+    busy = 0;
+  });
+
   test('on hold queued audio runs out in time unsent; sending resumes with a marker', async () => {
     const { clock, sender, sent } = setup(20);
     const fake = clock as FakeClock;
@@ -187,11 +241,7 @@ describe('playout clock and RTP sender (RFC 3550 section 5.1, RFC 3551 section 4
   test('a stall: at most 100 ms of packets at once, then skip forward and count an underrun', async () => {
     const fake = new FakeClock();
     let stall = 0;
-    const clock: Clock = {
-      now: () => fake.now() + stall,
-      setTimeout: (fn, ms) => fake.setTimeout(fn, ms),
-      clearTimeout: (h) => fake.clearTimeout(h),
-    };
+    const clock = aheadOf(fake, () => stall);
     const { playout, sender, sent } = setup(20, 'nothing', clock);
     const done = sender.play(tone(8000));
     await step(fake, 100); // packets at 0..100
