@@ -118,6 +118,7 @@ const FLAG_KEYS: (keyof RawConfig)[] = [
   'maxMessages',
   'pilot',
   'rtpTimeout',
+  'idleRtp',
   'webhook',
   'webhookSecret',
   'smtp',

@@ -60,6 +60,8 @@ export interface VoicemailConfig {
   /** The pilot's user part. */
   pilot: string;
   rtpTimeoutMs: number;
+  /** `--idle-rtp`: what a call sends while it has nothing to play (media/rtp-sender.ts). */
+  idleRtp: 'keepalive' | 'silence' | 'nothing';
 }
 
 /** What a layer of settings may hold: every key optional, strings as typed by users. */
@@ -87,6 +89,7 @@ const rawSchema = z
     maxMessages: z.coerce.number().int().min(1).max(100_000),
     pilot: z.string().regex(/^[A-Za-z0-9._~-]+$/, 'a SIP user part such as voicemail'),
     rtpTimeout: z.coerce.number().min(1).max(3600),
+    idleRtp: z.enum(['keepalive', 'silence', 'none']),
     webhook: z.string(),
     webhookSecret: z.string().min(16, 'at least 16 characters'),
     smtp: z.string(),
@@ -132,6 +135,7 @@ const ENV_KEYS: Record<string, keyof RawConfig> = {
   OPENUM_MAX_MESSAGES: 'maxMessages',
   OPENUM_PILOT: 'pilot',
   OPENUM_RTP_TIMEOUT: 'rtpTimeout',
+  OPENUM_IDLE_RTP: 'idleRtp',
   OPENUM_WEBHOOK: 'webhook',
   OPENUM_WEBHOOK_SECRET: 'webhookSecret',
   OPENUM_SMTP: 'smtp',
@@ -278,6 +282,7 @@ function voicemailSettings(m: RawConfig): VoicemailConfig {
     maxMessages: m.maxMessages ?? 100,
     pilot: m.pilot ?? 'voicemail',
     rtpTimeoutMs: (m.rtpTimeout ?? 30) * 1000,
+    idleRtp: m.idleRtp === 'none' ? 'nothing' : (m.idleRtp ?? 'keepalive'),
   };
 }
 

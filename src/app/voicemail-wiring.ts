@@ -99,6 +99,7 @@ export function wireVoicemail(o: VoicemailWiringOptions): VoicemailParts {
     maxCalls: c.maxCalls,
     limits: { maxMessageMs: c.maxMessageMs, minMessageMs: c.minMessageMs, maxSilenceMs: c.maxSilenceMs },
     rtpTimeoutMs: c.rtpTimeoutMs,
+    idleRtp: c.idleRtp,
     ...(o.onCallStart && { onCallStart: o.onCallStart }),
     ...(o.onCallEnd && { onCallEnd: o.onCallEnd }),
     ...(o.onRtpStats && { onRtpStats: o.onRtpStats }),

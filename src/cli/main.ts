@@ -52,6 +52,10 @@ program
   .option('--max-messages <n>', 'messages per mailbox; a full one takes no message (default 100)')
   .option('--pilot <user>', 'user part of the voicemail pilot number (default voicemail)')
   .option('--rtp-timeout <s>', 'no RTP for this long ends a call, in seconds (default 30)')
+  .option(
+    '--idle-rtp <mode>',
+    'what a call sends while nothing plays: keepalive (a silence packet a second, default), silence, none',
+  )
   .option('--webhook <url>', 'POST each new message here (JSON, HMAC-signed, retried)')
   .option('--webhook-secret <s>', 'HMAC key of --webhook (default: generated once, kept in the data folder)')
   .option('--smtp <url>', "e-mail each new message to its user's --email (smtp[s]://[user:pass@]host[:port])")

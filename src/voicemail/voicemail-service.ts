@@ -12,6 +12,7 @@ import { answerOffer, createOffer, readAnswer, SdpError, type NegotiatedAudio } 
 import type { PlayoutClock } from '../media/playout-clock.js';
 import type { PortPool } from '../media/port-pool.js';
 import { RtpSession } from '../media/rtp-session.js';
+import type { IdleMode } from '../media/rtp-sender.js';
 import type { RequestAuthenticator } from '../sip/auth/index.js';
 import type { RequestContext } from '../sip/core.js';
 import { createResponse, type SipRequest, type SipResponse } from '../sip/message/index.js';
@@ -52,6 +53,8 @@ export interface VoicemailServiceOptions {
   maxCalls: number;
   limits: DepositLimits;
   rtpTimeoutMs?: number;
+  /** What calls send between prompts (media/rtp-sender.ts); default 'keepalive'. */
+  idleRtp?: IdleMode;
   /** New calls per second per untrusted source address and per user (burst 10); a `--trust` peer is not capped. */
   callsPerSecond?: number;
   onCallStart?(kind: 'deposit' | 'menu'): void;
@@ -161,6 +164,7 @@ export class VoicemailService {
       audio: first,
       playout: o.playout,
       ...(o.rtpTimeoutMs !== undefined && { rtpTimeoutMs: o.rtpTimeoutMs }),
+      ...(o.idleRtp !== undefined && { idle: o.idleRtp }),
     });
     let law = first.law;
     const io = new RtpCallIo(

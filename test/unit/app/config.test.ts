@@ -61,6 +61,7 @@ describe('configuration layers (CONTRACT.md: flags win over OPENUM_* over --conf
       maxMessages: 100,
       pilot: 'voicemail',
       rtpTimeoutMs: 30_000,
+      idleRtp: 'keepalive',
     });
     const c = resolveConfig({ rtpPorts: '30000-30100', maxMessage: 60, pilot: 'vm' }, undefined, {
       OPENUM_MAX_CALLS: '7',
@@ -74,5 +75,8 @@ describe('configuration layers (CONTRACT.md: flags win over OPENUM_* over --conf
     assert.throws(() => resolveConfig({ mediaAddress: 'example.com' }, undefined, {}), UsageError);
     assert.throws(() => resolveConfig({ minMessage: 10, maxMessage: 5 }, undefined, {}), UsageError);
     assert.throws(() => resolveConfig({ pilot: 'a b' }, undefined, {}), UsageError);
+    assert.equal(resolveConfig({ idleRtp: 'none' }, undefined, {}).voicemail.idleRtp, 'nothing');
+    assert.equal(resolveConfig({}, undefined, { OPENUM_IDLE_RTP: 'silence' }).voicemail.idleRtp, 'silence');
+    assert.throws(() => resolveConfig({ idleRtp: 'comfort-noise' as 'none' }, undefined, {}), UsageError);
   });
 });
