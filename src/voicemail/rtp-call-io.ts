@@ -11,8 +11,12 @@ import { HangUp, readDigits, type CallIo, type Pcm, type Recording, type RecordE
 
 /** Samples per millisecond at 8 kHz. */
 const PER_MS = 8;
-/** How often a recording checks for silence and its length. */
-const RECORD_CHECK_MS = 100;
+/**
+ * How often a recording checks its length and silence when no packet does
+ * (packets check on arrival): the caller stopped sending (silence
+ * suppression, a dead phone) or the clock ran past the maximum.
+ */
+const RECORD_CHECK_MS = 500;
 /**
  * A recording stopped by a key is cut where the key began: RFC 4733 reports
  * it at its end bit, about this long after it began (SIPp's pound: 140 ms,
@@ -144,8 +148,13 @@ export class RtpCallIo implements CallIo {
         return;
       }
       this.endWaiters.push(onEnd);
-      this.rtp.sink = (payload, offset, length, timestamp, ssrc, arrivalMs) =>
+      const maxSamples = o.maxMs * PER_MS;
+      // checked per packet (numbers only), so that the timer below can be slow: it is one timer per call
+      this.rtp.sink = (payload, offset, length, timestamp, ssrc, arrivalMs) => {
         rec.push(payload, offset, length, timestamp, ssrc, arrivalMs);
+        if (rec.length >= maxSamples) finish('max');
+        else if (rec.silentForMs(arrivalMs) >= o.maxSilenceMs) finish('silence');
+      };
       const waitKey = (): void => {
         this.keyWaiter = (k) => {
           if (k === undefined) return; // the end: onEnd finishes
@@ -157,7 +166,7 @@ export class RtpCallIo implements CallIo {
       waitKey();
       const check = (): void => {
         const now = this.clock.now();
-        if (rec.length >= o.maxMs * PER_MS || now - startedAt >= o.maxMs) return finish('max');
+        if (rec.length >= maxSamples || now - startedAt >= o.maxMs) return finish('max');
         // silence counts from the first packet; before any packet the caller may not have started
         if (rec.placed > 0 && rec.silentForMs(this.rtpNow()) >= o.maxSilenceMs) return finish('silence');
         timer = this.clock.setTimeout(check, RECORD_CHECK_MS);

@@ -93,6 +93,29 @@ describe('RtpCallIo', () => {
     assert.ok(r.pcm.length < 2600 * 8, `trimmed to ${r.pcm.length / 8} ms`);
   });
 
+  test('the packet that crosses --max-silence or --max-message ends the recording (no timer needed)', async () => {
+    for (const [limits, end] of [
+      [{ maxMs: 60_000, maxSilenceMs: 3000 }, 'silence'],
+      [{ maxMs: 2000, maxSilenceMs: 10_000 }, 'max'],
+    ] as const) {
+      const h = harness();
+      const rec = h.io.record({ ...limits, stopKeys: '#' });
+      let ended: string | undefined;
+      void rec.then((r) => (ended = r.end));
+      const voice = new Uint8Array(160).fill(g711EncodeTable('PCMU')[10000] as number);
+      const quiet = new Uint8Array(160).fill(0xff);
+      // arrival times move, the clock (and with it every timer) stands still
+      let packets = 0;
+      for (let t = 0; t < 6000 && ended === undefined; t += 20, packets++) {
+        h.fake.sink?.(t < 1000 ? voice : quiet, 0, 160, t * 8, 7, 1000 + t);
+        await turn();
+      }
+      assert.equal(ended, end);
+      const at = packets * 20;
+      assert.ok(end === 'silence' ? at <= 1000 + 3000 + 40 : at <= 2000 + 40, `${end} after ${at} ms of packets`);
+    }
+  });
+
   test('a caller who never speaks and never hangs up is ended by --max-message too', async () => {
     const h = harness();
     const rec = h.io.record({ maxMs: 5000, maxSilenceMs: 3000, stopKeys: '#' });
