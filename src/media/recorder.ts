@@ -124,9 +124,12 @@ export class Recorder {
   toPcm16(): Int16Array {
     const out = new Int16Array(this.end);
     const table = this.decode;
-    for (let i = 0; i < this.end; i++) {
-      const chunk = this.chunks[Math.floor(i / CHUNK)];
-      out[i] = table[chunk ? (chunk[i % CHUNK] as number) : this.silence] as number;
+    for (let c = 0; c * CHUNK < this.end; c++) {
+      const chunk = this.chunks[c];
+      const start = c * CHUNK;
+      const n = Math.min(CHUNK, this.end - start);
+      if (!chunk) out.fill(table[this.silence] as number, start, start + n);
+      else for (let i = 0; i < n; i++) out[start + i] = table[chunk[i] as number] as number;
     }
     return out;
   }
@@ -139,7 +142,9 @@ export class Recorder {
       while (this.chunks.length <= index) this.chunks.push(new Uint8Array(CHUNK).fill(this.silence));
       const within = at - index * CHUNK;
       const n = Math.min(length - done, CHUNK - within);
-      (this.chunks[index] as Uint8Array).set(payload.subarray(offset + done, offset + done + n), within);
+      // a loop, not set(subarray(...)): a view object per packet is most of what a recording allocates
+      const chunk = this.chunks[index] as Uint8Array;
+      for (let i = 0, from = offset + done; i < n; i++) chunk[within + i] = payload[from + i] as number;
       done += n;
     }
   }

@@ -22,6 +22,8 @@ describe('WAV (RIFF WAVE, RFC 2361 format tags)', () => {
     const back = readWav(writeWav({ sampleRate: 8000, samples: ramp }));
     assert.equal(back.sampleRate, 8000);
     assert.deepEqual(back.samples, ramp);
+    const part = ramp.subarray(3, 9); // a view into a larger buffer: only its own samples are written
+    assert.deepEqual(readWav(writeWav({ sampleRate: 8000, samples: part })).samples, Int16Array.from(part));
   });
 
   test('stereo is mixed to mono; an odd-sized chunk before data is stepped over with its pad byte', () => {
