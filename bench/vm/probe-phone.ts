@@ -30,6 +30,8 @@ export interface ProbeConfig {
   listenMs: number;
   /** the whole run is bounded by this */
   deadlineMs: number;
+  /** call i takes RTP port rtpBase + 2i (a capture filters on them); 0: any free port */
+  rtpBase?: number;
 }
 
 export interface ProbeReport {
@@ -85,8 +87,8 @@ function percentile(h: Uint32Array, total: number, p: number): number {
   return Number.NaN;
 }
 
-async function bind(s: Socket): Promise<number> {
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
+async function bind(s: Socket, port = 0): Promise<number> {
+  await new Promise<void>((r) => s.bind(port, '127.0.0.1', r));
   return s.address().port;
 }
 
@@ -165,7 +167,7 @@ async function run(c: ProbeConfig): Promise<ProbeReport> {
       (async () => {
         await new Promise((r) => setTimeout(r, (c.spreadMs * i) / Math.max(1, c.calls)));
         const rtp = createSocket({ type: 'udp4', recvBufferSize: 1 << 20 });
-        const rtpPort = await bind(rtp);
+        const rtpPort = await bind(rtp, c.rtpBase ? c.rtpBase + 2 * i : 0);
         const call: Call = {
           id: `probe-${process.pid}-${i}`,
           tag: `p${i}x${process.pid}`,

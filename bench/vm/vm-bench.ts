@@ -12,10 +12,12 @@
  * Settings (environment): VM_STEPS (50,100,200,400,800,1200,1600), VM_RAMP_S
  * (4: the calls of a step start over this many seconds), VM_PROBES (8 probe
  * calls per step), VM_SIPP_NICE (0: SIPp's nice level),
- * VM_FLOOR (0 skips the floor), VM_FLOOR_RATES (20000,40000 pairs/s), VM_KEEP
- * (keep the data dir and SIPp files there).
+ * VM_MEDIA (stream: SIPp's rtp_stream, default; pcap: play_pcap_audio, a thread per call),
+ * VM_FLOOR (0 skips the floor), VM_FLOOR_RATES (20000,40000 pairs/s), VM_NODE_ARGS (node options
+ * for openum, e.g. --cpu-prof --cpu-prof-dir=DIR), VM_KEEP
+ * (keep the data dir, SIPp files and openum's output there).
  */
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,11 +32,14 @@ import { callCounts, firstErrors } from '../mwi/bench-logs.js';
 import { machineTicks, pidCpuSeconds, clkTck, udpDrops, vmRssBytes, waitForQuiet } from '../mwi/proc-stats.js';
 import { SIPP_BUFFER } from '../mwi/sipp-runner.js';
 import type { ProbeReport } from './probe-phone.js';
+import { startCapture, type WireJitter } from './wire-jitter.js';
 import { metricValue, PROBE_MAILBOX, startVmServer, VM_DOMAIN, type VmServer } from './vm-server.js';
 
 const PCAP_DIR = '/usr/share/sip-tester';
 /** The scenario's time after the ACK: 1.5 + 1.5 + 7.2 + 1.5 s. */
 const CALL_S = 11.7;
+/** How SIPp sends the message: rtp_stream (a few threads) or play_pcap_audio (a thread per call). */
+type Media = 'stream' | 'pcap';
 const EXPECTED_MS = 7080;
 
 function numbers(env: string | undefined, fallback: number[]): number[] {
@@ -74,6 +79,8 @@ interface StepResult {
   /** mean of (stored - 7080 ms): negative = shorter than the pcap */
   durSignedMeanMs: number;
   probe: ProbeReport | undefined;
+  /** the probe's streams and the reference pacer's as tcpdump timestamps them on lo, or why not */
+  wire: { openum: WireJitter; reference: WireJitter } | string;
   openumCpuS: number;
   cpuMsPerCallS: number;
   pktPerCpuS: number;
@@ -85,6 +92,8 @@ interface StepResult {
   rssPerCallKiB: number;
   udpDrops: number;
   outcomes: string;
+  /** GC (major/minor: count, total pause ms) and event-loop delay (p99/max ms) over the step, from /metrics */
+  loop: string;
   wallS: number;
   load: string;
   breaks: string[];
@@ -103,6 +112,13 @@ function rtpFacts(text: string): Record<string, number> {
   for (const k of kinds) out[k] = metricValue(text, 'openum_rtp_packets_total', `kind="${k}"`);
   out['deposited'] = metricValue(text, 'openum_messages_deposited_total');
   out['underruns'] = metricValue(text, 'openum_playout_underruns');
+  for (const kind of ['major', 'minor']) {
+    out[`gc_${kind}_s`] = metricValue(text, 'openum_nodejs_gc_duration_seconds_sum', `kind="${kind}"`);
+    out[`gc_${kind}_n`] = metricValue(text, 'openum_nodejs_gc_duration_seconds_count', `kind="${kind}"`);
+  }
+  // prom-client resets the loop-delay histogram at each scrape: these are over the step
+  out['lag_p99'] = metricValue(text, 'openum_nodejs_eventloop_lag_p99_seconds');
+  out['lag_max'] = metricValue(text, 'openum_nodejs_eventloop_lag_max_seconds');
   return out;
 }
 
@@ -136,6 +152,20 @@ function coresBetween(s: Sample[], t0: number, t1: number): { openum: number; si
   };
 }
 
+/** The probe phone's RTP ports: above Linux's ephemeral range (32768-60999), so that tcpdump can filter on them. */
+const PROBE_RTP_BASE = 61000;
+/** Where reference-pacer.ts sends (its own sockets, never read). */
+const REFERENCE_BASE = 61100;
+
+/** The host's floor for pacing, beside the probe: reference-pacer.js sends as many streams for as long. */
+async function runReference(streams: number, ms: number): Promise<string | undefined> {
+  const script = join(dirname(fileURLToPath(import.meta.url)), 'reference-pacer.js');
+  const r = await runProcess(process.execPath, [script, JSON.stringify({ dstBase: REFERENCE_BASE, streams, ms })], {
+    timeoutMs: ms + 10_000,
+  });
+  return r.code === 0 ? undefined : `reference pacer failed: ${r.stderr.slice(-300)}`;
+}
+
 async function runProbe(server: VmServer, calls: number): Promise<ProbeReport | undefined> {
   const script = join(dirname(fileURLToPath(import.meta.url)), 'probe-phone.js');
   const config = {
@@ -146,6 +176,7 @@ async function runProbe(server: VmServer, calls: number): Promise<ProbeReport | 
     spreadMs: 1000,
     listenMs: 6000,
     deadlineMs: 20_000,
+    rtpBase: PROBE_RTP_BASE,
   };
   const r = await runProcess(process.execPath, [script, JSON.stringify(config)], { timeoutMs: 30_000 });
   const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
@@ -181,14 +212,14 @@ async function runStep(
   work: string,
   dataDir: string,
   n: number,
-  o: { rampS: number; probes: number; perCall: number; idleRss: number; nice: number },
+  o: { rampS: number; probes: number; perCall: number; idleRss: number; nice: number; media: Media },
 ): Promise<StepResult> {
   const box = `box${n}`;
   const rate = Math.max(10, Math.ceil(n / o.rampS));
   const stat = join(work, `stat-${n}.csv`);
   const args = await sippArgs(
     {
-      scenario: join(repoRoot(), 'bench', 'sipp', 'vm-deposit-load.xml'),
+      scenario: join(repoRoot(), 'bench', 'sipp', o.media === 'pcap' ? 'vm-deposit-load.xml' : 'vm-deposit-stream.xml'),
       target: server.target,
       transport: 'udp',
       calls: n,
@@ -231,7 +262,16 @@ async function runStep(
   })();
   const rampS = n / rate;
   await new Promise((r) => setTimeout(r, (rampS + 0.5) * 1000));
-  const probe = o.probes > 0 ? await runProbe(server, o.probes) : undefined;
+  const cap =
+    o.probes > 0
+      ? await startCapture(join(work, `probe-${n}.pcap`), PROBE_RTP_BASE, REFERENCE_BASE + 2 * o.probes)
+      : { why: 'no probe' };
+  const [probe] = await Promise.all([
+    o.probes > 0 ? runProbe(server, o.probes) : undefined,
+    // the probe's calls start over 1 s and listen 6 s: the reference covers that span
+    o.probes > 0 && cap.capture ? runReference(o.probes, 7000) : undefined,
+  ]);
+  const wire = cap.capture ? ((await cap.capture.stop(20, 8)) ?? 'capture unreadable') : (cap.why ?? '?');
   const killer = setTimeout(() => void proc.stop(2000), (Math.ceil(n / rate) + 75) * 1000);
   await proc.wait();
   clearTimeout(killer);
@@ -276,6 +316,7 @@ async function runStep(
       ? durations.reduce((x, y) => x + y - EXPECTED_MS, 0) / durations.length
       : Number.NaN,
     probe,
+    wire,
     openumCpuS,
     cpuMsPerCallS: (1000 * openumCpuS) / (counts.ok * CALL_S),
     pktPerCpuS: (d('received') + d('sent')) / openumCpuS,
@@ -287,6 +328,9 @@ async function runStep(
     rssPerCallKiB: (rssPeak - Math.min(o.idleRss, first.rss)) / n / 1024,
     udpDrops: (await udpDrops()) - drops0,
     outcomes: outcomeCounts(m0, m1),
+    loop:
+      `GC major ${d('gc_major_n')} (${f(1000 * d('gc_major_s'), 0)} ms), minor ${d('gc_minor_n')} (${f(1000 * d('gc_minor_s'), 0)} ms); ` +
+      `loop delay p99 ${f(1000 * (b['lag_p99'] ?? 0), 1)} / max ${f(1000 * (b['lag_max'] ?? 0), 1)} ms`,
     wallS,
     load,
     breaks: [],
@@ -366,8 +410,15 @@ async function main(): Promise<void> {
   const keep = process.env['VM_KEEP'];
   const dir = keep ?? (await makeTempDir('vm-bench'));
   const dataDir = join(dir, 'data');
+  const media: Media = process.env['VM_MEDIA'] === 'pcap' ? 'pcap' : 'stream';
+  const message = readPcapUdp(join(PCAP_DIR, 'g711a.pcap'));
+  // rtp_stream sends raw payload bytes, 160 per packet for PCMA: the pcap's payloads after their RTP headers
+  await mkdir(dir, { recursive: true });
+  const alaw = Buffer.concat(message.map((d) => d.payload.subarray(12)));
+  await writeFile(join(dir, 'g711a.alaw'), alaw);
   const perCall =
-    2 * readPcapUdp(join(PCAP_DIR, 'dtmf_2833_pound.pcap')).length + readPcapUdp(join(PCAP_DIR, 'g711a.pcap')).length;
+    2 * readPcapUdp(join(PCAP_DIR, 'dtmf_2833_pound.pcap')).length +
+    (media === 'pcap' ? message.length : Math.ceil(alaw.length / 160));
   const cpu = cpus();
   console.log(
     `bench:vm: node ${process.version}, ${cpu.length} x ${cpu[0]?.model.trim() ?? 'cpu'}, SIPp ${sipp}; ` +
@@ -376,7 +427,8 @@ async function main(): Promise<void> {
         .join(' ')}; ${await procLimit('Max open files')}`,
   );
   console.log(
-    `  each call: bench/sipp/vm-deposit-load.xml (INVITE target=/cause=486, # after 1.5 s, g711a.pcap 7.08 s, #, BYE), ` +
+    `  each call: bench/sipp/${media === 'pcap' ? 'vm-deposit-load.xml' : 'vm-deposit-stream.xml'} (INVITE target=/cause=486, ` +
+      `# after 1.5 s, g711a.pcap's 7.08 s ${media === 'pcap' ? 'by play_pcap_audio (ptime 30)' : 'by rtp_stream (ptime 20)'}, #, BYE), ` +
       `${perCall} RTP packets from SIPp; steps ${steps.join(', ')}; calls of a step started over ${rampS} s (-r N/${rampS} -l N -m N); ` +
       `${probes} probe calls per step (probe-phone.js, own process) once all are up; SIPp nice ${nice}`,
   );
@@ -386,6 +438,7 @@ async function main(): Promise<void> {
     mailboxes: steps.map((n) => `box${n}`),
     maxCalls: Math.max(...steps) + 100,
     rtpPorts: '20000-32000',
+    nodeArgs: (process.env['VM_NODE_ARGS'] ?? '').split(' ').filter(Boolean),
   });
   const results: StepResult[] = [];
   try {
@@ -396,11 +449,20 @@ async function main(): Promise<void> {
     console.log(HEADER);
     for (const n of steps) {
       const q = await waitForQuiet(0.3, 15_000);
-      const r = await runStep(sipp, server, dir, dataDir, n, { rampS, probes, perCall, idleRss, nice });
+      const r = await runStep(sipp, server, dir, dataDir, n, { rampS, probes, perCall, idleRss, nice, media });
       results.push(r);
       console.log(row(r));
+      const w = r.wire;
       console.log(
-        `         outcomes: ${r.outcomes || '-'}; openum sent ${r.sent}, late ${r.late}, playout underruns ${r.underruns}; SIPp CPU ${f(r.sippCpuS, 2)} s; ` +
+        typeof w === 'string'
+          ? `         on the wire: ${w}`
+          : `         on the wire (tcpdump on lo): openum's ${w.openum.streams} streams interval p50/p99/max ` +
+              `${f(w.openum.p50Ms, 1)}/${f(w.openum.p99Ms, 1)}/${f(w.openum.maxMs, 1)} ms, jitter p99 ${f(w.openum.jitterP99Ms, 1)} ms ` +
+              `(the probe's own: ${f(r.probe?.jitterP99Ms ?? Number.NaN, 1)} ms); reference pacer's ${w.reference.streams}: ` +
+              `${f(w.reference.p50Ms, 1)}/${f(w.reference.p99Ms, 1)}/${f(w.reference.maxMs, 1)} ms, jitter p99 ${f(w.reference.jitterP99Ms, 1)} ms`,
+      );
+      console.log(
+        `         ${r.loop}; outcomes: ${r.outcomes || '-'}; openum sent ${r.sent}, late ${r.late}, playout underruns ${r.underruns}; SIPp CPU ${f(r.sippCpuS, 2)} s; ` +
           `stored - 7080 ms: mean ${f(r.durSignedMeanMs, 1)}; UDP drops ${r.udpDrops}; wall ${f(r.wallS, 1)} s; waited ${f(q.waitedMs / 1000, 1)} s for quiet (${f(q.cores, 2)} cores busy)` +
           (r.probe
             ? `; probe ${r.probe.packets} pkts (${r.probe.audioPackets} audio), CPU ${f(r.probe.cpuS, 2)} s`
@@ -415,6 +477,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await server.stop();
+    if (keep) await writeFile(join(keep, 'openum.out'), server.proc.stdout + server.proc.stderr);
   }
   const problems = server.problems();
   console.log(`\n  openum warn/error log lines: ${problems.length}`);

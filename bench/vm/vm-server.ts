@@ -22,6 +22,8 @@ export interface VmServerOptions {
   mailboxes: string[];
   maxCalls: number;
   rtpPorts: string;
+  /** node options for the server, e.g. ['--cpu-prof', '--cpu-prof-dir=DIR'] (VM_NODE_ARGS) */
+  nodeArgs?: string[];
 }
 
 export interface VmServer {
@@ -66,6 +68,7 @@ export async function startVmServer(o: VmServerOptions): Promise<VmServer> {
   createUsers(o.dataDir, o.mailboxes);
   const entry = join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
   const args = [
+    ...(o.nodeArgs ?? []),
     entry,
     'serve',
     '--data',
