@@ -7,7 +7,9 @@
  * The result is a tree of elements named by (namespace URI, local name), as
  * Namespaces in XML 1.0 section 6 defines them, so that
  * `<roamingList xmlns="...">` and `<rs:roamingList xmlns:rs="...">` read
- * the same. Text content is dropped: no element its readers use carries any.
+ * the same. Each element keeps its own character data (its text children
+ * joined, references decoded), which EWS and Autodiscover requests carry
+ * (`<t:IsRead>true</t:IsRead>`, `<EMailAddress>`).
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { MAX_XML_DEPTH, XmlError } from './xml-error.js';
@@ -25,12 +27,20 @@ export interface XmlElement {
    */
   attrs: Map<string, string>;
   children: XmlElement[];
+  /**
+   * The element's own character data: its text children joined, entity and
+   * character references decoded (XML 1.0 section 4.6), white space as
+   * written; '' when it has none. Text inside child elements is theirs.
+   */
+  text: string;
 }
 
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 const ATTR_PREFIX = '@_';
 const ATTRS_KEY = ':@';
 const TEXT_KEY = '#text';
+/** CDATA sections arrive under this key (their text is taken as written, section 2.7). */
+const CDATA_KEY = '#cdata';
 
 const parser = new XMLParser({
   preserveOrder: true,
@@ -45,6 +55,7 @@ const parser = new XMLParser({
   ignorePiTags: true,
   trimValues: false,
   maxNestedTags: MAX_XML_DEPTH,
+  cdataPropName: CDATA_KEY,
 });
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
@@ -88,7 +99,7 @@ const NAMED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', a
  * LF become spaces (attribute-value normalization, section 3.3.3). Any other
  * `&` is an error: with no DTD no other entity can be defined.
  */
-export function decodeValue(raw: string): string {
+export function decodeValue(raw: string, normalize = true): string {
   let out = '';
   let from = 0;
   for (let i = 0; i < raw.length; i++) {
@@ -112,7 +123,7 @@ export function decodeValue(raw: string): string {
       out += raw.slice(from, i) + text;
       i = semi;
       from = semi + 1;
-    } else if (c === 0x9 || c === 0xa || c === 0xd) {
+    } else if (normalize && (c === 0x9 || c === 0xa || c === 0xd)) {
       out += raw.slice(from, i) + ' ';
       from = i + 1;
     } else if (c === 0x3c /* < */) {
@@ -150,7 +161,7 @@ function isRecord(x: unknown): x is Record<string, unknown> {
 /** The tag name of one preserveOrder node, or undefined for text and other non-elements. */
 function tagOf(node: Record<string, unknown>): string | undefined {
   for (const k in node) {
-    if (k !== ATTRS_KEY && k !== TEXT_KEY && Array.isArray(node[k])) return k;
+    if (k !== ATTRS_KEY && k !== TEXT_KEY && k !== CDATA_KEY && Array.isArray(node[k])) return k;
   }
   return undefined;
 }
@@ -179,7 +190,7 @@ function convert(node: Record<string, unknown>, tag: string, parentScope: Scope)
     }
   }
   const [prefix, local] = splitName(tag);
-  const el: XmlElement = { ns: nsOf(prefix, scope), local, attrs: new Map(), children: [] };
+  const el: XmlElement = { ns: nsOf(prefix, scope), local, attrs: new Map(), children: [], text: '' };
   for (const [name, value] of plain) {
     const [p, l] = splitName(name);
     // Unprefixed attributes are in no namespace (Namespaces in XML 1.0 section 6.2).
@@ -191,6 +202,11 @@ function convert(node: Record<string, unknown>, tag: string, parentScope: Scope)
       if (!isRecord(kid)) continue;
       const t = tagOf(kid);
       if (t !== undefined) el.children.push(convert(kid, t, scope));
+      else if (typeof kid[TEXT_KEY] === 'string') el.text += decodeValue(kid[TEXT_KEY], false);
+      else if (Array.isArray(kid[CDATA_KEY])) {
+        for (const c of kid[CDATA_KEY] as unknown[])
+          if (isRecord(c) && typeof c[TEXT_KEY] === 'string') el.text += c[TEXT_KEY];
+      }
     }
   }
   return el;

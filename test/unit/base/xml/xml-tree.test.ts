@@ -22,6 +22,14 @@ describe('parseXmlTree (Namespaces in XML 1.0 section 6)', () => {
     );
   });
 
+  test("an element's own text: references decoded, white space kept, children's text is theirs", () => {
+    const r = parseXmlTree('<r>a &amp; b&#x41;\n <c>in c</c> tail<![CDATA[<x>]]></r>', 200);
+    assert.equal(r.text, 'a & bA\n  tail<x>');
+    assert.equal(r.children[0]?.text, 'in c');
+    assert.equal(parseXmlTree('<e/>', 10).text, '');
+    throwsCode(() => parseXmlTree('<r>&bogus;</r>', 100), 'not-xml');
+  });
+
   test("the byte limit is the caller's", () => {
     assert.equal(parseXmlTree('<r/>', 4).local, 'r');
     throwsCode(() => parseXmlTree('<r/>', 3), 'too-large');
