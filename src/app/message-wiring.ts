@@ -23,6 +23,8 @@ function info(m: MessageRecord): MessageInfo {
     read: m.read,
     reason: m.reason,
     origin: m.origin,
+    callId: m.callId,
+    audioBytes: m.audioBytes,
   };
 }
 

@@ -1,5 +1,7 @@
+import { readFile } from 'node:fs/promises';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ApiCredentials } from './api-auth.js';
+import { registerEwsRoutes, type ExtraAuth } from './ews/ews-routes.js';
 import { jsonError } from './json-error.js';
 import { registerMessageRoutes, type MessagesApi } from './message-routes.js';
 import { registerMwiRoutes, type MwiApi } from './mwi-routes.js';
@@ -19,6 +21,10 @@ export interface HttpAppDeps {
   /** Largest WAV upload in bytes (default AUDIO_BODY_LIMIT, 50 MB). */
   audioBodyLimit?: number;
   credentials?: ApiCredentials;
+  /** EWS: accept Basic over plain HTTP from other hosts than loopback (`--allow-insecure-basic`). */
+  allowInsecureBasic?: boolean;
+  /** EWS: another authentication scheme tried before Basic (NTLM). */
+  ewsAuth?: { scheme: string; run: ExtraAuth };
 }
 
 /** Error codes for fastify's own errors (bad JSON, too large, wrong type). */
@@ -57,6 +63,22 @@ export function buildHttpApp(deps: HttpAppDeps): FastifyInstance {
   if (deps.messages && deps.credentials) {
     registerMessageRoutes(app, deps.messages, deps.credentials, {
       ...(deps.audioBodyLimit !== undefined && { audioBodyLimit: deps.audioBodyLimit }),
+    });
+    const api = deps.messages;
+    registerEwsRoutes(app, {
+      messages: {
+        list: (m) => api.list(m),
+        get: (id) => api.get(id),
+        setRead: (id, read) => api.setRead(id, read),
+        remove: (id) => api.remove(id),
+        audio: async (id) => {
+          const path = await api.audioPath(id);
+          return path === undefined ? undefined : readFile(path).catch(() => undefined);
+        },
+      },
+      credentials: deps.credentials,
+      ...(deps.allowInsecureBasic !== undefined && { allowInsecureBasic: deps.allowInsecureBasic }),
+      ...(deps.ewsAuth && { extraAuth: deps.ewsAuth }),
     });
   }
   return app;

@@ -22,10 +22,14 @@ export interface MessageInfo {
   /** Why the call came to voicemail (RFC 4458 cause, e.g. `busy`), null when unknown. */
   reason: string | null;
   origin: 'call' | 'api';
+  /** The SIP Call-ID of the call that left it (EWS 0x6806); not in the REST shape. */
+  callId?: string | null;
+  /** Size of its WAV file in bytes (an EWS attachment's Size); not in the REST shape. */
+  audioBytes?: number;
 }
 
 /** A message as the API shows it (CONTRACT.md). */
-export interface ApiMessage extends Omit<MessageInfo, 'receivedAt'> {
+export interface ApiMessage extends Omit<MessageInfo, 'receivedAt' | 'callId' | 'audioBytes'> {
   /** ISO 8601, UTC. */
   receivedAt: string;
   /** `/api/v1/messages/ID/audio` */

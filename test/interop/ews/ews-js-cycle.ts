@@ -1,0 +1,68 @@
+/**
+ * One voicemail client's cycle with ews-javascript-api (npm, 0.15.3) against
+ * openum's EWS, as a Lync-style client runs it: bind the voice mail folder,
+ * find the items newest first with the duration property (0x6801, the tag
+ * in decimal as this client writes it), bind the newest with its
+ * attachment, load the attachment, mark it read, delete the oldest.
+ */
+import ews from 'ews-javascript-api';
+
+export interface EwsJsCycle {
+  folder: { name: string; total: number; unread: number };
+  items: { subject: string; read: boolean; durationS: number | null; caller: string | null }[];
+  attachment: { name: string; type: string; bytes: number; riff: string };
+  unreadAfterRead: number;
+  totalAfterDelete: number;
+}
+
+export async function ewsJsCycle(url: string, user: string, password: string): Promise<EwsJsCycle> {
+  const svc = new ews.ExchangeService(ews.ExchangeVersion.Exchange2010_SP1);
+  svc.Credentials = new ews.WebCredentials(user, password);
+  svc.Url = new ews.Uri(url);
+  const folder = await ews.Folder.Bind(svc, ews.WellKnownFolderName.VoiceMail);
+  const duration = new ews.ExtendedPropertyDefinition(0x6801, ews.MapiPropertyType.Integer);
+  const caller = new ews.ExtendedPropertyDefinition(0x6802, ews.MapiPropertyType.String);
+  const view = new ews.ItemView(50, 0);
+  view.PropertySet = new ews.PropertySet(ews.BasePropertySet.FirstClassProperties, [duration, caller]);
+  view.OrderBy.Add(ews.ItemSchema.DateTimeReceived, ews.SortDirection.Descending);
+  const found = await svc.FindItems(folder.Id, view);
+  const items = found.Items.map((it) => {
+    const d: { outValue: number | null } = { outValue: null };
+    const c: { outValue: string | null } = { outValue: null };
+    // at runtime on every item; missing from the package's typings
+    const props = it as unknown as {
+      TryGetExtendedProperty<T>(def: ews.ExtendedPropertyDefinition, out: { outValue: T | null }): boolean;
+    };
+    props.TryGetExtendedProperty(duration, d);
+    props.TryGetExtendedProperty(caller, c);
+    return { subject: it.Subject, read: (it as ews.EmailMessage).IsRead, durationS: d.outValue, caller: c.outValue };
+  });
+  const first = found.Items[0];
+  const last = found.Items[found.Items.length - 1];
+  if (!first || !last) throw new Error('no items found');
+  const newest = await ews.EmailMessage.Bind(
+    svc,
+    first.Id,
+    new ews.PropertySet(ews.BasePropertySet.FirstClassProperties),
+  );
+  const att = newest.Attachments._getItem(0) as ews.FileAttachment;
+  await att.Load();
+  const audio = Buffer.from(att.Base64Content, 'base64');
+  newest.IsRead = true;
+  await newest.Update(ews.ConflictResolutionMode.AutoResolve);
+  const afterRead = await ews.Folder.Bind(svc, ews.WellKnownFolderName.VoiceMail);
+  await last.Delete(ews.DeleteMode.MoveToDeletedItems);
+  const afterDelete = await ews.Folder.Bind(svc, ews.WellKnownFolderName.VoiceMail);
+  return {
+    folder: { name: folder.DisplayName, total: folder.TotalCount, unread: folder.UnreadCount },
+    items,
+    attachment: {
+      name: att.Name,
+      type: att.ContentType,
+      bytes: audio.length,
+      riff: audio.subarray(0, 4).toString('latin1'),
+    },
+    unreadAfterRead: afterRead.UnreadCount,
+    totalAfterDelete: afterDelete.TotalCount,
+  };
+}
