@@ -106,6 +106,7 @@ const FLAG_KEYS: (keyof RawConfig)[] = [
   'trust',
   'mwiTarget',
   'databaseUrl',
+  'allowInsecureBasic',
   'logLevel',
   'authAlgorithms',
   'rtpPorts',

@@ -27,6 +27,8 @@ export interface ServeConfig {
   logLevel: string;
   /** Digest algorithms offered, in order (RFC 8760 section 2.4); default MD5 only, see DEFAULTS. */
   authAlgorithms: ('SHA-256' | 'MD5')[];
+  /** `--allow-insecure-basic`: EWS takes Basic over plain HTTP from other hosts than loopback. */
+  allowInsecureBasic: boolean;
   voicemail: VoicemailConfig;
   notify: NotifyConfig;
 }
@@ -77,6 +79,7 @@ const rawSchema = z
     trust: z.array(z.string()),
     mwiTarget: z.array(z.string()),
     databaseUrl: z.string(),
+    allowInsecureBasic: z.union([z.boolean(), z.enum(['true', 'false', '1', '0'])]),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     authAlgorithms: z.array(z.enum(['SHA-256', 'MD5'])).min(1),
     rtpPorts: z.string().regex(/^\d{1,5}-\d{1,5}$/, 'LO-HI, e.g. 10000-20000'),
@@ -123,6 +126,7 @@ const ENV_KEYS: Record<string, keyof RawConfig> = {
   OPENUM_TRUST: 'trust',
   OPENUM_MWI_TARGET: 'mwiTarget',
   OPENUM_DATABASE_URL: 'databaseUrl',
+  OPENUM_ALLOW_INSECURE_BASIC: 'allowInsecureBasic',
   OPENUM_LOG_LEVEL: 'logLevel',
   OPENUM_AUTH_ALGORITHMS: 'authAlgorithms',
   OPENUM_RTP_PORTS: 'rtpPorts',
@@ -220,6 +224,7 @@ export function resolveConfig(
     databaseUrl: merged.databaseUrl ?? null,
     logLevel: merged.logLevel ?? DEFAULTS.logLevel,
     authAlgorithms: merged.authAlgorithms ?? DEFAULTS.authAlgorithms,
+    allowInsecureBasic: [true, 'true', '1'].includes(merged.allowInsecureBasic ?? false),
     voicemail: voicemailSettings(merged),
     notify: notifySettings(merged, domain),
   };

@@ -144,6 +144,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     mwi: mwiApi(storage, svc.mwi),
     credentials: apiCredentials(storage),
     messages: messagesApi(storage, vm.mailboxes),
+    allowInsecureBasic: config.allowInsecureBasic,
   });
   const listening: string[] = [];
   const started: Transport[] = [];

@@ -42,6 +42,7 @@ program
   .option('--trust <cidr>', 'trusted MWI peer (repeatable)', collect)
   .option('--mwi-target <uri>', 'forward mailbox changes to this SIP server (repeatable)', collect)
   .option('--database-url <url>', 'postgres://... instead of SQLite')
+  .option('--allow-insecure-basic', 'EWS: accept Basic over plain HTTP from other hosts than loopback')
   .option('--rtp-ports <lo-hi>', 'media ports for calls (default 10000-20000)')
   .option('--media-address <ip>', 'the address put in SDP (behind NAT)')
   .option('--max-calls <n>', 'concurrent voicemail calls; beyond: 503 (default 500)')

@@ -76,6 +76,11 @@ describe('configuration layers (CONTRACT.md: flags win over OPENUM_* over --conf
     assert.throws(() => resolveConfig({ minMessage: 10, maxMessage: 5 }, undefined, {}), UsageError);
     assert.throws(() => resolveConfig({ pilot: 'a b' }, undefined, {}), UsageError);
     assert.equal(resolveConfig({ idleRtp: 'none' }, undefined, {}).voicemail.idleRtp, 'nothing');
+    assert.equal(resolveConfig({}, undefined, {}).allowInsecureBasic, false);
+    assert.equal(resolveConfig({ allowInsecureBasic: true }, undefined, {}).allowInsecureBasic, true);
+    assert.equal(resolveConfig({}, undefined, { OPENUM_ALLOW_INSECURE_BASIC: '1' }).allowInsecureBasic, true);
+    assert.equal(resolveConfig({}, undefined, { OPENUM_ALLOW_INSECURE_BASIC: 'false' }).allowInsecureBasic, false);
+    assert.throws(() => resolveConfig({}, undefined, { OPENUM_ALLOW_INSECURE_BASIC: 'yes' }), UsageError);
     assert.equal(resolveConfig({}, undefined, { OPENUM_IDLE_RTP: 'silence' }).voicemail.idleRtp, 'silence');
     assert.throws(() => resolveConfig({ idleRtp: 'comfort-noise' as 'none' }, undefined, {}), UsageError);
   });
