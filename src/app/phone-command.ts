@@ -14,6 +14,7 @@ import { ClientTlsTransport } from '../phone/client-tls-transport.js';
 import { DIALECTS, type Dialect } from '../phone/lamp.js';
 import { PhoneError } from '../phone/phone-error.js';
 import { Phone } from '../phone/phone.js';
+import { discoverEwsUrl, listVoiceMessages, messageLine } from '../phone/voice-messages.js';
 import type { TxProtocol } from '../sip/transaction/index.js';
 import { TcpTransport, TransportLayer, UdpTransport, type Transport } from '../sip/transport/index.js';
 import { WsClientTransport } from '../sip/transport/ws-client-transport.js';
@@ -35,6 +36,8 @@ export interface PhoneCommandOptions {
   tlsInsecure?: boolean;
   /** The data folder of a server on this machine: its self-signed certificate is trusted over TLS. */
   data?: string;
+  /** Where Autodiscover and EWS answer (HOST:PORT or a URL); default the server's host, port 8080. */
+  http?: string;
 }
 
 const TRANSPORTS = ['udp', 'tcp', 'tls', 'ws'] as const;
@@ -58,6 +61,8 @@ interface CheckedOptions {
   domain: string;
   tlsCa: Buffer | undefined;
   tlsInsecure: boolean;
+  /** Base URL of Autodiscover and EWS. */
+  http: string;
 }
 
 function str(o: Record<string, unknown>, key: string): string | undefined {
@@ -100,7 +105,20 @@ export function checkPhoneOptions(o: Record<string, unknown>): CheckedOptions {
       throw new UsageError(`--tls-ca: cannot read ${caFile}: ${(e as Error).message}`);
     }
   }
+  const httpOpt = str(o, 'http');
+  let http: string;
+  if (httpOpt !== undefined && /^https?:\/\//.test(httpOpt)) {
+    try {
+      http = new URL(httpOpt).origin;
+    } catch {
+      throw new UsageError(`--http: "${httpOpt}" is not a URL`);
+    }
+  } else {
+    const h = parseHostPort(httpOpt ?? `${hp.host.includes(':') ? `[${hp.host}]` : hp.host}:8080`, '--http');
+    http = `http://${formatHostPort(h.host, h.port)}`;
+  }
   return {
+    http,
     host: hp.host,
     port: hp.port,
     user,
@@ -162,6 +180,46 @@ function transportFor(c: CheckedOptions, address: string, local: string): Transp
 }
 
 /**
+ * After each lamp change, the voice messages over EWS (Autodiscover first,
+ * its answer kept until a fetch fails): a header line and one line per
+ * message. Fetches never overlap (a change during one fetches again after
+ * it); a failure is one warning on stderr until a fetch works again.
+ */
+function messageLister(c: CheckedOptions): () => void {
+  let ewsUrl: string | undefined;
+  let running = false;
+  let again = false;
+  let warned = false;
+  const fetchOnce = async (): Promise<void> => {
+    try {
+      ewsUrl ??= await discoverEwsUrl(c.http, `${c.user}@${c.domain}`, c.user, c.password);
+      const list = await listVoiceMessages(ewsUrl, c.user, c.password);
+      process.stdout.write(`messages ${c.user}: ${list.length} (EWS ${ewsUrl})\n`);
+      for (const m of list) process.stdout.write(`${messageLine(m)}\n`);
+      warned = false;
+    } catch (e) {
+      ewsUrl = undefined;
+      if (!warned) process.stderr.write(`openum phone: voice messages from ${c.http}: ${(e as Error).message}\n`);
+      warned = true;
+    }
+  };
+  return () => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    void (async () => {
+      do {
+        again = false;
+        await fetchOnce();
+      } while (again);
+      running = false;
+    })();
+  };
+}
+
+/**
  * `openum phone --server HOST:PORT --user NAME --password P [--dialect
  * rfc3842|lync] [--transport udp|tcp|tls|ws] [--domain D] [--tls-ca FILE] [--data DIR]
  * [--tls-insecure]`. Resolves after a clean stop (SIGINT/SIGTERM); throws
@@ -197,6 +255,7 @@ export async function runPhone(opts: Record<string, unknown>): Promise<void> {
     delegate: {
       onLine: (line) => process.stdout.write(`${line}\n`),
       onWarning: (line) => process.stderr.write(`openum phone: ${line}\n`),
+      onLamp: messageLister(c),
     },
   });
   let signalled = false;

@@ -182,6 +182,7 @@ program
   .option('--tls-ca <file>', 'PEM certificate(s) to trust for --transport tls')
   .option('--tls-insecure', 'accept any server certificate (--transport tls)')
   .option('--data <dir>', "a server's data folder on this machine: over TLS, trust the certificate it made", './data')
+  .option('--http <host:port|url>', "where Autodiscover and EWS answer (default: the server's host, port 8080)")
   .action(async (opts: Record<string, unknown>) => {
     await runPhone(opts);
   });

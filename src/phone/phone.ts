@@ -25,6 +25,8 @@ export interface PhoneDelegate {
   onLine(line: string): void;
   /** A line for stderr; the phone carries on. */
   onWarning(line: string): void;
+  /** The lamp changed (after its line): time to fetch the messages, as a Lync phone does over EWS. */
+  onLamp?(lamp: Lamp): void;
 }
 
 /** Construction options of {@link Phone}. */
@@ -246,6 +248,7 @@ export class Phone {
     }
     this.lamp = lamp;
     this.o.delegate.onLine(lampLine(this.o.user, lamp, this.o.dialect));
+    this.o.delegate.onLamp?.(lamp);
   }
 
   /** RFC 6665 section 4.1.3: subscribe again at once, later, or never, by the reason. */
