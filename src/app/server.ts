@@ -145,6 +145,10 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     credentials: apiCredentials(storage),
     messages: messagesApi(storage, vm.mailboxes),
     allowInsecureBasic: config.allowInsecureBasic,
+    findUser: (n) => {
+      const u = storage.findUser(n);
+      return u && { name: u.name, displayName: u.displayName };
+    },
   });
   const listening: string[] = [];
   const started: Transport[] = [];

@@ -1,7 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ApiCredentials } from './api-auth.js';
-import { registerEwsRoutes, type ExtraAuth } from './ews/ews-routes.js';
+import { registerAutodiscoverRoutes } from './ews/autodiscover-routes.js';
+import type { AutodiscoverUser } from './ews/autodiscover-shared.js';
+import { httpUserAuth, type ExtraAuth } from './ews/ews-auth.js';
+import { EWS_PATHS, registerEwsRoutes } from './ews/ews-routes.js';
 import { jsonError } from './json-error.js';
 import { registerMessageRoutes, type MessagesApi } from './message-routes.js';
 import { registerMwiRoutes, type MwiApi } from './mwi-routes.js';
@@ -25,6 +28,8 @@ export interface HttpAppDeps {
   allowInsecureBasic?: boolean;
   /** EWS: another authentication scheme tried before Basic (NTLM). */
   ewsAuth?: { scheme: string; run: ExtraAuth };
+  /** Autodiscover: a user by name or extension. */
+  findUser?(nameOrExtension: string): AutodiscoverUser | undefined;
 }
 
 /** Error codes for fastify's own errors (bad JSON, too large, wrong type). */
@@ -65,6 +70,20 @@ export function buildHttpApp(deps: HttpAppDeps): FastifyInstance {
       ...(deps.audioBodyLimit !== undefined && { audioBodyLimit: deps.audioBodyLimit }),
     });
     const api = deps.messages;
+    const authenticate = httpUserAuth({
+      credentials: deps.credentials,
+      ...(deps.allowInsecureBasic !== undefined && { allowInsecureBasic: deps.allowInsecureBasic }),
+      ...(deps.ewsAuth && { extraAuth: deps.ewsAuth }),
+    });
+    const findUser = deps.findUser;
+    if (findUser) {
+      registerAutodiscoverRoutes(app, {
+        // as the client reached us: the Host it used, the scheme of this connection
+        ewsUrl: (req) => `${req.protocol}://${req.headers.host ?? req.hostname}${EWS_PATHS[0]}`,
+        findUser: async (local) => findUser(local),
+        authenticate,
+      });
+    }
     registerEwsRoutes(app, {
       messages: {
         list: (m) => api.list(m),
@@ -76,9 +95,7 @@ export function buildHttpApp(deps: HttpAppDeps): FastifyInstance {
           return path === undefined ? undefined : readFile(path).catch(() => undefined);
         },
       },
-      credentials: deps.credentials,
-      ...(deps.allowInsecureBasic !== undefined && { allowInsecureBasic: deps.allowInsecureBasic }),
-      ...(deps.ewsAuth && { extraAuth: deps.ewsAuth }),
+      authenticate,
     });
   }
   return app;

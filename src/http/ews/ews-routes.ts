@@ -6,20 +6,17 @@
  * version (1.1 from every client seen) with `ServerVersionInfo`
  * Exchange2010_SP1 in the header.
  *
- * Authentication ([MS-OXWSCORE] leaves it to HTTP): Basic with the SIP
- * user's password (RFC 7617), checked against the stored HA1 as the REST
- * API does; over plain HTTP only from loopback unless
- * `allowInsecureBasic`, since Basic sends the password itself. NTLM, when
- * given an authenticator, for clients that speak only that (Lync Phone
- * Edition). A request that cannot run at all (not XML, a DOCTYPE, no
+ * Authentication ([MS-OXWSCORE] leaves it to HTTP) is ews-auth.ts's:
+ * Basic, and NTLM for clients that speak only that (Lync Phone Edition).
+ * A request that cannot run at all (not XML, a DOCTYPE, no
  * operation, one openum does not support) gets a SOAP fault with HTTP 500
  * (SOAP 1.1 section 6.2); a failure of one item is that item's response
  * message.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { XmlError } from '../../base/xml/xml-error.js';
 import { parseXmlTree, type XmlElement } from '../../base/xml/xml-tree.js';
-import { authenticateApi, type ApiCredentials } from '../api-auth.js';
+import type { HttpUserAuth } from './ews-auth.js';
 import { EwsRequestError, runEwsOperation, type EwsMessages } from './ews-operations.js';
 import { M_NS, SOAP12_NS, SOAP_NS, T_NS } from './ews-xml.js';
 
@@ -28,20 +25,10 @@ const BODY_LIMIT = 1024 * 1024;
 
 export const EWS_PATHS = ['/EWS/Exchange.asmx', '/ews/exchange.asmx'];
 
-/** Another way in than Basic (NTLM): a user name, or undefined after it answered itself (a 401 with its challenge). */
-export type ExtraAuth = (req: FastifyRequest, reply: FastifyReply) => Promise<{ user?: string; replied: boolean }>;
-
 export interface EwsDeps {
   messages: EwsMessages;
-  credentials: ApiCredentials;
-  /** Accept Basic over plain HTTP from anywhere, not only from loopback. */
-  allowInsecureBasic?: boolean;
-  /** Tried before Basic when the request carries its scheme (NTLM). */
-  extraAuth?: { scheme: string; run: ExtraAuth };
-}
-
-function isLoopback(address: string | undefined): boolean {
-  return !!address && (address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.'));
+  /** Who is calling (Basic, NTLM): see ews-auth.ts. */
+  authenticate: HttpUserAuth;
 }
 
 function envelope(soapNs: string, body: string): string {
@@ -75,25 +62,6 @@ function operationOf(root: XmlElement): XmlElement {
 }
 
 export function registerEwsRoutes(app: FastifyInstance, deps: EwsDeps): void {
-  const schemes = deps.extraAuth ? `${deps.extraAuth.scheme}, Basic realm="openum"` : 'Basic realm="openum"';
-
-  async function authenticate(req: FastifyRequest, reply: FastifyReply): Promise<string | undefined> {
-    const header = req.headers.authorization;
-    const extra = deps.extraAuth;
-    if (extra && header?.toLowerCase().startsWith(`${extra.scheme.toLowerCase()} `)) {
-      const r = await extra.run(req, reply);
-      if (r.user !== undefined || r.replied) return r.user;
-    }
-    const basicAllowed = deps.allowInsecureBasic || req.protocol === 'https' || isLoopback(req.socket.remoteAddress);
-    const caller = basicAllowed ? authenticateApi(header, deps.credentials) : undefined;
-    if (caller?.kind === 'user') return caller.name;
-    const why = basicAllowed
-      ? 'the SIP user name and password are required'
-      : 'Basic is refused over plain HTTP from another host (use TLS, NTLM or --allow-insecure-basic)';
-    void reply.code(401).header('WWW-Authenticate', schemes).header('Content-Type', 'text/plain').send(why);
-    return undefined;
-  }
-
   void app.register(async (scope) => {
     scope.addContentTypeParser(
       ['text/xml', 'application/soap+xml', 'application/xml'],
@@ -102,7 +70,7 @@ export function registerEwsRoutes(app: FastifyInstance, deps: EwsDeps): void {
     );
     for (const path of EWS_PATHS) {
       scope.post(path, async (req, reply) => {
-        const user = await authenticate(req, reply);
+        const user = await deps.authenticate(req, reply);
         if (user === undefined) return reply;
         let soapNs = SOAP_NS;
         try {

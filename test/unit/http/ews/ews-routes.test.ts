@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
 import Fastify from 'fastify';
+import { httpUserAuth } from '../../../../src/http/ews/ews-auth.js';
 import { registerEwsRoutes } from '../../../../src/http/ews/ews-routes.js';
 
 const GET_FOLDER =
@@ -27,12 +28,14 @@ function app(allowInsecureBasic: boolean) {
       remove: async () => false,
       audio: async () => undefined,
     },
-    credentials: {
-      tokenByHash: () => undefined,
-      userHa1: (name) =>
-        name === 'ann' ? { realm: 'r', ha1Md5: createHash('md5').update('ann:r:pw').digest('hex') } : undefined,
-    },
-    allowInsecureBasic,
+    authenticate: httpUserAuth({
+      credentials: {
+        tokenByHash: () => undefined,
+        userHa1: (name) =>
+          name === 'ann' ? { realm: 'r', ha1Md5: createHash('md5').update('ann:r:pw').digest('hex') } : undefined,
+      },
+      allowInsecureBasic,
+    }),
   });
   return a;
 }
