@@ -1,6 +1,7 @@
 /**
  * Two EWS clients nobody here wrote, against a real `openum serve`, over
- * Basic: ews-javascript-api (npm) and python3-exchangelib 4.9 (Debian).
+ * Basic: ews-javascript-api (npm; Autodiscover SOAP first) and
+ * python3-exchangelib 4.9 (Debian).
  * Each lists the voice mail folder (counts that agree with the lamp), reads
  * the newest message and its WAV attachment, marks it read and deletes the
  * oldest; the mailbox's lamp (the REST API's view of the same store) moves
@@ -47,13 +48,14 @@ describe('EWS clients against openum (Basic)', { timeout: 120_000 }, () => {
     await server?.stop();
   });
 
-  test('ews-javascript-api: bind, find (0x6801/0x6802), bind, attachment, mark read, delete', async () => {
+  test('ews-javascript-api: autodiscover, bind, find (0x6801/0x6802), bind, attachment, mark read, delete', async () => {
     assert.ok(server);
     const base = `http://${server.address('http')}`;
     const auth = `Basic ${Buffer.from('erin:erin-secret').toString('base64')}`;
     await deposit(base, auth, 'erin', '5550101', 2);
     await deposit(base, auth, 'erin', '5550102', 3);
-    const r = await ewsJsCycle(`${base}/EWS/Exchange.asmx`, 'erin', 'erin-secret');
+    const r = await ewsJsCycle(base, 'erin@example.com', 'erin', 'erin-secret');
+    assert.equal(r.ewsUrl, `${base}/EWS/Exchange.asmx`, 'from Autodiscover');
     assert.deepEqual(r.folder, { name: 'Voice Mail', total: 2, unread: 2 });
     assert.deepEqual(
       r.items.map((i) => [i.caller, i.durationS, i.read]),

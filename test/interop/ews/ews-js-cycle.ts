@@ -1,6 +1,7 @@
 /**
  * One voicemail client's cycle with ews-javascript-api (npm, 0.15.3) against
- * openum's EWS, as a Lync-style client runs it: bind the voice mail folder,
+ * openum, as a Lync-style client runs it: Autodiscover (SOAP
+ * GetUserSettings) for the EWS URL, then bind the voice mail folder,
  * find the items newest first with the duration property (0x6801, the tag
  * in decimal as this client writes it), bind the newest with its
  * attachment, load the attachment, mark it read, delete the oldest.
@@ -8,6 +9,8 @@
 import ews from 'ews-javascript-api';
 
 export interface EwsJsCycle {
+  /** The EWS URL Autodiscover gave. */
+  ewsUrl: string;
   folder: { name: string; total: number; unread: number };
   items: { subject: string; read: boolean; durationS: number | null; caller: string | null }[];
   attachment: { name: string; type: string; bytes: number; riff: string };
@@ -15,7 +18,15 @@ export interface EwsJsCycle {
   totalAfterDelete: number;
 }
 
-export async function ewsJsCycle(url: string, user: string, password: string): Promise<EwsJsCycle> {
+export async function ewsJsCycle(base: string, address: string, user: string, password: string): Promise<EwsJsCycle> {
+  const ad = new ews.AutodiscoverService(
+    new ews.Uri(`${base}/autodiscover/autodiscover.svc`),
+    ews.ExchangeVersion.Exchange2010_SP1,
+  );
+  ad.Credentials = new ews.WebCredentials(user, password);
+  ad.EnableScpLookup = false;
+  const found0 = await ad.GetUserSettings(address, [ews.UserSettingName.ExternalEwsUrl]);
+  const url = found0.Settings.get(ews.UserSettingName.ExternalEwsUrl) as string;
   const svc = new ews.ExchangeService(ews.ExchangeVersion.Exchange2010_SP1);
   svc.Credentials = new ews.WebCredentials(user, password);
   svc.Url = new ews.Uri(url);
@@ -54,6 +65,7 @@ export async function ewsJsCycle(url: string, user: string, password: string): P
   await last.Delete(ews.DeleteMode.MoveToDeletedItems);
   const afterDelete = await ews.Folder.Bind(svc, ews.WellKnownFolderName.VoiceMail);
   return {
+    ewsUrl: url,
     folder: { name: folder.DisplayName, total: folder.TotalCount, unread: folder.UnreadCount },
     items,
     attachment: {
