@@ -82,6 +82,8 @@ describe('openum phone against openum serve (real processes)', { timeout: 120_00
         c.user.password,
         '--transport',
         c.transport,
+        '--http',
+        server.address('http'),
         ...extra,
       ]);
       try {
@@ -96,6 +98,8 @@ describe('openum phone against openum serve (real processes)', { timeout: 120_00
         await line(p, `mwi ${c.user.name} on new=8 old=3 (rfc3842)`);
         await server.cli(['mwi', 'set', c.user.name, '--new', '0', '--old', '4']);
         await line(p, `mwi ${c.user.name} off new=0 old=4 (rfc3842)`);
+        const lists = (out: string): number => out.split('\n').filter((l) => l.startsWith('messages ')).length;
+        assert.ok(await p.waitFor((out) => lists(out) === 3, 10_000), `three message lists:\n${p.stdout}${p.stderr}`);
         const h = await health(server);
         assert.equal(h.registrations, 1);
         assert.equal(h.subscriptions, 1);
@@ -103,7 +107,10 @@ describe('openum phone against openum serve (real processes)', { timeout: 120_00
         assert.equal(st.code, 0, `exit ${String(st.code)} ${String(st.signal)}\n${p.stderr}`);
         assert.ok(st.ms < 5000, `stopped in ${st.ms} ms`);
         assert.equal(p.stderr, '');
-        assert.equal(p.stdout.trim().split('\n').length, 5, p.stdout);
+        const lines = p.stdout.trim().split('\n');
+        assert.equal(lines.filter((l) => !l.startsWith('messages ')).length, 5, p.stdout);
+        // after each of the 3 lamp lines, the (empty) list fetched over Autodiscover and EWS
+        assert.equal(lines.filter((l) => l.startsWith(`messages ${c.user.name}: 0 (EWS http://`)).length, 3, p.stdout);
         assert.deepEqual(await health(server), { ...h, registrations: 0, subscriptions: 0 });
       } finally {
         await p.stop(2000);
@@ -125,6 +132,8 @@ describe('openum phone against openum serve (real processes)', { timeout: 120_00
       'tcp',
       '--dialect',
       'lync',
+      '--http',
+      server.address('http'),
     ]);
     try {
       const first = await line(p, /^mwi erin off new=0 old=0 \(lync, version \d+\)$/);
@@ -181,7 +190,16 @@ describe('openum phone against openum serve (real processes)', { timeout: 120_00
 
   test('the server vanishes: Ctrl-C still exits 0 within the bound', async () => {
     const other = await startOpenum({ users: [USERS[0]] });
-    const p = phone(['--server', other.address('udp'), '--user', 'alice', '--password', 'secret']);
+    const p = phone([
+      '--server',
+      other.address('udp'),
+      '--user',
+      'alice',
+      '--password',
+      'secret',
+      '--http',
+      other.address('http'),
+    ]);
     try {
       await line(p, 'mwi alice off new=0 old=0 (rfc3842)');
       other.process.child.kill('SIGKILL');
