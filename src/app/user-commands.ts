@@ -1,5 +1,6 @@
 import { hashPinSync } from '../voicemail/pin-hash.js';
 import { computeHa1 } from '../sip/auth/ha1.js';
+import { ntHashSync } from '../http/auth/nt-hash.js';
 import type { Storage, UserChanges, UserRecord } from '../storage/ports.js';
 import { UsageError } from './errors.js';
 import { isEmailAddress } from './notify/email-address.js';
@@ -25,7 +26,7 @@ export interface AddUserOptions {
 /** User names are SIP user parts we never need to escape (RFC 3261 section 25.1 `unreserved`). */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._~-]{0,63}$/;
 
-/** Validate and add a user; the password is kept only as HA1 values (RFC 8760 section 3). */
+/** Validate and add a user; the password is kept only as HA1 values (RFC 8760 section 3) and its NT hash ([MS-NLMP] 3.3.1). */
 export function addUser(storage: Storage, o: AddUserOptions, now = Date.now()): UserRecord {
   if (!NAME.test(o.name)) throw new UsageError(`user name "${o.name}": use letters, digits and . _ ~ - (at most 64)`);
   if (/^\d+$/.test(o.name) && storage.findUser(o.name)) throw new UsageError(`"${o.name}" is already an extension`);
@@ -66,11 +67,15 @@ function checkEmail(email: string): void {
   if (!isEmailAddress(email)) throw new UsageError(`--email "${email}": an address such as alice@example.com`);
 }
 
-/** The realm and its HA1 values for a password (RFC 8760 section 3): all that is kept of it. */
-function credentials(name: string, password: string, realm: string): Pick<UserRecord, 'realm' | 'ha1'> {
+/**
+ * The realm and its HA1 values for a password (RFC 8760 section 3), and its NT
+ * hash for NTLM over HTTP ([MS-NLMP] section 3.3.1 NTOWFv1): all that is kept of it.
+ */
+function credentials(name: string, password: string, realm: string): Pick<UserRecord, 'realm' | 'ha1' | 'ntHash'> {
   return {
     realm,
     ha1: { MD5: computeHa1(name, realm, password, 'MD5'), 'SHA-256': computeHa1(name, realm, password, 'SHA-256') },
+    ntHash: ntHashSync(password),
   };
 }
 

@@ -22,6 +22,11 @@ export interface UserRecord {
   /** Realm the HA1 values were computed for. */
   realm: string;
   ha1: Record<DigestAlgorithm, string>;
+  /**
+   * NT hash of the password ([MS-NLMP] section 3.3.1 NTOWFv1, hex), for NTLM
+   * over HTTP (EWS); null for users whose password was set before openum kept it.
+   */
+  ntHash: string | null;
   /** scrypt hash of the voicemail PIN, or null. */
   pinHash: string | null;
   /** Where each new message is e-mailed with its audio (`openum serve --smtp`), or null. */
@@ -32,13 +37,13 @@ export interface UserRecord {
 }
 
 /**
- * What {@link UserStore.updateUser} may change; `credentials` replaces the realm and its HA1 values together.
+ * What {@link UserStore.updateUser} may change; `credentials` replaces the realm, its HA1 values and the NT hash together.
  * `email: null` clears the address (a null `displayName` leaves the name as it is).
  */
 export type UserChanges = Partial<
   Pick<UserRecord, 'mwiEnabled' | 'unsolicitedMwi' | 'displayName' | 'email' | 'ownPhonePin'>
 > & {
-  credentials?: Pick<UserRecord, 'realm' | 'ha1'>;
+  credentials?: Pick<UserRecord, 'realm' | 'ha1' | 'ntHash'>;
 };
 
 /** Users: lookups by name or extension alias. */

@@ -101,6 +101,8 @@ const MIGRATIONS: readonly string[] = [
   `ALTER TABLE users ADD COLUMN email TEXT;`,
   // 6: whether the menu asks for the PIN when the user calls from their own (digest-authenticated) phone.
   `ALTER TABLE users ADD COLUMN own_phone_pin INTEGER NOT NULL DEFAULT 1;`,
+  // 7: the NT hash ([MS-NLMP] NTOWFv1) for NTLM over HTTP; null until the password is set again.
+  `ALTER TABLE users ADD COLUMN nt_hash TEXT;`,
 ];
 
 /** Bring the database to the newest schema inside one transaction per step. */

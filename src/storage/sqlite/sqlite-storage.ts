@@ -41,6 +41,7 @@ interface UserRow {
   realm: string;
   ha1_md5: string;
   ha1_sha256: string;
+  nt_hash: string | null;
   pin_hash: string | null;
   email: string | null;
   own_phone_pin: number;
@@ -73,6 +74,7 @@ function toUser(r: UserRow): UserRecord {
     unsolicitedMwi: r.unsolicited_mwi === 1,
     realm: r.realm,
     ha1: { MD5: r.ha1_md5, 'SHA-256': r.ha1_sha256 },
+    ntHash: r.nt_hash,
     pinHash: r.pin_hash,
     email: r.email,
     ownPhonePin: r.own_phone_pin !== 0,
@@ -158,8 +160,9 @@ export class SqliteStorage implements Storage {
     this.durable = new DurableWrite(db, this.batch, file === ':memory:' ? undefined : `${file}-wal`);
     this.stmts = {
       insertUser: db.prepare(`INSERT INTO users (name, extension, display_name, mwi_enabled, unsolicited_mwi, realm,
-        ha1_md5, ha1_sha256, pin_hash, email, own_phone_pin, created_at) VALUES (@name, @extension, @display_name,
-        @mwi_enabled, @unsolicited_mwi, @realm, @ha1_md5, @ha1_sha256, @pin_hash, @email, @own_phone_pin, @created_at)`),
+        ha1_md5, ha1_sha256, nt_hash, pin_hash, email, own_phone_pin, created_at) VALUES (@name, @extension,
+        @display_name, @mwi_enabled, @unsolicited_mwi, @realm, @ha1_md5, @ha1_sha256, @nt_hash, @pin_hash, @email,
+        @own_phone_pin, @created_at)`),
       getUser: db.prepare('SELECT * FROM users WHERE name = ?'),
       findUser: db.prepare('SELECT * FROM users WHERE name = ? OR extension = ? ORDER BY name = ? DESC LIMIT 1'),
       listUsers: db.prepare('SELECT * FROM users ORDER BY name'),
@@ -168,6 +171,7 @@ export class SqliteStorage implements Storage {
       updateUser: db.prepare(`UPDATE users SET mwi_enabled = coalesce(@mwi, mwi_enabled),
         unsolicited_mwi = coalesce(@unsolicited, unsolicited_mwi), display_name = coalesce(@display, display_name),
         realm = coalesce(@realm, realm), ha1_md5 = coalesce(@ha1_md5, ha1_md5), ha1_sha256 = coalesce(@ha1_sha256, ha1_sha256),
+        nt_hash = CASE WHEN @credentials_set THEN @nt_hash ELSE nt_hash END,
         email = CASE WHEN @email_set THEN @email ELSE email END, own_phone_pin = coalesce(@own_phone_pin, own_phone_pin)
         WHERE name = @name`),
       listBindings: db.prepare('SELECT * FROM bindings WHERE user = ? ORDER BY key'),
@@ -199,6 +203,7 @@ export class SqliteStorage implements Storage {
       realm: u.realm,
       ha1_md5: u.ha1.MD5,
       ha1_sha256: u.ha1['SHA-256'],
+      nt_hash: u.ntHash,
       pin_hash: u.pinHash,
       email: u.email,
       own_phone_pin: u.ownPhonePin ? 1 : 0,
@@ -290,6 +295,8 @@ export class SqliteStorage implements Storage {
         realm: c.credentials?.realm ?? null,
         ha1_md5: c.credentials?.ha1.MD5 ?? null,
         ha1_sha256: c.credentials?.ha1['SHA-256'] ?? null,
+        credentials_set: c.credentials === undefined ? 0 : 1,
+        nt_hash: c.credentials?.ntHash ?? null,
         email_set: c.email === undefined ? 0 : 1,
         email: c.email ?? null,
         own_phone_pin: bit(c.ownPhonePin),

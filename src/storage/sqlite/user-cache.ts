@@ -12,17 +12,32 @@ const BINARY_HA1 = 4;
 const HA1_BYTES = 16 + 32;
 /** Flag bit: the menu skips the PIN on the user's own phone (`ownPhonePin` false). */
 const NO_OWN_PHONE_PIN = 8;
+/** Flag bit: the NT hash is the last 16 chars, as bytes (latin1), after the HA1s' bytes if any. */
+const BINARY_NT = 16;
+const NT_BYTES = 16;
 
 function packUser(u: UserRecord): string | undefined {
-  const texts = [u.name, u.extension, u.displayName, u.realm, u.ha1.MD5, u.ha1['SHA-256'], u.pinHash, u.email];
+  const texts = [
+    u.name,
+    u.extension,
+    u.displayName,
+    u.realm,
+    u.ha1.MD5,
+    u.ha1['SHA-256'],
+    u.pinHash,
+    u.email,
+    u.ntHash,
+  ];
   if (texts.some((f) => f !== null && (f.includes(SEP) || f.includes(NULL)))) return undefined;
   const opt = (v: string | null): string => v ?? NULL;
   const binary = MD5_HEX.test(u.ha1.MD5) && SHA256_HEX.test(u.ha1['SHA-256']);
+  const binaryNt = u.ntHash !== null && MD5_HEX.test(u.ntHash);
   const flags =
     (u.mwiEnabled ? 1 : 0) +
     (u.unsolicitedMwi ? 2 : 0) +
     (binary ? BINARY_HA1 : 0) +
-    (u.ownPhonePin ? 0 : NO_OWN_PHONE_PIN);
+    (u.ownPhonePin ? 0 : NO_OWN_PHONE_PIN) +
+    (binaryNt ? BINARY_NT : 0);
   const head = [
     u.name,
     opt(u.extension),
@@ -34,23 +49,26 @@ function packUser(u: UserRecord): string | undefined {
     opt(u.pinHash),
     u.createdAt,
     opt(u.email),
+    binaryNt ? '' : opt(u.ntHash),
   ].join(SEP);
   // The bytes go last and are cut off by length, so they may hold any value, the separators too.
-  return binary ? head + SEP + Buffer.from(u.ha1.MD5 + u.ha1['SHA-256'], 'hex').toString('latin1') : head;
+  const tail = (binary ? u.ha1.MD5 + u.ha1['SHA-256'] : '') + (binaryNt ? u.ntHash : '');
+  return tail === '' ? head : head + SEP + Buffer.from(tail, 'hex').toString('latin1');
 }
 
 function unpackUser(p: string): UserRecord {
-  let f = p.split(SEP, 10);
-  const flags = Number(f[3]);
+  const flags = Number(p.split(SEP, 4)[3]);
+  const tailLength = ((flags & BINARY_HA1) !== 0 ? HA1_BYTES : 0) + ((flags & BINARY_NT) !== 0 ? NT_BYTES : 0);
+  const f = (tailLength === 0 ? p : p.slice(0, p.length - tailLength - 1)).split(SEP);
+  const bytes = Buffer.from(p.slice(p.length - tailLength), 'latin1');
   let md5 = f[5] ?? '';
   let sha = f[6] ?? '';
   if ((flags & BINARY_HA1) !== 0) {
-    const bytes = Buffer.from(p.slice(p.length - HA1_BYTES), 'latin1');
     md5 = bytes.subarray(0, 16).toString('hex');
-    sha = bytes.subarray(16).toString('hex');
-    f = p.slice(0, p.length - HA1_BYTES - 1).split(SEP);
+    sha = bytes.subarray(16, HA1_BYTES).toString('hex');
   }
   const opt = (v: string | undefined): string | null => (v === NULL || v === undefined ? null : v);
+  const ntHash = (flags & BINARY_NT) !== 0 ? bytes.subarray(tailLength - NT_BYTES).toString('hex') : opt(f[10]);
   const ha1: Record<DigestAlgorithm, string> = { MD5: md5, 'SHA-256': sha };
   return {
     name: f[0] ?? '',
@@ -60,6 +78,7 @@ function unpackUser(p: string): UserRecord {
     unsolicitedMwi: (flags & 2) !== 0,
     realm: f[4] ?? '',
     ha1,
+    ntHash,
     pinHash: opt(f[7]),
     email: opt(f[9]),
     ownPhonePin: (flags & NO_OWN_PHONE_PIN) === 0,

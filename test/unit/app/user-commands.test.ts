@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { UsageError } from '../../../src/app/errors.js';
 import { addUser, listUsers, removeUser, setUser } from '../../../src/app/user-commands.js';
 import { computeHa1 } from '../../../src/sip/auth/index.js';
+import { ntHashSync } from '../../../src/http/auth/nt-hash.js';
 import { SqliteStorage } from '../../../src/storage/sqlite/sqlite-storage.js';
 import { Mailboxes } from '../../../src/voicemail/mailboxes.js';
 import type { AudioStore } from '../../../src/storage/ports.js';
+import { makeTempDir, removeTempDir } from '../../support/temp-dir.js';
 
 describe('openum user add|list|remove', () => {
   test('stores HA1 values, never the password', () => {
@@ -14,6 +17,7 @@ describe('openum user add|list|remove', () => {
     const u = s.getUser('alice')!;
     assert.equal(u.ha1.MD5, computeHa1('alice', 'example.com', 'secret', 'MD5'));
     assert.equal(u.ha1['SHA-256'], computeHa1('alice', 'example.com', 'secret', 'SHA-256'));
+    assert.equal(u.ntHash, ntHashSync('secret'), 'the NT hash for NTLM');
     const row = JSON.stringify(s.db.prepare('SELECT * FROM users').all());
     assert.ok(!row.includes('secret'));
     assert.ok(!row.includes('"1234"'));
@@ -65,7 +69,10 @@ describe('openum user set', () => {
     assert.equal(u.realm, 'example.com');
     assert.equal(u.ha1.MD5, computeHa1('alice', 'example.com', 'n3w-secret', 'MD5'));
     assert.equal(u.ha1['SHA-256'], computeHa1('alice', 'example.com', 'n3w-secret', 'SHA-256'));
+    assert.equal(u.ntHash, ntHashSync('n3w-secret'), 'a new NT hash');
     assert.equal(u.mwiEnabled, true, 'other settings untouched');
+    setUser(s, 'alice', { mwi: 'off' });
+    assert.equal(s.getUser('alice')!.ntHash, ntHashSync('n3w-secret'), 'kept when the password does not change');
     setUser(s, 'alice', { password: 'n3w-secret', domain: 'other.test' });
     assert.equal(s.getUser('alice')!.realm, 'other.test');
     assert.throws(() => setUser(s, 'alice', { password: 'x' }), UsageError);
@@ -87,5 +94,29 @@ describe('openum user set', () => {
     setUser(s, 'gil', { ownPhonePin: 'on' });
     assert.equal(await boxes.pinOnOwnPhone('gil'), true);
     assert.throws(() => setUser(s, 'gil', { ownPhonePin: 'maybe' }), UsageError);
+  });
+});
+
+describe('the NT hash of users made before openum kept it (migration 7)', () => {
+  test('is null until the password is set again', async () => {
+    const dir = await makeTempDir('nthash');
+    try {
+      const file = join(dir, 'openum.db');
+      const old = new SqliteStorage(file, { background: false });
+      addUser(old, { name: 'alice', password: 'secret' });
+      // as the schema was at version 6
+      old.db.exec('ALTER TABLE users DROP COLUMN nt_hash');
+      old.db.pragma('user_version = 6');
+      old.close();
+      const s = new SqliteStorage(file, { background: false });
+      assert.equal(s.db.pragma('user_version', { simple: true }), 7);
+      assert.equal(s.getUser('alice')?.ntHash, null);
+      assert.equal(s.getUser('alice')?.ha1.MD5, computeHa1('alice', 'localhost', 'secret', 'MD5'), 'HA1 kept');
+      setUser(s, 'alice', { password: 'secret' });
+      assert.equal(s.getUser('alice')?.ntHash, ntHashSync('secret'));
+      s.close();
+    } finally {
+      await removeTempDir(dir);
+    }
   });
 });

@@ -21,7 +21,8 @@ describe('UserCache (one packed string per user)', () => {
         text,
         fc.integer({ min: 0, max: 4_102_444_800_000 }),
         text,
-        (name, extension, displayName, mwiEnabled, unsolicitedMwi, md5, sha, pinHash, createdAt, email) => {
+        fc.oneof(hex(32), fc.constant(null), fc.stringMatching(/^[0-9A-F]{32}$/), fc.constant('')),
+        (name, extension, displayName, mwiEnabled, unsolicitedMwi, md5, sha, pinHash, createdAt, email, ntHash) => {
           const u: UserRecord = {
             name,
             extension,
@@ -30,6 +31,7 @@ describe('UserCache (one packed string per user)', () => {
             unsolicitedMwi,
             realm: 'example.com',
             ha1: { MD5: md5, 'SHA-256': sha },
+            ntHash,
             pinHash,
             email,
             ownPhonePin: createdAt % 2 === 0,
@@ -55,6 +57,7 @@ describe('UserCache (one packed string per user)', () => {
       unsolicitedMwi: true,
       realm: 'r',
       ha1: { MD5: '0', 'SHA-256': '1' },
+      ntHash: null,
       pinHash: null,
       email: null,
       ownPhonePin: true,
@@ -66,6 +69,8 @@ describe('UserCache (one packed string per user)', () => {
     assert.equal(c.get('y'), undefined);
     c.set('z', { ...u, name: 'z', displayName: null, email: 'a\u0000@b' });
     assert.equal(c.get('z'), undefined);
+    c.set('w', { ...u, name: 'w', displayName: null, ntHash: '\u0000' });
+    assert.equal(c.get('w'), undefined);
   });
 
   test('null means known absent, undefined not cached; bounded, oldest out first', () => {

@@ -57,12 +57,14 @@ describe('a user e-mail address (openum user add|set --email)', () => {
     const file = join(dir, 'openum.db');
     const old = new SqliteStorage(file, { background: false });
     addUser(old, { name: 'alice', password: 'secret' });
-    // as the schema was at version 4: neither migration 5 (email) nor 6 (own_phone_pin) ran
-    old.db.exec('ALTER TABLE users DROP COLUMN email; ALTER TABLE users DROP COLUMN own_phone_pin');
+    // as the schema was at version 4: neither migration 5 (email) nor 6 (own_phone_pin) nor 7 (nt_hash) ran
+    old.db.exec(
+      'ALTER TABLE users DROP COLUMN email; ALTER TABLE users DROP COLUMN own_phone_pin; ALTER TABLE users DROP COLUMN nt_hash',
+    );
     old.db.pragma('user_version = 4');
     old.close();
     const s = new SqliteStorage(file, { background: false });
-    assert.equal(s.db.pragma('user_version', { simple: true }), 6);
+    assert.equal(s.db.pragma('user_version', { simple: true }), 7);
     assert.equal(s.getUser('alice')?.email, null);
     assert.equal(s.getUser('alice')?.ownPhonePin, true, 'migration 6: the PIN is asked on the own phone by default');
     setUser(s, 'alice', { email: 'alice@example.com' });
