@@ -149,6 +149,13 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       const u = storage.findUser(n);
       return u && { name: u.name, displayName: u.displayName };
     },
+    ntlm: {
+      domain: config.domain,
+      lookup: (n) => {
+        const u = storage.getUser(n);
+        return u && { name: u.name, ntHash: u.ntHash };
+      },
+    },
   });
   const listening: string[] = [];
   const started: Transport[] = [];

@@ -3,7 +3,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { ApiCredentials } from './api-auth.js';
 import { registerAutodiscoverRoutes } from './ews/autodiscover-routes.js';
 import type { AutodiscoverUser } from './ews/autodiscover-shared.js';
-import { httpUserAuth, type ExtraAuth } from './ews/ews-auth.js';
+import { httpUserAuth } from './ews/ews-auth.js';
+import { ntlmAuth, type NtlmUserLookup } from './ews/ews-ntlm.js';
 import { EWS_PATHS, registerEwsRoutes } from './ews/ews-routes.js';
 import { jsonError } from './json-error.js';
 import { registerMessageRoutes, type MessagesApi } from './message-routes.js';
@@ -26,8 +27,8 @@ export interface HttpAppDeps {
   credentials?: ApiCredentials;
   /** EWS: accept Basic over plain HTTP from other hosts than loopback (`--allow-insecure-basic`). */
   allowInsecureBasic?: boolean;
-  /** EWS: another authentication scheme tried before Basic (NTLM). */
-  ewsAuth?: { scheme: string; run: ExtraAuth };
+  /** EWS and Autodiscover: NTLM for this SIP domain, with users' NT hashes. */
+  ntlm?: { domain: string; lookup: NtlmUserLookup };
   /** Autodiscover: a user by name or extension. */
   findUser?(nameOrExtension: string): AutodiscoverUser | undefined;
 }
@@ -73,7 +74,7 @@ export function buildHttpApp(deps: HttpAppDeps): FastifyInstance {
     const authenticate = httpUserAuth({
       credentials: deps.credentials,
       ...(deps.allowInsecureBasic !== undefined && { allowInsecureBasic: deps.allowInsecureBasic }),
-      ...(deps.ewsAuth && { extraAuth: deps.ewsAuth }),
+      ...(deps.ntlm && { extraAuth: ntlmAuth(deps.ntlm.domain, deps.ntlm.lookup) }),
     });
     const findUser = deps.findUser;
     if (findUser) {

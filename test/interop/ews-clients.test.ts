@@ -1,7 +1,8 @@
 /**
- * Two EWS clients nobody here wrote, against a real `openum serve`, over
- * Basic: ews-javascript-api (npm; Autodiscover SOAP first) and
- * python3-exchangelib 4.9 (Debian).
+ * Two EWS clients nobody here wrote, against a real `openum serve`:
+ * ews-javascript-api (npm; Autodiscover SOAP first) over Basic and over NTLM
+ * (as Lync Phone Edition authenticates), and python3-exchangelib 4.9
+ * (Debian) over Basic.
  * Each lists the voice mail folder (counts that agree with the lamp), reads
  * the newest message and its WAV attachment, marks it read and deletes the
  * oldest; the mailbox's lamp (the REST API's view of the same store) moves
@@ -35,12 +36,11 @@ async function lamp(base: string, auth: string, box: string): Promise<{ unread: 
   return { unread: body.messages.filter((m) => !m.read).length, total: body.messages.length };
 }
 
-describe('EWS clients against openum (Basic)', { timeout: 120_000 }, () => {
+describe('EWS clients against openum (Basic, NTLM)', { timeout: 120_000 }, () => {
   let server: OpenumServer | undefined;
-  const users = [
-    { name: 'erin', password: 'erin-secret' },
-    { name: 'gus', password: 'gus-secret' },
-  ];
+  const erin = { name: 'erin', password: 'erin-secret' };
+  const ida = { name: 'ida', password: 'ida-secret' };
+  const users = [erin, { name: 'gus', password: 'gus-secret' }, ida];
   before(async () => {
     server = await startOpenum({ users, extraArgs: ['--rtp-ports', '35200-35299'] });
   });
@@ -48,33 +48,38 @@ describe('EWS clients against openum (Basic)', { timeout: 120_000 }, () => {
     await server?.stop();
   });
 
-  test('ews-javascript-api: autodiscover, bind, find (0x6801/0x6802), bind, attachment, mark read, delete', async () => {
-    assert.ok(server);
-    const base = `http://${server.address('http')}`;
-    const auth = `Basic ${Buffer.from('erin:erin-secret').toString('base64')}`;
-    await deposit(base, auth, 'erin', '5550101', 2);
-    await deposit(base, auth, 'erin', '5550102', 3);
-    const r = await ewsJsCycle(base, 'erin@example.com', 'erin', 'erin-secret');
-    assert.equal(r.ewsUrl, `${base}/EWS/Exchange.asmx`, 'from Autodiscover');
-    assert.deepEqual(r.folder, { name: 'Voice Mail', total: 2, unread: 2 });
-    assert.deepEqual(
-      r.items.map((i) => [i.caller, i.durationS, i.read]),
-      [
-        ['5550102', 3, false],
-        ['5550101', 2, false],
-      ],
-    );
-    assert.match(r.items[0]?.subject ?? '', /^Voice Mail from 5550102/);
-    assert.deepEqual(r.attachment, {
-      name: 'voicemail.wav',
-      type: 'audio/wav',
-      bytes: 44 + 3 * 8000 * 2,
-      riff: 'RIFF',
+  for (const [scheme, who] of [
+    ['Basic', erin],
+    ['NTLM', ida],
+  ] as const) {
+    test(`ews-javascript-api over ${scheme}: autodiscover, bind, find (0x6801/0x6802), bind, attachment, mark read, delete`, async () => {
+      assert.ok(server);
+      const base = `http://${server.address('http')}`;
+      const auth = `Basic ${Buffer.from(`${who.name}:${who.password}`).toString('base64')}`;
+      await deposit(base, auth, who.name, '5550101', 2);
+      await deposit(base, auth, who.name, '5550102', 3);
+      const r = await ewsJsCycle(base, `${who.name}@example.com`, who.name, who.password, scheme === 'NTLM');
+      assert.equal(r.ewsUrl, `${base}/EWS/Exchange.asmx`, 'from Autodiscover');
+      assert.deepEqual(r.folder, { name: 'Voice Mail', total: 2, unread: 2 });
+      assert.deepEqual(
+        r.items.map((i) => [i.caller, i.durationS, i.read]),
+        [
+          ['5550102', 3, false],
+          ['5550101', 2, false],
+        ],
+      );
+      assert.match(r.items[0]?.subject ?? '', /^Voice Mail from 5550102/);
+      assert.deepEqual(r.attachment, {
+        name: 'voicemail.wav',
+        type: 'audio/wav',
+        bytes: 44 + 3 * 8000 * 2,
+        riff: 'RIFF',
+      });
+      assert.equal(r.unreadAfterRead, 1);
+      assert.equal(r.totalAfterDelete, 1);
+      assert.deepEqual(await lamp(base, auth, who.name), { unread: 0, total: 1 }, 'the store (and so the lamp) moved');
     });
-    assert.equal(r.unreadAfterRead, 1);
-    assert.equal(r.totalAfterDelete, 1);
-    assert.deepEqual(await lamp(base, auth, 'erin'), { unread: 0, total: 1 }, 'the store (and so the lamp) moved');
-  });
+  }
 
   test('python3-exchangelib 4.9: voice_mail listed, item and attachment read, marked read, deleted', async (t) => {
     assert.ok(server);

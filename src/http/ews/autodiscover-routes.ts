@@ -146,6 +146,14 @@ export function registerAutodiscoverRoutes(app: FastifyInstance, deps: Autodisco
       // Lync's first, unauthenticated probe may be a GET: it gets the 401; an authenticated GET error 600.
       scope.get(url, pox);
     }
-    for (const url of SOAP_PATHS) scope.post(url, { bodyLimit: SOAP_MAX_BYTES }, soap);
+    for (const url of SOAP_PATHS) {
+      scope.post(url, { bodyLimit: SOAP_MAX_BYTES }, soap);
+      // NTLM clients (ews-javascript-api) send their NEGOTIATE on a GET and expect the CHALLENGE there
+      scope.get(url, async (req, reply) => {
+        const user = await deps.authenticate(req, reply);
+        if (user === undefined) return reply;
+        return reply.code(405).header('Allow', 'POST').header('Content-Type', 'text/plain').send('POST a SOAP request');
+      });
+    }
   });
 }

@@ -34,7 +34,9 @@ export function httpUserAuth(o: HttpUserAuthOptions): HttpUserAuth {
   return async (req, reply) => {
     const header = req.headers.authorization;
     const extra = o.extraAuth;
-    if (extra && header?.toLowerCase().startsWith(`${extra.scheme.toLowerCase()} `)) {
+    // also without a header: NTLM keeps a connection authenticated once its handshake succeeded
+    const scheme = header?.slice(0, header.indexOf(' ')).toLowerCase();
+    if (extra && (header === undefined || scheme === extra.scheme.toLowerCase() || scheme === 'negotiate')) {
       const r = await extra.run(req, reply);
       if (r.user !== undefined || r.replied) return r.user;
     }

@@ -69,6 +69,16 @@ export function registerEwsRoutes(app: FastifyInstance, deps: EwsDeps): void {
       (_req, body, done) => done(null, body),
     );
     for (const path of EWS_PATHS) {
+      // NTLM clients (ews-javascript-api) send their NEGOTIATE on a GET and expect the CHALLENGE there
+      scope.get(path, async (req, reply) => {
+        const user = await deps.authenticate(req, reply);
+        if (user === undefined) return reply;
+        return reply
+          .code(405)
+          .header('Allow', 'POST')
+          .header('Content-Type', 'text/plain')
+          .send('EWS takes SOAP by POST');
+      });
       scope.post(path, async (req, reply) => {
         const user = await deps.authenticate(req, reply);
         if (user === undefined) return reply;

@@ -6,6 +6,7 @@
  * in decimal as this client writes it), bind the newest with its
  * attachment, load the attachment, mark it read, delete the oldest.
  */
+import { XhrApi } from '@ewsjs/xhr';
 import ews from 'ews-javascript-api';
 
 export interface EwsJsCycle {
@@ -18,7 +19,19 @@ export interface EwsJsCycle {
   totalAfterDelete: number;
 }
 
-export async function ewsJsCycle(base: string, address: string, user: string, password: string): Promise<EwsJsCycle> {
+/**
+ * With `ntlm`, the client's HTTP layer does NTLM (`XhrApi.useNtlmAuthentication`,
+ * as Lync Phone Edition speaks only NTLM to Exchange); else it sends Basic.
+ * The HTTP layer is the package's global: set for every later call in this process.
+ */
+export async function ewsJsCycle(
+  base: string,
+  address: string,
+  user: string,
+  password: string,
+  ntlm = false,
+): Promise<EwsJsCycle> {
+  ews.ConfigurationApi.ConfigureXHR(ntlm ? new XhrApi().useNtlmAuthentication(user, password) : new XhrApi());
   const ad = new ews.AutodiscoverService(
     new ews.Uri(`${base}/autodiscover/autodiscover.svc`),
     ews.ExchangeVersion.Exchange2010_SP1,
