@@ -10,7 +10,7 @@ import { createLogger } from './logger.js';
 import { openStorage } from './open-storage.js';
 import { createSipService } from './sip-service.js';
 import { createMetrics } from './metrics.js';
-import { apiCredentials, mwiApi } from './http-wiring.js';
+import { apiCredentials, lampWatch, mwiApi } from './http-wiring.js';
 import { startTls, startUdpAndTcp, startWs } from './sip-listeners.js';
 import { loadOrCreateTlsCredentials, TlsCredentialsError } from './tls-credentials.js';
 import { VERSION } from './version.js';
@@ -144,6 +144,8 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     mwi: mwiApi(storage, svc.mwi),
     credentials: apiCredentials(storage),
     messages: messagesApi(storage, vm.mailboxes),
+    lamps: lampWatch(svc.mwi),
+    clock: core.transactions.clock,
     allowInsecureBasic: config.allowInsecureBasic,
     findUser: (n) => {
       const u = storage.findUser(n);

@@ -16,6 +16,23 @@ export function sha256Hex(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/**
+ * Is `password` the SIP password of user `name`? Checked against the stored MD5 HA1 (RFC 2617
+ * section 3.2.2.2), so no password is kept; Basic (RFC 7617) and the web inbox's sign-in use it.
+ */
+export function checkUserPassword(creds: ApiCredentials, name: string, password: string): boolean {
+  const u = creds.userHa1(name);
+  // Same work for unknown users as for known ones: no enumeration by timing.
+  const expected = Buffer.from(u?.ha1Md5 ?? '0'.repeat(32), 'hex');
+  const actual = Buffer.from(
+    createHash('md5')
+      .update(`${name}:${u?.realm ?? ''}:${password}`)
+      .digest('hex'),
+    'hex',
+  );
+  return !!u && expected.length === actual.length && timingSafeEqual(expected, actual);
+}
+
 /** Parse and verify an Authorization header; undefined when absent or wrong (the caller answers 401). */
 export function authenticateApi(header: string | undefined, creds: ApiCredentials): ApiCaller | undefined {
   if (!header) return undefined;
@@ -31,19 +48,7 @@ export function authenticateApi(header: string | undefined, creds: ApiCredential
     const colon = decoded.indexOf(':');
     if (colon <= 0) return undefined;
     const name = decoded.slice(0, colon);
-    const password = decoded.slice(colon + 1);
-    const u = creds.userHa1(name);
-    // Same work for unknown users as for known ones: no enumeration by timing.
-    const expected = Buffer.from(u?.ha1Md5 ?? '0'.repeat(32), 'hex');
-    const actual = Buffer.from(
-      createHash('md5')
-        .update(`${name}:${u?.realm ?? ''}:${password}`)
-        .digest('hex'),
-      'hex',
-    );
-    return u && expected.length === actual.length && timingSafeEqual(expected, actual)
-      ? { kind: 'user', name }
-      : undefined;
+    return checkUserPassword(creds, name, decoded.slice(colon + 1)) ? { kind: 'user', name } : undefined;
   }
   return undefined;
 }

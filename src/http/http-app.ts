@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { RealClock, type Clock } from '../base/clock.js';
 import type { ApiCredentials } from './api-auth.js';
 import { registerAutodiscoverRoutes } from './ews/autodiscover-routes.js';
 import type { AutodiscoverUser } from './ews/autodiscover-shared.js';
@@ -9,8 +10,14 @@ import { EWS_PATHS, registerEwsRoutes } from './ews/ews-routes.js';
 import { jsonError } from './json-error.js';
 import { registerMessageRoutes, type MessagesApi } from './message-routes.js';
 import { registerMwiRoutes, type MwiApi } from './mwi-routes.js';
+import type { LampWatch } from './web/lamp-events.js';
+import { LoginThrottle } from './web/login-throttle.js';
+import { checkSession } from './web/session-auth.js';
+import { registerWebRoutes } from './web/web-routes.js';
+import { WebSessions } from './web/web-sessions.js';
 
 export { jsonError } from './json-error.js';
+export type { LampWatch, WebLamp } from './web/lamp-events.js';
 
 /** What the HTTP side needs from the rest of the server (a delegate; http/ never imports sip/). */
 export interface HttpAppDeps {
@@ -31,6 +38,14 @@ export interface HttpAppDeps {
   ntlm?: { domain: string; lookup: NtlmUserLookup };
   /** Autodiscover: a user by name or extension. */
   findUser?(nameOrExtension: string): AutodiscoverUser | undefined;
+  /** The web inbox's live lamp: the mailbox's counts and their changes (the MWI service, through the app). */
+  lamps?: LampWatch;
+  /** Time and timers of the web inbox (sessions' idle expiry, login throttling, event pings); default the real clock. */
+  clock?: Clock;
+  /** Web inbox sessions end after this long idle (default 30 minutes). */
+  webSessionIdleMs?: number;
+  /** The web inbox's folder (default: `web/` of the openum package). */
+  webDir?: string;
 }
 
 /** Error codes for fastify's own errors (bad JSON, too large, wrong type). */
@@ -43,8 +58,8 @@ const STATUS_CODES: Record<number, string> = {
 };
 
 /**
- * The fastify application: /healthz, /metrics, the MWI API, messages and greetings; the rest of the
- * REST API, EWS and the web inbox mount here as they arrive. Every error, including fastify's own (bad JSON,
+ * The fastify application: /healthz, /metrics, the MWI API, messages and greetings, EWS, and the web
+ * inbox (`GET /`, `/web/...`, issue 10 section 2); the rest of the REST API mounts here as it arrives. Every error, including fastify's own (bad JSON,
  * unknown route), leaves as the JSON error shape.
  */
 export function buildHttpApp(deps: HttpAppDeps): FastifyInstance {
@@ -67,8 +82,20 @@ export function buildHttpApp(deps: HttpAppDeps): FastifyInstance {
   }
   if (deps.mwi && deps.credentials) registerMwiRoutes(app, deps.mwi, deps.credentials);
   if (deps.messages && deps.credentials) {
+    const clock = deps.clock ?? new RealClock();
+    const now = (): number => clock.now();
+    const sessions = new WebSessions(now, deps.webSessionIdleMs);
+    registerWebRoutes(app, {
+      sessions,
+      throttle: new LoginThrottle(now),
+      credentials: deps.credentials,
+      clock,
+      ...(deps.lamps && { lamps: deps.lamps }),
+      ...(deps.webDir !== undefined && { webDir: deps.webDir }),
+    });
     registerMessageRoutes(app, deps.messages, deps.credentials, {
       ...(deps.audioBodyLimit !== undefined && { audioBodyLimit: deps.audioBodyLimit }),
+      session: (req) => checkSession(sessions, req),
     });
     const api = deps.messages;
     const authenticate = httpUserAuth({

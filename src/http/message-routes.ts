@@ -70,6 +70,8 @@ function mayManage(c: ApiCaller, mailbox: string): boolean {
  * | `DELETE /api/v1/messages/ID` | 204 |
  * | `PUT /api/v1/mailboxes/NAME/greetings/KIND` | body audio/wav; 204 |
  *
+ * Callers: Basic (the owner), an admin bearer token, or the web inbox's
+ * session cookie (the owner; with its CSRF header unless GET/HEAD).
  * Authentication runs in `onRequest`, and a WAV upload's mailbox, media type
  * and query are checked there too, so nobody gets a body read before being
  * allowed to send one. Another user's mailbox is 403 (mailbox names are not
@@ -80,7 +82,11 @@ export function registerMessageRoutes(
   app: FastifyInstance,
   api: MessagesApi,
   creds: ApiCredentials,
-  o: { audioBodyLimit?: number } = {},
+  o: {
+    audioBodyLimit?: number;
+    /** The web inbox's session cookie as the mailbox owner, when there is no Authorization header. */
+    session?: (req: FastifyRequest) => { user: string } | 'csrf' | undefined;
+  } = {},
 ): void {
   const audioBodyLimit = o.audioBodyLimit ?? AUDIO_BODY_LIMIT;
   const callers = new WeakMap<FastifyRequest, ApiCaller>();
@@ -88,7 +94,14 @@ export function registerMessageRoutes(
 
   /** 401, or 403 for a token that is not admin; else remembers the caller for the handler. */
   async function authenticate(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
-    const c = authenticateApi(req.headers.authorization, creds);
+    let c = authenticateApi(req.headers.authorization, creds);
+    if (!c && req.headers.authorization === undefined && o.session) {
+      const s = o.session(req);
+      if (s === 'csrf') {
+        return reply.code(403).send(jsonError('csrf', 'the session needs its CSRF token in X-Openum-CSRF'));
+      }
+      if (s) c = { kind: 'user', name: s.user };
+    }
     if (!c) {
       return reply
         .code(401)
