@@ -74,6 +74,16 @@ export class Mailbox {
     );
   }
 
+  async setPin(pin) {
+    return check(
+      await fetch(`/api/v1/mailboxes/${encodeURIComponent(this.user)}/pin`, {
+        method: 'PUT',
+        headers: { 'Content-Type': 'application/json', [CSRF_HEADER]: this.csrf },
+        body: JSON.stringify({ pin }),
+      }),
+    );
+  }
+
   async putGreeting(kind, file) {
     return check(
       await fetch(`/api/v1/mailboxes/${encodeURIComponent(this.user)}/greetings/${encodeURIComponent(kind)}`, {

@@ -2,6 +2,7 @@
 import { Component } from '/web/vendor/preact.js';
 import { formatCaller, formatLamp } from './format.js';
 import { GreetingUpload } from './greeting-upload.js';
+import { PinChange } from './pin-change.js';
 import { html } from './html.js';
 import { MessageItem } from './message-item.js';
 
@@ -95,6 +96,7 @@ export class Inbox extends Component {
           }
         </section>
         <${GreetingUpload} mailbox=${mailbox} />
+        <${PinChange} mailbox=${mailbox} />
       </main>
     `;
   }

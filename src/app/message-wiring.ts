@@ -82,6 +82,7 @@ export function messagesApi(storage: Storage, mailboxes: Mailboxes): MessagesApi
     },
     remove: (id) => mailboxes.remove(id),
     putGreeting: (mailbox, kind, wav) => mapped(() => mailboxes.saveGreeting(mailbox, kind, decodeUpload(wav))),
+    setPin: (mailbox, pin) => mailboxes.setPin(mailbox, pin),
   };
 }
 

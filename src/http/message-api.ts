@@ -66,6 +66,8 @@ export interface MessagesApi {
   remove(id: string): Promise<boolean>;
   /** Replace a greeting; throws MessageApiError (`bad-audio`, `not-found`, `storage-full`). */
   putGreeting(mailbox: string, kind: ApiGreetingKind, wav: Buffer): Promise<void>;
+  /** Set the phone menu's PIN (stored hashed, as the menu's own change does). */
+  setPin(mailbox: string, pin: string): Promise<void>;
 }
 
 /** The API view of a message: only the declared fields (never a path a structural record might carry). */

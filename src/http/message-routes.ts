@@ -36,6 +36,8 @@ const depositQuery = z
   })
   .strict();
 const patchBody = z.object({ read: z.boolean() }).strict();
+/** The phone menu's PIN: 4 to 12 digits, as `openum user add --pin` takes. */
+const pinBody = z.object({ pin: z.string().regex(/^\d{4,12}$/, 'the PIN is 4 to 12 digits') }).strict();
 
 /** How each refusal of the delegate leaves (a full mailbox is a conflict with its state, as in Asterisk). */
 const FAILURES: Record<MessageFailure, { status: number; code: string }> = {
@@ -69,6 +71,7 @@ function mayManage(c: ApiCaller, mailbox: string): boolean {
  * | `PATCH /api/v1/messages/ID` | `{"read":bool}`; 200 the message |
  * | `DELETE /api/v1/messages/ID` | 204 |
  * | `PUT /api/v1/mailboxes/NAME/greetings/KIND` | body audio/wav; 204 |
+ * | `PUT /api/v1/mailboxes/NAME/pin` | `{"pin":"1234"}` (4-12 digits); 204 |
  *
  * Callers: Basic (the owner), an admin bearer token, or the web inbox's
  * session cookie (the owner; with its CSRF header unless GET/HEAD).
@@ -236,6 +239,16 @@ export function registerMessageRoutes(
         }
       },
     );
+
+    scope.put<{ Params: { name: string } }>('/api/v1/mailboxes/:name/pin', { bodyLimit: 1024 }, async (req, reply) => {
+      if (!mailboxOf(req, reply)) return reply;
+      const body = pinBody.safeParse(req.body);
+      if (!body.success) {
+        return reply.code(400).send(jsonError('bad_request', body.error.issues[0]?.message ?? 'send {"pin":"1234"}'));
+      }
+      await api.setPin(req.params.name, body.data.pin);
+      return reply.code(204).send();
+    });
 
     scope.get<{ Params: { id: string } }>('/api/v1/messages/:id', async (req, reply) => {
       const m = await messageOf(req, reply);

@@ -186,6 +186,17 @@ describe('web inbox in Chromium (issue 10 section 4)', { timeout: 180_000 }, () 
     await page.getByRole('button', { name: 'Upload greeting' }).click();
     await waitText(page, '.greeting [role=status]', 'Greeting saved.');
 
+    // Change the phone PIN: typed twice; a mismatch is refused in the page, then `user list` shows it set.
+    assert.match((await server.cli(['user', 'list'])).stdout, /dora .*pin=none/);
+    await page.getByLabel('New PIN', { exact: true }).fill('2468');
+    await page.getByLabel('New PIN again').fill('2469');
+    await page.getByRole('button', { name: 'Change PIN' }).click();
+    await waitText(page, '.pin [role=status]', 'The two PINs differ.');
+    await page.getByLabel('New PIN again').fill('2468');
+    await page.getByRole('button', { name: 'Change PIN' }).click();
+    await waitText(page, '.pin [role=status]', 'PIN changed.');
+    assert.match((await server.cli(['user', 'list'])).stdout, /dora .*pin=set/);
+
     // Sign out: the form again, and the session no longer opens the API.
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('User name').waitFor();

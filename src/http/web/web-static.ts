@@ -33,6 +33,7 @@ const PAGE_FILES = [
   'inbox.js',
   'message-item.js',
   'greeting-upload.js',
+  'pin-change.js',
   'inbox.css',
   'favicon.svg',
 ];

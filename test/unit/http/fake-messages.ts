@@ -118,6 +118,9 @@ export class FakeMessages implements MessagesApi {
     await unlink(m.path);
     return true;
   }
+  async setPin(mailbox: string, pin: string): Promise<void> {
+    this.changes.push(`pin ${mailbox} ${pin}`);
+  }
   async putGreeting(mailbox: string, kind: ApiGreetingKind, audio: Buffer): Promise<void> {
     if (this.refuse) throw this.refuse;
     this.changes.push(`greeting ${mailbox} ${kind}`);

@@ -261,6 +261,31 @@ describe('messages REST API (CONTRACT.md)', () => {
 });
 
 describe('messages API: who may do what', () => {
+  test('PIN: PUT {"pin"} sets it for the owner (204); not 4-12 digits 400; another mailbox 403', async () => {
+    const { app, messages } = await withMessages();
+    const put = (path: string, payload: unknown, headers: Record<string, string> = alice) =>
+      app.inject({ method: 'PUT', url: `/api/v1/mailboxes/${path}/pin`, headers, payload: payload as object });
+    let r = await put('alice', { pin: '2468' });
+    assert.equal(r.statusCode, 204, r.body);
+    assert.deepEqual(messages.changes, ['pin alice 2468']);
+    for (const bad of [
+      { pin: '12' },
+      { pin: '12a4' },
+      { pin: '1234567890123' },
+      { pin: 2468 },
+      { pin: '2468', x: 1 },
+    ]) {
+      r = await put('alice', bad);
+      assert.equal(r.statusCode, 400, JSON.stringify(bad));
+      assert.equal(r.json().error.code, 'bad_request');
+    }
+    r = await put('bob', { pin: '2468' });
+    assert.equal(r.statusCode, 403);
+    r = await put('alice', { pin: '2468' }, {});
+    assert.equal(r.statusCode, 401);
+    assert.equal(messages.changes.length, 1, 'nothing else was set');
+  });
+
   test('no or wrong credentials: 401 with WWW-Authenticate on every route', async () => {
     const { app, older } = await withMessages();
     for (const headers of [{}, basic('alice', 'wrong'), bearer('oum_bogus'), { authorization: 'Digest x' }]) {
