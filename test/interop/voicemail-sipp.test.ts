@@ -5,7 +5,10 @@
  * greeting with `#`, speaks /usr/share/sip-tester/g711a.pcap (PCMA, 7.08 s),
  * ends with `#` and hangs up in the review. The stored message lasts
  * 7.08 s +- 0.2 s, its samples match the pcap's (correlation > 0.99), the
- * diversion reason is kept, and a phone that subscribes sees the lamp lit.
+ * diversion reason is kept, and a phone that subscribes sees the lamp lit;
+ * then the owner reads the message over EWS (ews-javascript-api, after
+ * Autodiscover) and deletes it, and the subscribed phone's lamp follows
+ * (Voice-Message 0/1, then 0/0).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,6 +18,7 @@ import { startOpenum, type OpenumServer } from '../support/openum-process.js';
 import { SIPP_SERVE_ARGS } from '../support/peer-compat.js';
 import { requirePeer } from '../support/peers.js';
 import { runSipp, sippScenario, startSipp } from '../support/sipp.js';
+import { ewsJsCycle } from './ews/ews-js-cycle.js';
 import { bestCorrelation, pcapSamples, wavSamples } from '../support/audio-match.js';
 import { storedMessages } from '../support/stored-messages.js';
 
@@ -80,9 +84,23 @@ describe('SIPp deposits a voice message (PBX -> openum voicemail)', { timeout: 1
         timeoutS: 40,
       });
       const lamp = await watcher.waitForLog(/^NOTIFY initial .*Voice-Message: 1\/0/m, 10_000);
+      // the mailbox's owner reads the message over EWS (Autodiscover first) and deletes it: the
+      // subscribed phone's lamp follows each step (the watcher gives up after 3 s without a NOTIFY)
+      const ews = lamp
+        ? await ewsJsCycle(`http://${server.address('http')}`, `${user.name}@${DOMAIN}`, user.name, user.password)
+        : undefined;
+      const read = lamp ? await watcher.waitForLog(/^CHANGED .*Voice-Message: 0\/1/m, 5000) : false;
+      const gone = read ? await watcher.waitForLog(/^CHANGED .*Voice-Message: 0\/0/m, 5000) : false;
       await watcher.process.stop(1000);
       const w = await watcher.finish();
       assert.ok(lamp, `a phone that subscribes sees 1/0\n${w.describe()}\n${serverLog()}`);
+      assert.deepEqual(
+        ews && [ews.folder.total, ews.folder.unread, ews.items[0]?.caller, ews.items[0]?.durationS],
+        [1, 1, '2002', 7],
+        'EWS lists the message the PBX left',
+      );
+      assert.ok(read, `reading it over EWS puts the lamp out: 0/1\n${w.describe()}\n${serverLog()}`);
+      assert.ok(gone, `deleting it over EWS: 0/0\n${w.describe()}`);
     });
   }
 });
