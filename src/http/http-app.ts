@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { RealClock, type Clock } from '../base/clock.js';
 import type { ApiCredentials } from './api-auth.js';
@@ -113,16 +112,7 @@ export function buildHttpApp(deps: HttpAppDeps): FastifyInstance {
       });
     }
     registerEwsRoutes(app, {
-      messages: {
-        list: (m) => api.list(m),
-        get: (id) => api.get(id),
-        setRead: (id, read) => api.setRead(id, read),
-        remove: (id) => api.remove(id),
-        audio: async (id) => {
-          const path = await api.audioPath(id);
-          return path === undefined ? undefined : readFile(path).catch(() => undefined);
-        },
-      },
+      messages: api,
       authenticate,
     });
   }

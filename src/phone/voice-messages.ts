@@ -6,7 +6,8 @@
  * properties of [MS-OXOUM] 2.2.5 (0x6801 duration, 0x6802 caller number,
  * 0x6803 caller name). Basic authentication with the SIP password.
  */
-import { parseXmlTree, type XmlElement } from '../base/xml/xml-tree.js';
+import { escapeXmlAttr } from '../base/xml/xml-escape.js';
+import { childElement, descendantElements, parseXmlTree, type XmlElement } from '../base/xml/xml-tree.js';
 
 const SOAP = 'http://schemas.xmlsoap.org/soap/envelope/';
 const AD = 'http://schemas.microsoft.com/exchange/2010/Autodiscover';
@@ -28,16 +29,6 @@ export class VoiceMessagesError extends Error {
   override readonly name = 'VoiceMessagesError';
 }
 
-const esc = (s: string): string => s.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
-
-function descendants(e: XmlElement, ns: string, local: string, out: XmlElement[] = []): XmlElement[] {
-  for (const c of e.children) {
-    if (c.ns === ns && c.local === local) out.push(c);
-    descendants(c, ns, local, out);
-  }
-  return out;
-}
-
 async function post(url: string, user: string, password: string, body: string): Promise<XmlElement> {
   const r = await fetch(url, {
     method: 'POST',
@@ -52,7 +43,7 @@ async function post(url: string, user: string, password: string, body: string): 
   if (r.status === 401) throw new VoiceMessagesError(`${url}: 401, the user name or password was refused`);
   if (!r.ok && r.status !== 500) throw new VoiceMessagesError(`${url}: HTTP ${r.status}`);
   const root = parseXmlTree(text, MAX_BYTES);
-  const fault = descendants(root, '', 'faultstring')[0]?.text;
+  const fault = descendantElements(root, '', 'faultstring')[0]?.text;
   if (fault !== undefined) throw new VoiceMessagesError(`${url}: SOAP fault: ${fault}`);
   return root;
 }
@@ -64,20 +55,20 @@ export async function discoverEwsUrl(base: string, address: string, user: string
     `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="${SOAP}" xmlns:a="${AD}" ` +
     `xmlns:wsa="http://www.w3.org/2005/08/addressing"><soap:Header>` +
     `<a:RequestedServerVersion>Exchange2010</a:RequestedServerVersion>` +
-    `<wsa:Action>${AD}/Autodiscover/GetUserSettings</wsa:Action><wsa:To>${esc(url)}</wsa:To></soap:Header>` +
-    `<soap:Body><a:GetUserSettingsRequestMessage><a:Request><a:Users><a:User><a:Mailbox>${esc(address)}</a:Mailbox>` +
+    `<wsa:Action>${AD}/Autodiscover/GetUserSettings</wsa:Action><wsa:To>${escapeXmlAttr(url)}</wsa:To></soap:Header>` +
+    `<soap:Body><a:GetUserSettingsRequestMessage><a:Request><a:Users><a:User><a:Mailbox>${escapeXmlAttr(address)}</a:Mailbox>` +
     `</a:User></a:Users><a:RequestedSettings><a:Setting>ExternalEwsUrl</a:Setting><a:Setting>InternalEwsUrl</a:Setting>` +
     `</a:RequestedSettings></a:Request></a:GetUserSettingsRequestMessage></soap:Body></soap:Envelope>`;
   const root = await post(url, user, password, body);
   const settings = new Map<string, string>();
-  for (const s of descendants(root, AD, 'UserSetting')) {
+  for (const s of descendantElements(root, AD, 'UserSetting')) {
     const name = s.children.find((c) => c.local === 'Name')?.text;
     const value = s.children.find((c) => c.local === 'Value')?.text;
     if (name && value) settings.set(name, value.trim());
   }
   const ews = settings.get('ExternalEwsUrl') ?? settings.get('InternalEwsUrl');
   if (!ews) {
-    const code = descendants(root, AD, 'ErrorCode')
+    const code = descendantElements(root, AD, 'ErrorCode')
       .find((c) => c.text.trim() !== 'NoError')
       ?.text.trim();
     throw new VoiceMessagesError(`Autodiscover for ${address} gave no EWS URL${code ? ` (${code})` : ''}`);
@@ -104,14 +95,14 @@ export async function listVoiceMessages(
     `<m:SortOrder><t:FieldOrder Order="Descending"><t:FieldURI FieldURI="item:DateTimeReceived"/></t:FieldOrder></m:SortOrder>` +
     `<m:ParentFolderIds><t:DistinguishedFolderId Id="voicemail"/></m:ParentFolderIds></m:FindItem></soap:Body></soap:Envelope>`;
   const root = await post(ewsUrl, user, password, body);
-  const response = descendants(root, M, 'FindItemResponseMessage')[0];
+  const response = descendantElements(root, M, 'FindItemResponseMessage')[0];
   if (!response) throw new VoiceMessagesError(`${ewsUrl}: no FindItemResponseMessage`);
   if (response.attrs.get('ResponseClass') !== 'Success') {
     const code = response.children.find((c) => c.local === 'ResponseCode')?.text;
     throw new VoiceMessagesError(`${ewsUrl}: FindItem failed (${code ?? 'no code'})`);
   }
-  return descendants(response, T, 'Message').map((m) => {
-    const field = (local: string): string | undefined => m.children.find((c) => c.ns === T && c.local === local)?.text;
+  return descendantElements(response, T, 'Message').map((m) => {
+    const field = (local: string): string | undefined => childElement(m, T, local)?.text;
     const ext = new Map<number, string>();
     for (const p of m.children.filter((c) => c.local === 'ExtendedProperty')) {
       const tag = p.children.find((c) => c.local === 'ExtendedFieldURI')?.attrs.get('PropertyTag') ?? '';

@@ -212,6 +212,25 @@ function convert(node: Record<string, unknown>, tag: string, parentScope: Scope)
   return el;
 }
 
+/** The first child element of `e` named (`ns`, `local`), if any. */
+export function childElement(e: XmlElement | undefined, ns: string, local: string): XmlElement | undefined {
+  return e?.children.find((c) => c.ns === ns && c.local === local);
+}
+
+/** Every child element of `e` named (`ns`, `local`), in document order. */
+export function childElements(e: XmlElement | undefined, ns: string, local: string): XmlElement[] {
+  return e ? e.children.filter((c) => c.ns === ns && c.local === local) : [];
+}
+
+/** Every element below `e` (at any depth, not `e` itself) named (`ns`, `local`), in document order. */
+export function descendantElements(e: XmlElement, ns: string, local: string, out: XmlElement[] = []): XmlElement[] {
+  for (const c of e.children) {
+    if (c.ns === ns && c.local === local) out.push(c);
+    descendantElements(c, ns, local, out);
+  }
+  return out;
+}
+
 /**
  * Parses a whole XML document of at most `maxBytes` bytes (UTF-8; a leading
  * BOM is dropped) into its root element, names resolved.

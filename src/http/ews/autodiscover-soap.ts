@@ -9,7 +9,7 @@
  */
 import { escapeXmlAttr } from '../../base/xml/xml-escape.js';
 import { XmlError } from '../../base/xml/xml-error.js';
-import { parseXmlTree, type XmlElement } from '../../base/xml/xml-tree.js';
+import { childElement, childElements, parseXmlTree, type XmlElement } from '../../base/xml/xml-tree.js';
 import { AUTODISCOVER_SERVER_VERSION } from './autodiscover-shared.js';
 
 /** SOAP 1.1 envelope namespace. */
@@ -65,14 +65,6 @@ export interface GetUserSettingsRequest {
   requestedServerVersion: string | undefined;
 }
 
-function kid(el: XmlElement | undefined, ns: string, local: string): XmlElement | undefined {
-  return el?.children.find((c) => c.ns === ns && c.local === local);
-}
-
-function kids(el: XmlElement | undefined, ns: string, local: string): XmlElement[] {
-  return el ? el.children.filter((c) => c.ns === ns && c.local === local) : [];
-}
-
 /**
  * Reads a GetUserSettings request: the envelope (1.1 or 1.2 by its
  * namespace), the WS-Addressing `Action` when present (it must name
@@ -99,9 +91,9 @@ export function readGetUserSettings(body: unknown, contentType: string | undefin
     throw new AutodiscoverFault(guess, true, 'The request is not a SOAP 1.1 or 1.2 Envelope');
   }
   const soap: SoapVersion = envNs === SOAP12_NS ? '1.2' : '1.1';
-  const header = kid(root, envNs, 'Header');
-  const action = kid(header, WSA_NS, 'Action')?.text.trim();
-  const op = kid(root, envNs, 'Body')?.children[0];
+  const header = childElement(root, envNs, 'Header');
+  const action = childElement(header, WSA_NS, 'Action')?.text.trim();
+  const op = childElement(root, envNs, 'Body')?.children[0];
   if (!op) throw new AutodiscoverFault(soap, true, 'The SOAP Body carries no operation');
   if (op.ns !== AUTODISCOVER_NS || op.local !== 'GetUserSettingsRequestMessage') {
     const name = op.local.slice(0, 80);
@@ -114,20 +106,20 @@ export function readGetUserSettings(body: unknown, contentType: string | undefin
       `The WS-Addressing Action ${action.slice(0, 160)} is not supported; openum answers ${GET_USER_SETTINGS_ACTION}`,
     );
   }
-  const request = kid(op, AUTODISCOVER_NS, 'Request');
-  const mailboxes = kids(kid(request, AUTODISCOVER_NS, 'Users'), AUTODISCOVER_NS, 'User').map(
-    (u) => kid(u, AUTODISCOVER_NS, 'Mailbox')?.text.trim() ?? '',
+  const request = childElement(op, AUTODISCOVER_NS, 'Request');
+  const mailboxes = childElements(childElement(request, AUTODISCOVER_NS, 'Users'), AUTODISCOVER_NS, 'User').map(
+    (u) => childElement(u, AUTODISCOVER_NS, 'Mailbox')?.text.trim() ?? '',
   );
   const settings = [
     ...new Set(
-      kids(kid(request, AUTODISCOVER_NS, 'RequestedSettings'), AUTODISCOVER_NS, 'Setting')
+      childElements(childElement(request, AUTODISCOVER_NS, 'RequestedSettings'), AUTODISCOVER_NS, 'Setting')
         .map((s) => s.text.trim())
         .filter((s) => s !== ''),
     ),
   ];
   if (mailboxes.length === 0) throw new AutodiscoverFault(soap, true, 'GetUserSettings names no Users/User');
   if (settings.length === 0) throw new AutodiscoverFault(soap, true, 'GetUserSettings names no RequestedSettings');
-  const requestedServerVersion = kid(header, AUTODISCOVER_NS, 'RequestedServerVersion')?.text.trim();
+  const requestedServerVersion = childElement(header, AUTODISCOVER_NS, 'RequestedServerVersion')?.text.trim();
   return { soap, mailboxes, settings, requestedServerVersion };
 }
 

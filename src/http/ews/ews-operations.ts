@@ -20,7 +20,8 @@
  * ResponseClass="Error", a ResponseCode and a MessageText
  * ([MS-OXWSCDATA] 2.2.4.x ResponseMessageType); the others still run.
  */
-import type { XmlElement } from '../../base/xml/xml-tree.js';
+import { readFile } from 'node:fs/promises';
+import { childElement, childElements, type XmlElement } from '../../base/xml/xml-tree.js';
 import type { MessageInfo, MessagesApi } from '../message-api.js';
 import {
   changeKey,
@@ -39,15 +40,8 @@ export class EwsRequestError extends Error {
   override readonly name = 'EwsRequestError';
 }
 
-/** What the operations need: the messages (the REST API's delegate) and the audio of one. */
-export interface EwsMessages extends Pick<MessagesApi, 'list' | 'get' | 'setRead' | 'remove'> {
-  audio(id: string): Promise<Buffer | undefined>;
-}
-
-const child = (e: XmlElement | undefined, ns: string, local: string): XmlElement | undefined =>
-  e?.children.find((c) => c.ns === ns && c.local === local);
-const kids = (e: XmlElement | undefined, ns: string, local: string): XmlElement[] =>
-  e ? e.children.filter((c) => c.ns === ns && c.local === local) : [];
+/** What the operations need of the REST API's delegate. */
+export type EwsMessages = Pick<MessagesApi, 'list' | 'get' | 'setRead' | 'remove' | 'audioPath'>;
 
 function success(op: string, ...content: string[]): string {
   return el(`m:${op}ResponseMessage`, { ResponseClass: 'Success' }, textEl('m:ResponseCode', 'NoError'), ...content);
@@ -78,7 +72,7 @@ const FOLDERS: Record<string, { display: string; holdsMessages: boolean; folderC
 function resolveFolder(ref: XmlElement, user: string): { name: string } | { code: string; text: string } {
   if (ref.local === 'DistinguishedFolderId') {
     const name = ref.attrs.get('Id') ?? '';
-    const box = child(child(ref, T_NS, 'Mailbox'), T_NS, 'EmailAddress')?.text.trim();
+    const box = childElement(childElement(ref, T_NS, 'Mailbox'), T_NS, 'EmailAddress')?.text.trim();
     if (box && box.split('@')[0]?.toLowerCase() !== user.toLowerCase()) {
       return { code: 'ErrorAccessDenied', text: `${box} is not your mailbox` };
     }
@@ -94,12 +88,12 @@ function folderRefs(parent: XmlElement | undefined): XmlElement[] {
 }
 
 function shapeOf(e: XmlElement | undefined, attachments: boolean): ItemShape {
-  const base = (child(e, T_NS, 'BaseShape')?.text.trim() ?? 'Default') as BaseShape;
+  const base = (childElement(e, T_NS, 'BaseShape')?.text.trim() ?? 'Default') as BaseShape;
   if (!['IdOnly', 'Default', 'AllProperties'].includes(base))
     throw new EwsRequestError(`BaseShape ${base} is not valid`);
   const fields = new Set<string>();
   const tags: number[] = [];
-  for (const p of child(e, T_NS, 'AdditionalProperties')?.children ?? []) {
+  for (const p of childElement(e, T_NS, 'AdditionalProperties')?.children ?? []) {
     if (p.local === 'FieldURI') fields.add(p.attrs.get('FieldURI') ?? '');
     if (p.local === 'ExtendedFieldURI') {
       const tag = parsePropertyTag(p.attrs.get('PropertyTag') ?? '');
@@ -110,7 +104,7 @@ function shapeOf(e: XmlElement | undefined, attachments: boolean): ItemShape {
 }
 
 async function getFolder(op: XmlElement, user: string, api: EwsMessages): Promise<string> {
-  const refs = folderRefs(child(op, M_NS, 'FolderIds'));
+  const refs = folderRefs(childElement(op, M_NS, 'FolderIds'));
   if (refs.length === 0) throw new EwsRequestError('GetFolder names no folder (FolderIds)');
   const messages = await api.list(user);
   const unread = messages.filter((m) => !m.read).length;
@@ -148,13 +142,13 @@ function intAttr(e: XmlElement | undefined, name: string, fallback: number): num
 async function findItem(op: XmlElement, user: string, api: EwsMessages): Promise<string> {
   const traversal = op.attrs.get('Traversal') ?? 'Shallow';
   if (traversal !== 'Shallow') throw new EwsRequestError(`Traversal ${traversal}: only Shallow is supported`);
-  const shape = shapeOf(child(op, M_NS, 'ItemShape'), false);
-  const refs = folderRefs(child(op, M_NS, 'ParentFolderIds'));
+  const shape = shapeOf(childElement(op, M_NS, 'ItemShape'), false);
+  const refs = folderRefs(childElement(op, M_NS, 'ParentFolderIds'));
   if (refs.length === 0) throw new EwsRequestError('FindItem names no folder (ParentFolderIds)');
   const all = await api.list(user);
-  const order = child(child(op, M_NS, 'SortOrder'), T_NS, 'FieldOrder')?.attrs.get('Order');
+  const order = childElement(childElement(op, M_NS, 'SortOrder'), T_NS, 'FieldOrder')?.attrs.get('Order');
   const sorted = order === 'Ascending' ? [...all].reverse() : all;
-  const view = child(op, M_NS, 'IndexedPageItemView');
+  const view = childElement(op, M_NS, 'IndexedPageItemView');
   const max = intAttr(view, 'MaxEntriesReturned', 1000);
   const offset = intAttr(view, 'Offset', 0);
   const fromEnd = view?.attrs.get('BasePoint') === 'End';
@@ -194,8 +188,8 @@ async function ownMessage(id: string | undefined, user: string, api: EwsMessages
 const NOT_FOUND = 'The specified object was not found in the store.';
 
 async function getItem(op: XmlElement, user: string, api: EwsMessages): Promise<string> {
-  const shape = shapeOf(child(op, M_NS, 'ItemShape'), true);
-  const ids = kids(child(op, M_NS, 'ItemIds'), T_NS, 'ItemId');
+  const shape = shapeOf(childElement(op, M_NS, 'ItemShape'), true);
+  const ids = childElements(childElement(op, M_NS, 'ItemIds'), T_NS, 'ItemId');
   if (ids.length === 0) throw new EwsRequestError('GetItem names no item (ItemIds)');
   const out: string[] = [];
   for (const ref of ids) {
@@ -210,13 +204,14 @@ async function getItem(op: XmlElement, user: string, api: EwsMessages): Promise<
 }
 
 async function getAttachment(op: XmlElement, user: string, api: EwsMessages): Promise<string> {
-  const ids = kids(child(op, M_NS, 'AttachmentIds'), T_NS, 'AttachmentId');
+  const ids = childElements(childElement(op, M_NS, 'AttachmentIds'), T_NS, 'AttachmentId');
   if (ids.length === 0) throw new EwsRequestError('GetAttachment names no attachment (AttachmentIds)');
   const out: string[] = [];
   for (const ref of ids) {
     const messageId = messageIdOfAttachment(ref.attrs.get('Id') ?? '');
     const m = messageId === undefined ? undefined : await api.get(messageId);
-    const audio = m && m.mailbox === user ? await api.audio(m.id) : undefined;
+    const path = m && m.mailbox === user ? await api.audioPath(m.id) : undefined;
+    const audio = path === undefined ? undefined : await readFile(path).catch(() => undefined);
     out.push(
       m && audio
         ? success('GetAttachment', el('m:Attachments', {}, attachmentXml({ ...m, audioBytes: audio.length }, audio)))
@@ -228,11 +223,11 @@ async function getAttachment(op: XmlElement, user: string, api: EwsMessages): Pr
 
 async function updateItem(op: XmlElement, user: string, api: EwsMessages): Promise<string> {
   const overwrite = op.attrs.get('ConflictResolution') === 'AlwaysOverwrite';
-  const changes = kids(child(op, M_NS, 'ItemChanges'), T_NS, 'ItemChange');
+  const changes = childElements(childElement(op, M_NS, 'ItemChanges'), T_NS, 'ItemChange');
   if (changes.length === 0) throw new EwsRequestError('UpdateItem names no change (ItemChanges)');
   const out: string[] = [];
   for (const change of changes) {
-    const ref = child(change, T_NS, 'ItemId');
+    const ref = childElement(change, T_NS, 'ItemId');
     const m = await ownMessage(ref?.attrs.get('Id'), user, api);
     if (!m) {
       out.push(failure('UpdateItem', 'ErrorItemNotFound', NOT_FOUND));
@@ -245,9 +240,9 @@ async function updateItem(op: XmlElement, user: string, api: EwsMessages): Promi
     }
     let read: boolean | undefined;
     let refused: string | undefined;
-    for (const u of child(change, T_NS, 'Updates')?.children ?? []) {
-      const field = child(u, T_NS, 'FieldURI')?.attrs.get('FieldURI');
-      const value = child(child(u, T_NS, 'Message'), T_NS, 'IsRead')?.text.trim() ?? '';
+    for (const u of childElement(change, T_NS, 'Updates')?.children ?? []) {
+      const field = childElement(u, T_NS, 'FieldURI')?.attrs.get('FieldURI');
+      const value = childElement(childElement(u, T_NS, 'Message'), T_NS, 'IsRead')?.text.trim() ?? '';
       // xs:boolean: true, false, 1 or 0 (exchangelib writes 1)
       if (u.local === 'SetItemField' && field === 'message:IsRead' && /^(true|false|1|0)$/.test(value)) {
         read = value === 'true' || value === '1';
@@ -282,7 +277,7 @@ async function updateItem(op: XmlElement, user: string, api: EwsMessages): Promi
 }
 
 async function deleteItem(op: XmlElement, user: string, api: EwsMessages): Promise<string> {
-  const ids = kids(child(op, M_NS, 'ItemIds'), T_NS, 'ItemId');
+  const ids = childElements(childElement(op, M_NS, 'ItemIds'), T_NS, 'ItemId');
   if (ids.length === 0) throw new EwsRequestError('DeleteItem names no item (ItemIds)');
   const out: string[] = [];
   for (const ref of ids) {

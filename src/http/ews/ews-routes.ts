@@ -16,6 +16,7 @@
 import type { FastifyInstance } from 'fastify';
 import { XmlError } from '../../base/xml/xml-error.js';
 import { parseXmlTree, type XmlElement } from '../../base/xml/xml-tree.js';
+import { AUTODISCOVER_SERVER_VERSION as V } from './autodiscover-shared.js';
 import type { HttpUserAuth } from './ews-auth.js';
 import { EwsRequestError, runEwsOperation, type EwsMessages } from './ews-operations.js';
 import { M_NS, SOAP12_NS, SOAP_NS, T_NS } from './ews-xml.js';
@@ -35,13 +36,14 @@ function envelope(soapNs: string, body: string): string {
   return (
     `<?xml version="1.0" encoding="utf-8"?>` +
     `<s:Envelope xmlns:s="${soapNs}"><s:Header>` +
-    `<h:ServerVersionInfo xmlns:h="${T_NS}" MajorVersion="14" MinorVersion="1" MajorBuildNumber="218" ` +
-    `MinorBuildNumber="15" Version="Exchange2010_SP1"/></s:Header>` +
+    `<h:ServerVersionInfo xmlns:h="${T_NS}" MajorVersion="${V.major}" MinorVersion="${V.minor}" ` +
+    `MajorBuildNumber="${V.majorBuild}" MinorBuildNumber="${V.minorBuild}" Version="${V.version}"/></s:Header>` +
     `<s:Body xmlns:m="${M_NS}" xmlns:t="${T_NS}">${body}</s:Body></s:Envelope>`
   );
 }
 
 function fault(soapNs: string, reason: string): string {
+  // text content: the three markup characters only (quotes stay readable in the faultstring)
   const safe = reason.replace(/[<&>]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&amp;'));
   const body =
     soapNs === SOAP12_NS

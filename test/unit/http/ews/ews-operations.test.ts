@@ -43,7 +43,7 @@ function store(n: number, mailbox = 'ann'): EwsMessages & { rows: MessageInfo[] 
       if (i >= 0) rows.splice(i, 1);
       return i >= 0;
     },
-    audio: async () => Buffer.from('RIFF....'),
+    audioPath: async () => undefined,
   };
 }
 

@@ -26,7 +26,7 @@ function app(allowInsecureBasic: boolean) {
       get: async () => undefined,
       setRead: async () => undefined,
       remove: async () => false,
-      audio: async () => undefined,
+      audioPath: async () => undefined,
     },
     authenticate: httpUserAuth({
       credentials: {
